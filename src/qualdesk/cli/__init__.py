@@ -1,0 +1,65 @@
+"""The `qualdesk` command line. Heavy modules load inside commands, so --help stays quick."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from qualdesk import __version__
+from qualdesk.cli.context import AppContext, fail_line
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_flag",
+    metavar="PATH",
+    help="Database file (or URL). Else $QUALDESK_DB, the config file, or the default.",
+)
+@click.version_option(__version__, prog_name="qualdesk")
+@click.pass_context
+def qualdesk(ctx: click.Context, db_flag: str | None) -> None:
+    """A keyboard-first desk for qualifying marketing's leads before sales.
+
+    Run without a command to open the desk.
+    """
+    app = AppContext(db_flag)
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+    if ctx.invoked_subcommand is None:
+        from qualdesk.cli.desk import open_desk_screen
+
+        open_desk_screen(app, rep=None)
+
+
+def _register() -> None:
+    from qualdesk.cli import admin, desk, imports
+
+    for module in (admin, desk, imports):
+        for command in module.COMMANDS:
+            qualdesk.add_command(command)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line; every failure ends as one line and a non-zero exit."""
+    try:
+        result: Any = qualdesk.main(args=argv, prog_name="qualdesk", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("qualdesk: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("qualdesk: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        line, code = fail_line(exc)
+        click.echo(f"qualdesk: {line}", err=True)
+        sys.exit(code)
+    sys.exit(result if isinstance(result, int) else 0)

@@ -1,0 +1,280 @@
+"""Desk administration: where the database is, its schema, rules, reps and do-not-call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from qualdesk.cli.context import AppContext, pass_app
+from qualdesk.cli.output import print_json, table
+
+if TYPE_CHECKING:
+    from qualdesk.core.rules import DeskRules
+
+
+@click.command("locate")
+@pass_app
+def locate_command(app: AppContext) -> None:
+    """Print the database this desk uses, and why that one."""
+    location = app.location()
+    click.echo(location.target)
+    click.echo(f"  chosen by: {location.origin}", err=True)
+    if "://" not in location.target and not Path(location.target).exists():
+        click.echo(
+            "  (it does not exist yet; the first command that needs it creates it)", err=True
+        )
+    config = app.config
+    state = "" if config.exists else " (none yet)"
+    click.echo(f"  config file: {config.path}{state}", err=True)
+
+
+@click.group("db")
+def db_group() -> None:
+    """The database schema."""
+
+
+@db_group.command("upgrade")
+@pass_app
+def db_upgrade(app: AppContext) -> None:
+    """Bring the database schema up to this version of qualdesk."""
+    from qualdesk.services.desk import upgrade_schema
+
+    before, after = upgrade_schema(app.location().target)
+    if before == after:
+        click.echo(f"Schema is up to date ({after}).")
+    else:
+        click.echo(f"Upgraded schema {before or '(new database)'} -> {after}.")
+
+
+@click.group("rules")
+def rules_group() -> None:
+    """The desk rules: the lead definition and the desk's policy."""
+
+
+@rules_group.command("load")
+@click.argument("file", type=click.Path(path_type=Path))
+@pass_app
+def rules_load(app: AppContext, file: Path) -> None:
+    """Validate FILE and make it the rules version every rep uses."""
+    from qualdesk.services.desk import os_user
+    from qualdesk.services.rules import load_rules
+
+    current, stored = load_rules(app.desk(), file, os_user())
+    if stored:
+        click.echo(f"Loaded {file} as rules version {current.version}; it is now in force.")
+    else:
+        click.echo(f"{file} is the same as rules version {current.version}, already in force.")
+
+
+@rules_group.command("check")
+@click.argument("file", type=click.Path(path_type=Path))
+def rules_check(file: Path) -> None:
+    """Validate FILE without storing it."""
+    from qualdesk.services.rules import read_rules_file
+
+    read_rules_file(file)
+    click.echo(f"{file}: valid")
+
+
+@rules_group.command("show")
+@click.option("--toml", "as_toml", is_flag=True, help="Print the TOML text as loaded.")
+@pass_app
+def rules_show(app: AppContext, as_toml: bool) -> None:
+    """Print the rules in force."""
+    from qualdesk.services.rules import rules_text
+
+    current, text = rules_text(app.desk())
+    if as_toml:
+        click.echo(text, nl=False)
+        return
+    click.echo(
+        f"Rules version {current.version}, loaded {current.loaded_at:%Y-%m-%d %H:%M} UTC "
+        f"from {current.source}"
+    )
+    _describe(current.rules)
+
+
+def _describe(rules: DeskRules) -> None:
+    from qualdesk.core.durations import format_duration
+
+    q = rules.qualification
+    required = [c.label for c in rules.criteria if c.required]
+    rule = f"at least {q.min_established} of {len(rules.criteria)} criteria"
+    if required:
+        rule += f", including {', '.join(required)}"
+    if q.min_score:
+        rule += f" {q.combine} a score of at least {q.min_score}"
+    click.echo(
+        f"\n{rules.name}: default region {rules.default_region}, "
+        f"speed to lead {rules.speed_to_lead.total_seconds() / 3600:g} h"
+    )
+    click.echo(f"Qualified when: {rule}")
+    click.echo("Grades: " + ", ".join(f"{g} >= {points}" for g, points in rules.grades))
+    click.echo("\nCriteria (key on the call card):")
+    for number, item in enumerate(rules.criteria, start=1):
+        flag = "required" if item.required else ""
+        click.echo(
+            f"  {number % 10}  {item.label:<18}{item.points:>3} pts  {flag:<8}  {item.prompt}"
+        )
+    if rules.firmographic_points:
+        click.echo("\nPoints for facts from marketing:")
+        for fact in rules.firmographic_points:
+            test = (
+                f"at least {fact.at_least}" if fact.at_least is not None
+                else "contains " + " / ".join(fact.contains)
+            )  # fmt: skip
+            click.echo(f"  {fact.field:<13}{fact.points:>3} pts  when {test}")
+    click.echo("\nDispositions:")
+    for d in rules.dispositions:
+        connect = "connect" if d.connect else ""
+        click.echo(f"  {d.hotkey}  {d.label:<20}{d.implies.value:<11}{connect}")
+    c = rules.cadence
+    click.echo(
+        f"\nCadence: retry after {', '.join(format_duration(w) for w in c.retry_after)}; "
+        f"at most {c.max_attempts} attempts; at least {format_duration(c.min_gap)} between calls"
+    )
+    click.echo(
+        "Nurture recycle: " + ", ".join(f"{g} {d} days" for g, d in rules.recycle_days.items())
+    )
+    h = rules.calling_hours
+    click.echo(f"Calling hours: {h.start:%H:%M}-{h.end:%H:%M} local time")
+    for r in h.rules:
+        days = (
+            "every day"
+            if len(r.days) == 7
+            else ",".join(
+                ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[d] for d in sorted(r.days)
+            )
+        )
+        click.echo(f"  {r.where:<6} {days:<28}{r.start:%H:%M}-{r.end:%H:%M}")
+
+
+@click.group("reps")
+def reps_group() -> None:
+    """The reps and team leads on the desk."""
+
+
+@reps_group.command("add")
+@click.argument("handle")
+@click.option("--name", required=True, help="The person's name.")
+@click.option("--role", type=click.Choice(["rep", "lead"]), default="rep", show_default=True)
+@click.option("--tz", "time_zone", default=None, help="Their time zone (default: this machine's).")
+@pass_app
+def reps_add(app: AppContext, handle: str, name: str, role: str, time_zone: str | None) -> None:
+    """Add a rep (or a team lead with --role lead)."""
+    from qualdesk.services.reps import add_rep, local_zone
+
+    rep = add_rep(app.desk(), handle, name, role, time_zone or local_zone())
+    click.echo(f"Added {rep.role} {rep.handle} ({rep.name}, {rep.time_zone}).")
+
+
+@reps_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def reps_list(app: AppContext, as_json: bool) -> None:
+    """List everyone on the desk."""
+    from qualdesk.services.reps import list_reps
+
+    reps = list_reps(app.desk())
+    if as_json:
+        print_json([r.model_dump(exclude={"id"}) for r in reps])
+        return
+    if not reps:
+        click.echo("No reps yet. Add one with: qualdesk reps add HANDLE --name NAME")
+        return
+    table(
+        ["handle", "name", "role", "time zone", "active"],
+        [(r.handle, r.name, r.role, r.time_zone, "yes" if r.active else "no") for r in reps],
+    )
+
+
+@reps_group.command("deactivate")
+@click.argument("handle")
+@pass_app
+def reps_deactivate(app: AppContext, handle: str) -> None:
+    """Stop a rep from signing in (their history stays)."""
+    from qualdesk.services.reps import set_active
+
+    set_active(app.desk(), handle, False)
+    click.echo(f"{handle} can no longer sign in.")
+
+
+@reps_group.command("activate")
+@click.argument("handle")
+@pass_app
+def reps_activate(app: AppContext, handle: str) -> None:
+    """Let a deactivated rep sign in again."""
+    from qualdesk.services.reps import set_active
+
+    set_active(app.desk(), handle, True)
+    click.echo(f"{handle} can sign in again.")
+
+
+@click.group("dnc")
+def dnc_group() -> None:
+    """The do-not-call list."""
+
+
+@dnc_group.command("add")
+@click.argument("phone")
+@click.option("--region", metavar="XX", help="Region for a number without +country.")
+@click.option("--reason", default="", help="Why (kept with the number).")
+@pass_app
+def dnc_add(app: AppContext, phone: str, region: str | None, reason: str) -> None:
+    """Put PHONE on the do-not-call list; its leads on the desk are stopped."""
+    from qualdesk.services.desk import os_user
+    from qualdesk.services.dnc import add_number
+
+    e164, added, stopped = add_number(app.desk(), phone, region=region, by=os_user(), reason=reason)
+    state = "Added" if added else "Already listed:"
+    click.echo(f"{state} {e164}; {stopped} lead(s) on the desk stopped.")
+
+
+@dnc_group.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--region", metavar="XX", help="Region for numbers without +country.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def dnc_import(app: AppContext, file: Path, region: str | None, as_json: bool) -> None:
+    """Add every number in FILE (one per line, or a CSV with a phone column)."""
+    from qualdesk.services.desk import os_user
+    from qualdesk.services.dnc import import_numbers
+
+    result = import_numbers(app.desk(), file, region=region, by=os_user())
+    if as_json:
+        print_json(
+            {"added": result.added, "already": result.already, "repeated": result.repeated,
+             "leads_stopped": result.leads_stopped,
+             "invalid": [{"line": line, "reason": why} for line, why in result.invalid]}
+        )  # fmt: skip
+        return
+    repeated = f", {result.repeated:,} repeated in the file" if result.repeated else ""
+    click.echo(
+        f"Added {result.added:,} numbers ({result.already:,} were already listed{repeated}); "
+        f"{result.leads_stopped:,} lead(s) on the desk stopped."
+    )
+    for line, why in result.invalid[:20]:
+        click.echo(f"  line {line}: skipped: {why}")
+    if len(result.invalid) > 20:
+        click.echo(f"  ... and {len(result.invalid) - 20:,} more invalid numbers skipped")
+
+
+@dnc_group.command("list")
+@pass_app
+def dnc_list(app: AppContext) -> None:
+    """List the do-not-call numbers."""
+    from qualdesk.services.dnc import list_numbers
+
+    numbers = list_numbers(app.desk())
+    if not numbers:
+        click.echo("The do-not-call list is empty.")
+        return
+    table(
+        ["number", "added (UTC)", "by", "reason"],
+        [(n.phone_e164, f"{n.added_at:%Y-%m-%d %H:%M}", n.added_by, n.reason) for n in numbers],
+    )
+
+
+COMMANDS = [locate_command, db_group, rules_group, reps_group, dnc_group]

@@ -1,0 +1,62 @@
+"""`qualdesk desk` and `qualdesk demo`: opening the desk itself."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from qualdesk.cli.context import AppContext, pass_app
+from qualdesk.core.errors import QualdeskError
+
+
+def open_desk_screen(app: AppContext, rep: str | None) -> None:
+    """Open the TUI on the desk database, signed in as REP or with a picker."""
+    from qualdesk.tui.app import create_app
+
+    desk_app = create_app(app.desk(), rep or app.config.rep, app.config.keys)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise QualdeskError(
+            "the desk needs a terminal (stdin and stdout); for scripts use the other commands"
+        )
+    desk_app.run()
+
+
+@click.command("desk")
+@click.option("--rep", "rep", metavar="HANDLE", help="Sign in as this rep (else a picker).")
+@pass_app
+def desk_command(app: AppContext, rep: str | None) -> None:
+    """Open the desk (the same as running qualdesk with no command)."""
+    open_desk_screen(app, rep)
+
+
+@click.command("demo")
+@click.option("--rep", "rep", metavar="HANDLE", default=None, help="Sign in as this rep.")
+@click.option("--no-open", is_flag=True, help="Build the demo database but do not open it.")
+@click.option("--seed", default=7, show_default=True, help="Seed for the made-up history.")
+@pass_app
+def demo_command(app: AppContext, rep: str | None, no_open: bool, seed: int) -> None:
+    """Build a fresh demo database (reps, sample leads, some history) and open it.
+
+    It uses --db if given, else a demo.db in the user data folder; it never
+    overwrites a database that is not a demo.
+    """
+    from qualdesk.services.demo import DEMO_REPS, build_demo, demo_location
+
+    handles = [handle for handle, *_ in DEMO_REPS]
+    if rep is not None and rep not in handles:
+        raise QualdeskError(f"--rep {rep!r}: the demo's reps are {', '.join(handles)}")
+    target = app.db_flag or str(demo_location())
+    report = build_demo(target, seed=seed)
+    click.echo(
+        f"Demo desk at {target}: {report.leads:,} leads from {report.sample}, "
+        f"{report.touches:,} touches, reps {', '.join(report.reps)}.",
+        err=not no_open,
+    )
+    if no_open:
+        return
+    app.db_flag = target
+    open_desk_screen(app, rep or report.reps[0])
+
+
+COMMANDS = [desk_command, demo_command]

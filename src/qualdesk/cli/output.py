@@ -1,0 +1,69 @@
+"""Small helpers for what commands print."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+
+def print_json(data: Any) -> None:
+    """One JSON object on stdout."""
+    click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """A plain aligned table; numbers are right-aligned."""
+    cells = [[_text(v) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=False)]
+    numeric = [
+        all(isinstance(row[i], int | float) for row in rows) and bool(rows)
+        for i in range(len(headers))
+    ]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [
+            v.rjust(w) if num else v.ljust(w)
+            for v, w, num in zip(values, widths, numeric, strict=False)
+        ]
+        return "  ".join(parts).rstrip()
+
+    click.echo(line(list(headers)))
+    for row in cells:
+        click.echo(line(row))
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+class ProgressBar:
+    """A progress bar on stderr for long work, shown only on a terminal."""
+
+    def __init__(self, label: str, total: int, minimum: int = 1 << 20) -> None:
+        self._bar: Any = None
+        if sys.stderr.isatty() and total >= minimum:
+            self._bar = click.progressbar(
+                length=total, label=label, file=sys.stderr, show_eta=True, show_percent=True
+            )
+            self._bar.__enter__()
+        self._done = 0
+
+    def update(self, done: int, total: int) -> None:
+        if self._bar is not None and done > self._done:
+            self._bar.update(done - self._done)
+            self._done = done
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None

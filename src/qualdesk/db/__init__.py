@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables, the engine set-up, schema upgrades and queries."""

@@ -1,0 +1,281 @@
+"""The desk's tables (SQLModel). Timestamps are UTC; zones are for display only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Index, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from qualdesk.db.types import UTCDateTime
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _when(nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+class Rep(SQLModel, table=True):
+    """Someone who works the desk: a rep, or a team lead."""
+
+    __tablename__ = "reps"
+
+    id: int | None = Field(default=None, primary_key=True)
+    handle: str = Field(unique=True, max_length=40)
+    name: str
+    role: str = Field(default="rep", max_length=10)
+    active: bool = True
+    time_zone: str = Field(default="UTC", max_length=64)
+    created_at: datetime = _when()
+
+
+class RulesVersion(SQLModel, table=True):
+    """One loaded version of the desk rules; the newest is in force."""
+
+    __tablename__ = "rules_versions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    loaded_at: datetime = _when()
+    loaded_by: str = ""
+    source: str = ""
+    sha256: str = Field(max_length=64)
+    text: str = Field(sa_type=Text)
+
+
+class ImportBatch(SQLModel, table=True):
+    """One lead file imported, with what became of each of its rows."""
+
+    __tablename__ = "import_batches"
+
+    id: int | None = Field(default=None, primary_key=True)
+    file_name: str
+    file_path: str = ""
+    sha256: str = Field(max_length=64, index=True)
+    source: str = ""
+    campaign: str = ""
+    region: str = ""
+    encoding: str = ""
+    delimiter: str = ""
+    imported_by: str = ""
+    started_at: datetime = _when()
+    finished_at: datetime = _when()
+    rows_read: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    blank: int = 0
+    dnc: int = 0
+    shared_phone: int = 0
+    emails_invalid: int = 0
+    unknown_columns: list[str] = Field(default_factory=list, sa_type=JSON)
+    rejects_file: str | None = None
+    status: str = Field(default="done", max_length=10)
+    undone_at: datetime | None = _when(nullable=True)
+    undone_removed: int = 0
+    undone_kept: int = 0
+
+
+class ImportIssue(SQLModel, table=True):
+    """A row of an import that did not become a lead: rejected, or a duplicate."""
+
+    __tablename__ = "import_issues"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="import_batches.id", index=True)
+    line: int
+    kind: str = Field(max_length=10)
+    reason: str
+    cells: list[str] = Field(default_factory=list, sa_type=JSON)
+    duplicate_of: int | None = None
+
+
+class HoursClass(SQLModel, table=True):
+    """Leads that share calling hours: the same candidate zones and jurisdiction.
+
+    The desk works out once a minute which classes may be called now, and
+    the claim walks the queue of each callable class.
+    """
+
+    __tablename__ = "hours_classes"
+    __table_args__ = (UniqueConstraint("zones", "jurisdiction"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    zones: str = ""
+    jurisdiction: str = Field(default="", max_length=6)
+
+
+# The queue: a due, unclaimed lead, in claim order within its calling-hours class.
+_READY = "queue_bucket IS NOT NULL AND claimed_by IS NULL"
+# Leads waiting to become due; callbacks among them, which join the queue first.
+_WAITING = "queue_bucket IS NULL AND next_due_at IS NOT NULL"
+_WAITING_CALLBACK = "callback_at IS NOT NULL AND queue_bucket IS NULL AND next_due_at IS NOT NULL"
+
+
+class Lead(SQLModel, table=True):
+    """A person at a company, as marketing delivered them and as the desk found them."""
+
+    __tablename__ = "leads"
+    __table_args__ = (
+        Index(
+            "ix_leads_ready", "hours_class_id", "queue_bucket", "grade", "queue_order",
+            sqlite_where=text(_READY), postgresql_where=text(_READY),
+        ),
+        Index(
+            "ix_leads_waiting", "next_due_at",
+            sqlite_where=text(_WAITING), postgresql_where=text(_WAITING),
+        ),
+        Index(
+            "ix_leads_due_callbacks", "next_due_at",
+            sqlite_where=text(_WAITING_CALLBACK), postgresql_where=text(_WAITING_CALLBACK),
+        ),
+        Index(
+            "ix_leads_callbacks", "owner_id", "callback_at",
+            sqlite_where=text("callback_at IS NOT NULL"),
+            postgresql_where=text("callback_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_leads_claims", "claim_expires_at",
+            sqlite_where=text("claimed_by IS NOT NULL"),
+            postgresql_where=text("claimed_by IS NOT NULL"),
+        ),
+    )  # fmt: skip
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int | None = Field(default=None, foreign_key="import_batches.id", index=True)
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+    name: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    company: str = ""
+    title: str = ""
+    email: str | None = Field(default=None, index=True)
+    phone_raw: str = ""
+    phone_e164: str = Field(index=True, max_length=20)
+    phone_ext: str | None = Field(default=None, max_length=10)
+    # The person's name (else the company), folded: with the phone, who the lead is.
+    match_key: str = ""
+    region: str = Field(default="", max_length=3)
+    jurisdiction: str = Field(default="", max_length=6)
+    time_zones: str = ""
+    hours_class_id: int | None = Field(default=None, foreign_key="hours_classes.id")
+    source: str = ""
+    campaign: str = ""
+    industry: str = ""
+    company_size: str = ""
+    extra: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+    shares_phone: bool = False
+    stage: str = Field(default="new", max_length=16, index=True)
+    stage_reason: str = ""
+    owner_id: int | None = Field(default=None, foreign_key="reps.id")
+    callback_at: datetime | None = _when(nullable=True)
+    callback_owner_only: bool = False
+    claimed_by: int | None = Field(default=None, foreign_key="reps.id")
+    claim_token: str | None = Field(default=None, max_length=32)
+    claim_expires_at: datetime | None = _when(nullable=True)
+    next_due_at: datetime | None = _when(nullable=True)
+    # Set once the lead is due; see qualdesk.core.queue for the order.
+    queue_bucket: int | None = None
+    queue_order: int = 0
+    attempts: int = 0
+    last_attempt_at: datetime | None = _when(nullable=True)
+    first_touch_at: datetime | None = _when(nullable=True)
+    score: int = 0
+    grade: str = Field(default="D", max_length=1)
+    handoff_batch_id: int | None = Field(default=None, foreign_key="export_batches.id")
+    sales_verdict: str | None = Field(default=None, max_length=10)
+    sales_reason: str = ""
+    verdict_at: datetime | None = _when(nullable=True)
+
+
+class Touch(SQLModel, table=True):
+    """One contact attempt or exchange with a lead, on any channel."""
+
+    __tablename__ = "touches"
+    __table_args__ = (Index("ix_touches_rep_id_started_at", "rep_id", "started_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="leads.id", index=True)
+    rep_id: int = Field(foreign_key="reps.id")
+    channel: str = Field(default="phone", max_length=16)
+    disposition: str | None = Field(default=None, max_length=32)
+    notes: str = Field(default="", sa_type=Text)
+    started_at: datetime = _when(index=True)
+    ended_at: datetime | None = _when(nullable=True)
+
+
+class ChecklistAnswer(SQLModel, table=True):
+    """A rep's answer to one criterion; the newest per criterion stands, the rest is history."""
+
+    __tablename__ = "checklist_answers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="leads.id", index=True)
+    criterion: str = Field(max_length=40)
+    established: bool
+    note: str = ""
+    rep_id: int = Field(foreign_key="reps.id")
+    answered_at: datetime = _when()
+    rules_version_id: int = Field(foreign_key="rules_versions.id")
+
+
+class RoutingDecision(SQLModel, table=True):
+    """Where a lead went when a call ended, why, and under which rules version."""
+
+    __tablename__ = "routing_decisions"
+    __table_args__ = (Index("ix_routing_decisions_rep_id_decided_at", "rep_id", "decided_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="leads.id", index=True)
+    touch_id: int | None = Field(default=None, foreign_key="touches.id")
+    rep_id: int | None = Field(default=None, foreign_key="reps.id")
+    route: str = Field(max_length=16)
+    proposed_route: str = Field(max_length=16)
+    reason: str = ""
+    overridden: bool = False
+    rules_version_id: int = Field(foreign_key="rules_versions.id")
+    decided_at: datetime = _when(index=True)
+
+
+class DoNotCall(SQLModel, table=True):
+    """A number that must never be called again."""
+
+    __tablename__ = "do_not_call"
+
+    phone_e164: str = Field(primary_key=True, max_length=20)
+    added_at: datetime = _when()
+    added_by: str = ""
+    reason: str = ""
+    source: str = ""
+
+
+class ExportBatch(SQLModel, table=True):
+    """One hand-off file written for sales."""
+
+    __tablename__ = "export_batches"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = _when()
+    created_by: str = ""
+    file_path: str = ""
+    format: str = Field(default="csv", max_length=10)
+    profile: str = Field(default="plain", max_length=20)
+    lead_count: int = 0
+    sha256: str = Field(default="", max_length=64)
+
+
+class DeskSetting(SQLModel, table=True):
+    """A named value about this database (for instance, that it is a demo)."""
+
+    __tablename__ = "desk_settings"
+
+    key: str = Field(primary_key=True, max_length=40)
+    value: str = ""

@@ -1,0 +1,152 @@
+"""The queue's SQL: release expired claims, promote due leads, claim the next one.
+
+These statements carry the claim's speed: each is an index walk (see the
+partial indexes on `leads`), never a sort of every due row. Query functions
+never commit; the services own the transactions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import TextClause, bindparam, text
+from sqlmodel import Session
+
+from qualdesk.core import queue
+from qualdesk.db.types import UTCDateTime
+
+_WHEN = UTCDateTime()
+
+_RELEASE = text(
+    "UPDATE leads SET claimed_by = NULL, claim_token = NULL, claim_expires_at = NULL "
+    "WHERE claimed_by IS NOT NULL AND claim_expires_at <= :now"
+).bindparams(bindparam("now", type_=_WHEN))
+
+# The bucket a due lead joins; a lead in any other stage leaves the waiting list.
+_JOIN = (
+    "queue_bucket = CASE "
+    f"WHEN stage = 'nurture' THEN {queue.NURTURE} "
+    f"WHEN stage = 'new' THEN {queue.NEW} "
+    f"WHEN stage = 'working' AND callback_at IS NOT NULL THEN {queue.SHARED_CALLBACK} "
+    f"WHEN stage = 'working' THEN {queue.RETRY} END, "
+    "next_due_at = CASE WHEN stage IN ('new', 'working', 'nurture') THEN next_due_at END"
+)
+
+# Callbacks first and all of them (there are few): a backlog of retries must never
+# hold back a callback any rep may take.
+_PROMOTE_CALLBACKS_SQL = (
+    f"UPDATE leads SET {_JOIN} WHERE id IN (SELECT id FROM leads {{pin}}"
+    "WHERE callback_at IS NOT NULL AND queue_bucket IS NULL AND next_due_at IS NOT NULL "
+    "AND next_due_at <= :now ORDER BY next_due_at)"
+)
+# SQLite, without statistics, may walk every waiting lead instead of the small index of
+# waiting callbacks; INDEXED BY pins the right one.
+_PROMOTE_CALLBACKS = {
+    dialect: text(_PROMOTE_CALLBACKS_SQL.format(pin=pin)).bindparams(bindparam("now", type_=_WHEN))
+    for dialect, pin in (("sqlite", "INDEXED BY ix_leads_due_callbacks "), ("other", ""))
+}
+
+# Then the rest, earliest due first, a bounded number per call, so a long quiet spell
+# never turns one claim into a long write. The inner select walks ix_leads_waiting
+# alone (no other condition), whatever statistics the database has.
+_PROMOTE = text(
+    f"UPDATE leads SET {_JOIN} WHERE id IN (SELECT id FROM leads WHERE queue_bucket IS NULL "
+    "AND next_due_at IS NOT NULL AND next_due_at <= :now ORDER BY next_due_at LIMIT :limit)"
+).bindparams(bindparam("now", type_=_WHEN))
+
+# One statement claims: the rep's own due callback, else the best head of the
+# ready queue of each callable calling-hours class (one index seek per class).
+_CLAIM = text(
+    "UPDATE leads SET claimed_by = :rep, claim_token = :token, claim_expires_at = :expires "
+    "WHERE claimed_by IS NULL AND id = ("
+    " SELECT id FROM ("
+    f"  SELECT own.id AS id, {queue.OWN_CALLBACK} AS bucket, '' AS grade, 0 AS place FROM ("
+    "   SELECT id FROM leads WHERE owner_id = :rep AND callback_at IS NOT NULL"
+    "   AND callback_at <= :now AND claimed_by IS NULL AND stage = 'working'"
+    "   AND hours_class_id IN :classes ORDER BY callback_at LIMIT 1) AS own"
+    "  UNION ALL"
+    "  SELECT l.id, l.queue_bucket, l.grade, l.queue_order FROM hours_classes h"
+    "  JOIN leads l ON l.id = ("
+    "   SELECT x.id FROM leads x WHERE x.hours_class_id = h.id"
+    "   AND x.queue_bucket IS NOT NULL AND x.claimed_by IS NULL"
+    "   ORDER BY x.queue_bucket, x.grade, x.queue_order LIMIT 1)"
+    "  WHERE h.id IN :classes"
+    " ) AS heads ORDER BY bucket, grade, place, id LIMIT 1"
+    ") RETURNING id"
+).bindparams(
+    bindparam("classes", expanding=True),
+    bindparam("now", type_=_WHEN),
+    bindparam("expires", type_=_WHEN),
+)
+
+_RENEW = text(
+    "UPDATE leads SET claim_expires_at = :expires "
+    "WHERE id = :lead AND claim_token = :token AND claim_expires_at > :now"
+).bindparams(bindparam("now", type_=_WHEN), bindparam("expires", type_=_WHEN))
+
+
+def release_expired(session: Session, now: datetime) -> int:
+    """Give back every lead whose claim lease ran out (its rep's app went away)."""
+    return _count(session.execute(_RELEASE, {"now": now}))
+
+
+def promote_due(session: Session, now: datetime, limit: int = 500) -> int:
+    """Put leads whose due time has come into their queue bucket: every callback, then
+    at most `limit` others, earliest due first. Returns how many moved."""
+    callbacks = _count(session.execute(_promote_callbacks(session), {"now": now}))
+    return callbacks + _count(session.execute(_PROMOTE, {"now": now, "limit": limit}))
+
+
+def claim_next(
+    session: Session,
+    rep_id: int,
+    token: str,
+    now: datetime,
+    expires: datetime,
+    classes: list[int],
+) -> int | None:
+    """Claim the next lead for a rep among the given calling-hours classes; its id, or None."""
+    if not classes:
+        return None
+    row = session.execute(
+        _CLAIM,
+        {"rep": rep_id, "token": token, "now": now, "expires": expires, "classes": classes},
+    ).first()
+    return int(row[0]) if row else None
+
+
+def renew_claim(
+    session: Session, lead_id: int, token: str, now: datetime, expires: datetime
+) -> bool:
+    """Extend a claim that is still held with this token; False if it was lost."""
+    params = {"lead": lead_id, "token": token, "now": now, "expires": expires}
+    return _count(session.execute(_RENEW, params)) == 1
+
+
+def promote_plan(session: Session) -> list[str]:
+    """SQLite's query plans for moving due leads (callbacks, then others) into the queue."""
+    lines = []
+    for statement in (_promote_callbacks(session), _PROMOTE):
+        sql = text("EXPLAIN QUERY PLAN " + str(statement.text))
+        lines += [str(row[-1]) for row in session.execute(sql, {"now": "", "limit": 1})]
+    return lines
+
+
+def claim_plan(session: Session, classes: list[int]) -> list[str]:
+    """SQLite's query plan for the claim statement (for the bench and the README)."""
+    plan = session.execute(
+        text("EXPLAIN QUERY PLAN " + str(_CLAIM.text)).bindparams(
+            bindparam("classes", expanding=True)
+        ),
+        {"rep": 0, "token": "", "now": "", "expires": "", "classes": classes or [0]},
+    )
+    return [str(row[-1]) for row in plan]
+
+
+def _promote_callbacks(session: Session) -> TextClause:
+    dialect = session.get_bind().dialect.name
+    return _PROMOTE_CALLBACKS["sqlite" if dialect == "sqlite" else "other"]
+
+
+def _count(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,419 @@
+"""Working a call: the call card, the checklist, touches, and ending the call with a route.
+
+Every write here checks the rep still holds the lead (queue.hold) inside
+its own transaction, so a late write from a lost claim is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, func, select
+
+from qualdesk.core import queue as order
+from qualdesk.core.errors import QualdeskError
+from qualdesk.core.hours import callable_at, closing, next_opening, window, zone
+from qualdesk.core.phones import international
+from qualdesk.core.routing import Route, override_route, route_after_call
+from qualdesk.core.rules import DeskRules, Disposition
+from qualdesk.core.scoring import LeadFacts, Verdict, judge
+from qualdesk.core.stages import STOPPED_BY_DNC, Outcome, Stage
+from qualdesk.core.when import WhenProblem, parse_when
+from qualdesk.db.models import ChecklistAnswer, Lead, Rep, RoutingDecision, Touch
+from qualdesk.services.desk import Desk
+from qualdesk.services.dnc import put_on_dnc
+from qualdesk.services.queue import Claim, hold
+
+
+@dataclass(frozen=True)
+class TouchLine:
+    """One past touch, as the card lists it."""
+
+    when: datetime
+    channel: str
+    disposition: str
+    rep: str
+    notes: str
+
+
+@dataclass(frozen=True)
+class CriterionState:
+    """One criterion of the definition and where this lead stands on it."""
+
+    key_label: str
+    key: str
+    label: str
+    prompt: str
+    points: int
+    required: bool
+    established: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class CallCard:
+    """Everything the rep sees about the lead they hold."""
+
+    lead: Lead
+    phone: str
+    zones: tuple[str, ...]
+    callable_now: bool | None
+    opens_at: datetime | None
+    closes_at: datetime | None
+    window: str
+    why: str
+    history: list[TouchLine]
+    checklist: list[CriterionState]
+    verdict: Verdict
+    if_connected: Route
+    max_attempts: int
+    rules_version: int
+    # Other leads on the desk with this number: a do-not-call request stops them too.
+    others_on_number: int = 0
+
+
+def facts(lead: Lead) -> LeadFacts:
+    """The firmographic facts marketing delivered for a lead."""
+    return LeadFacts(lead.title, lead.company_size, lead.industry, lead.company)
+
+
+def _answers(session: Session, lead_id: int) -> dict[str, ChecklistAnswer]:
+    """The newest answer per criterion (older ones are the history)."""
+    rows = session.scalars(
+        select(ChecklistAnswer)
+        .where(col(ChecklistAnswer.lead_id) == lead_id)
+        .order_by(col(ChecklistAnswer.id))
+    )
+    return {row.criterion: row for row in rows}
+
+
+def _verdict(rules: DeskRules, lead: Lead, answers: dict[str, ChecklistAnswer]) -> Verdict:
+    established = [key for key, answer in answers.items() if answer.established]
+    return judge(rules, established, facts(lead))
+
+
+def load_card(desk: Desk, claim: Claim) -> CallCard:
+    """The call card of the lead a rep holds."""
+    now = desk.clock()
+    with desk.db.reading() as session:
+        in_force = desk.rules(session)
+        rules = in_force.rules
+        lead = session.get(Lead, claim.lead_id)
+        if lead is None:
+            raise QualdeskError(f"no lead #{claim.lead_id}")
+        answers = _answers(session, claim.lead_id)
+        rep = session.get(Rep, claim.rep_id)
+        rep_zone = rep.time_zone if rep else "UTC"
+        touches = session.exec(
+            select(Touch, Rep.handle)
+            .join(Rep, col(Rep.id) == Touch.rep_id)
+            .where(col(Touch.lead_id) == claim.lead_id)
+            .order_by(col(Touch.started_at).desc())
+        ).all()
+        others = (
+            session.scalar(
+                select(func.count())
+                .select_from(Lead)
+                .where(col(Lead.phone_e164) == lead.phone_e164, col(Lead.id) != lead.id)
+                .where(col(Lead.stage).in_(list(STOPPED_BY_DNC)))
+            )
+            if lead.shares_phone
+            else 0
+        )
+    verdict = _verdict(rules, lead, answers)
+    zones = tuple(lead.time_zones.split())
+    hours = rules.calling_hours
+    labels = {d.key: d.label for d in rules.dispositions}
+    checklist = [
+        CriterionState(
+            key_label=str((index + 1) % 10),
+            key=c.key,
+            label=c.label,
+            prompt=c.prompt,
+            points=c.points,
+            required=c.required,
+            established=bool(answers.get(c.key) and answers[c.key].established),
+            note=answers[c.key].note if c.key in answers else "",
+        )
+        for index, c in enumerate(rules.criteria)
+    ]
+    connected = next(d for d in rules.dispositions if d.implies is Outcome.ROUTE)
+    start, end = (
+        window(hours, lead.jurisdiction, now.astimezone(zone(zones[0])).weekday())
+        if zones
+        else (hours.start, hours.end)
+    )
+    return CallCard(
+        lead=lead,
+        phone=international(lead.phone_e164, lead.phone_ext),
+        zones=zones,
+        callable_now=callable_at(hours, zones, lead.jurisdiction, now),
+        opens_at=next_opening(hours, zones, lead.jurisdiction, now),
+        closes_at=closing(hours, zones, lead.jurisdiction, now),
+        window=f"{start:%H:%M}-{end:%H:%M}",
+        why=_why(lead, claim, rules, rep_zone, now),
+        history=[
+            TouchLine(
+                t.started_at,
+                t.channel,
+                labels.get(t.disposition or "", t.disposition or ""),
+                handle,
+                t.notes,
+            )
+            for t, handle in touches
+        ],
+        checklist=checklist,
+        verdict=verdict,
+        if_connected=route_after_call(rules, connected, verdict, lead.attempts + 1, now),
+        max_attempts=rules.cadence.max_attempts,
+        rules_version=in_force.version,
+        others_on_number=others or 0,
+    )
+
+
+def _why(lead: Lead, claim: Claim, rules: DeskRules, rep_zone: str, now: datetime) -> str:
+    """Why the desk offered this lead (or where it stands, if opened early), in words."""
+    here = zone(rep_zone)
+    early = lead.next_due_at is not None and lead.next_due_at > now
+    if lead.callback_at is not None and lead.stage == Stage.WORKING:
+        whose = "your" if lead.owner_id == claim.rep_id else "a"
+        return f"{whose} callback, due {lead.callback_at.astimezone(here):%a %d %b %H:%M}"
+    if lead.stage == Stage.NEW:
+        return "new lead, never called"
+    if lead.stage == Stage.NURTURE:
+        why = f" ({lead.stage_reason})" if lead.stage_reason else ""
+        if early and lead.next_due_at is not None:
+            return f"in nurture until {lead.next_due_at.astimezone(here):%d %b %Y}{why}"
+        return f"back from nurture{why}"
+    last = (
+        f", last tried {lead.last_attempt_at.astimezone(here):%a %d %b %H:%M}"
+        if lead.last_attempt_at
+        else ""
+    )
+    if early and lead.next_due_at is not None:
+        return f"retry not yet due (due {lead.next_due_at.astimezone(here):%a %d %b %H:%M}){last}"
+    return f"retry{last}"
+
+
+def set_criterion(desk: Desk, claim: Claim, key: str, established: bool, note: str = "") -> Verdict:
+    """Record a rep's answer to one criterion; the lead's score and grade follow.
+
+    Returns:
+        The lead's verdict with the new answer.
+    """
+    now = desk.clock()
+    with desk.db.writing() as session:
+        in_force = desk.rules(session)
+        if key not in {c.key for c in in_force.rules.criteria}:
+            raise QualdeskError(f"no criterion {key!r} in rules version {in_force.version}")
+        lead = hold(session, claim, now)
+        session.add(
+            ChecklistAnswer(
+                lead_id=claim.lead_id,
+                criterion=key,
+                established=established,
+                note=note.strip(),
+                rep_id=claim.rep_id,
+                answered_at=now,
+                rules_version_id=in_force.version,
+            )
+        )
+        session.flush()
+        verdict = _verdict(in_force.rules, lead, _answers(session, claim.lead_id))
+        lead.score, lead.grade, lead.updated_at = verdict.score, verdict.grade, now
+        session.add(lead)
+    return verdict
+
+
+def log_touch(desk: Desk, claim: Claim, channel: str, notes: str) -> None:
+    """Log a follow-up touch on another channel (email, LinkedIn, SMS) without ending the card."""
+    now = desk.clock()
+    with desk.db.writing() as session:
+        rules = desk.rules(session).rules
+        if channel not in rules.channels or channel == "phone":
+            others = ", ".join(c for c in rules.channels if c != "phone")
+            raise QualdeskError(f"channel {channel!r}: choose one of {others}")
+        lead = hold(session, claim, now)
+        session.add(
+            Touch(lead_id=claim.lead_id, rep_id=claim.rep_id, channel=channel, notes=notes.strip(),
+                  started_at=now, ended_at=now)
+        )  # fmt: skip
+        lead.first_touch_at = lead.first_touch_at or now
+        lead.updated_at = now
+        session.add(lead)
+
+
+@dataclass(frozen=True)
+class CallbackPlan:
+    """A callback time as typed, read in the rep's zone and checked in the lead's."""
+
+    at: datetime
+    rep_local: datetime
+    lead_local: datetime | None
+
+
+def plan_callback(desk: Desk, claim: Claim, rep: Rep, typed: str) -> CallbackPlan:
+    """Read a callback time typed by the rep and check it falls in the lead's calling hours.
+
+    Raises:
+        QualdeskError: the text is not a time, it has passed, or the lead
+            may not be called then (the reason names their local time).
+    """
+    now = desk.clock()
+    with desk.db.reading() as session:
+        rules = desk.rules(session).rules
+        lead = session.get(Lead, claim.lead_id)
+        assert lead is not None
+    try:
+        at = parse_when(typed, now, rep.time_zone)
+    except WhenProblem as exc:
+        raise QualdeskError(str(exc)) from None
+    zones = tuple(lead.time_zones.split())
+    allowed = callable_at(rules.calling_hours, zones, lead.jurisdiction, at)
+    lead_local = at.astimezone(zone(zones[0])) if zones else None
+    if allowed is False:
+        opening = next_opening(rules.calling_hours, zones, lead.jurisdiction, at)
+        when = f"{lead_local:%a %H:%M} their time" if lead_local else "then"
+        hint = (
+            f"; the next allowed time is {opening.astimezone(zone(rep.time_zone)):%a %H:%M} yours"
+            if opening
+            else ""
+        )
+        raise QualdeskError(f"outside the lead's calling hours ({when}){hint}")
+    return CallbackPlan(at, at.astimezone(zone(rep.time_zone)), lead_local)
+
+
+def propose(
+    desk: Desk, claim: Claim, disposition: str, callback_at: datetime | None = None,
+    owner_only: bool = True,
+) -> Route:  # fmt: skip
+    """The route the desk would take if the call ended now with this disposition."""
+    now = desk.clock()
+    with desk.db.reading() as session:
+        rules = desk.rules(session).rules
+        lead = session.get(Lead, claim.lead_id)
+        assert lead is not None
+        verdict = _verdict(rules, lead, _answers(session, claim.lead_id))
+    chosen = _disposition(rules, disposition)
+    return route_after_call(rules, chosen, verdict, lead.attempts + 1, now, callback_at, owner_only)
+
+
+def _disposition(rules: DeskRules, key: str) -> Disposition:
+    try:
+        return rules.disposition(key)
+    except KeyError:
+        raise QualdeskError(f"no disposition {key!r} in the rules in force") from None
+
+
+@dataclass(frozen=True)
+class CallEnded:
+    """What ending a call did."""
+
+    route: Route
+    overridden: bool
+    stopped_by_dnc: int = 0
+
+
+def end_call(
+    desk: Desk,
+    claim: Claim,
+    disposition: str,
+    *,
+    notes: str = "",
+    started_at: datetime | None = None,
+    callback_at: datetime | None = None,
+    owner_only: bool = True,
+    override: tuple[Stage, str] | None = None,
+) -> CallEnded:
+    """Log the call and route the lead, in one transaction.
+
+    Args:
+        desk: the open desk.
+        claim: the rep's hold on the lead.
+        disposition: key of how the call went (no_answer, connected, ...).
+        notes: the rep's call notes.
+        started_at: when the card was opened (the call's start).
+        callback_at: for a callback disposition, when to call back.
+        owner_only: for a callback, whether only this rep may take it.
+        override: another route the rep chose instead of the proposed one,
+            with their reason.
+
+    Returns:
+        The route taken.
+
+    Raises:
+        ClaimLost: the rep no longer holds the lead; nothing was written.
+        QualdeskError: an unknown disposition, a missing callback time, or
+            an override without a reason.
+    """
+    now = desk.clock()
+    with desk.db.writing() as session:
+        in_force = desk.rules(session)
+        rules = in_force.rules
+        chosen = _disposition(rules, disposition)
+        if chosen.implies is Outcome.CALLBACK and callback_at is None:
+            raise QualdeskError("a callback needs a time")
+        lead = hold(session, claim, now)
+        verdict = _verdict(rules, lead, _answers(session, claim.lead_id))
+        attempts = lead.attempts + 1
+        proposed = route_after_call(rules, chosen, verdict, attempts, now, callback_at, owner_only)
+        route = proposed
+        if override is not None and proposed.do_not_call:
+            raise QualdeskError("a request not to be called cannot be routed elsewhere")
+        if override is not None and override[0] != proposed.stage:
+            try:
+                route = override_route(rules, override[0], override[1], verdict.grade, now)
+            except ValueError as exc:
+                raise QualdeskError(str(exc)) from None
+        touch = Touch(
+            lead_id=claim.lead_id, rep_id=claim.rep_id, channel="phone", disposition=chosen.key,
+            notes=notes.strip(), started_at=started_at or claim.claimed_at, ended_at=now,
+        )  # fmt: skip
+        session.add(touch)
+        session.flush()
+        session.add(
+            RoutingDecision(
+                lead_id=claim.lead_id, touch_id=touch.id, rep_id=claim.rep_id,
+                route=route.stage.value, proposed_route=proposed.stage.value, reason=route.reason,
+                overridden=route is not proposed, rules_version_id=in_force.version,
+                decided_at=now,
+            )
+        )  # fmt: skip
+        _apply(lead, route, verdict, attempts, claim, now)
+        session.add(lead)
+        stopped = 0
+        if route.do_not_call:
+            session.flush()
+            rep = session.get(Rep, claim.rep_id)
+            _, stopped = put_on_dnc(
+                session, desk, lead.phone_e164, by=rep.handle if rep else "",
+                reason=route.reason, source=f"call on lead #{lead.id}",
+            )  # fmt: skip
+    return CallEnded(route, route is not proposed, stopped)
+
+
+def _apply(
+    lead: Lead, route: Route, verdict: Verdict, attempts: int, claim: Claim, now: datetime
+) -> None:
+    """Leave the lead where the route sends it, no longer held, waiting until due."""
+    lead.stage = route.stage.value
+    lead.stage_reason = route.reason
+    # Attempts count within one cycle of the cadence: a lead back from nurture
+    # starts a fresh one (every attempt stays in the touch history).
+    lead.attempts = 0 if route.stage is Stage.NURTURE else attempts
+    lead.last_attempt_at = now
+    lead.first_touch_at = lead.first_touch_at or now
+    lead.score, lead.grade = verdict.score, verdict.grade
+    lead.next_due_at = route.next_due_at
+    lead.callback_at = route.callback_at
+    lead.callback_owner_only = route.owner_only
+    lead.owner_id = claim.rep_id if route.callback_at else lead.owner_id
+    lead.queue_bucket = None
+    if route.next_due_at is not None:
+        bucket = order.bucket_for(route.stage.value, route.callback_at is not None)
+        lead.queue_order = order.order_key(
+            bucket or order.RETRY, lead.created_at, route.next_due_at
+        )
+    lead.claimed_by = lead.claim_token = lead.claim_expires_at = None
+    lead.updated_at = now

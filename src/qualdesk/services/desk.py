@@ -1,0 +1,101 @@
+"""The open desk: its database, its clock and the rules in force."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from qualdesk.core.rules import DeskRules, parse_rules
+from qualdesk.db.engine import Database
+from qualdesk.db.models import RulesVersion
+from qualdesk.db.schema import open_database, upgrade_location
+from qualdesk.services.resources import data_file
+
+Clock = Callable[[], datetime]
+
+
+def os_user() -> str:
+    """Who is at this terminal, for the record (imports, rules loads); never fails."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def system_clock() -> datetime:
+    """Now, in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class RulesInForce:
+    """The rules the desk uses now, and the stored version they came from."""
+
+    version: int
+    rules: DeskRules
+    loaded_at: datetime
+    source: str
+
+
+@dataclass
+class Desk:
+    """What every service works against: the database and the clock, passed in."""
+
+    db: Database
+    clock: Clock = system_clock
+    _parsed: dict[int, DeskRules] = field(default_factory=dict, repr=False)
+    # Values services keep between calls (calling-hours classes); never rules or leads.
+    cache: dict[str, object] = field(default_factory=dict, repr=False)
+
+    def rules(self, session: Session | None = None) -> RulesInForce:
+        """The newest rules version (other reps may have loaded one since)."""
+        if session is None:
+            with self.db.reading() as reading:
+                return self.rules(reading)
+        row = session.exec(select(RulesVersion).order_by(col(RulesVersion.id).desc())).first()
+        if row is None or row.id is None:
+            raise LookupError("the database holds no rules version")
+        if row.id not in self._parsed:
+            self._parsed[row.id] = parse_rules(row.text)
+        return RulesInForce(row.id, self._parsed[row.id], row.loaded_at, row.source)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def open_desk(location: str | Path, *, clock: Clock = system_clock, upgrade: bool = True) -> Desk:
+    """Open the desk database, creating it with the default rules if it is new."""
+    desk = Desk(open_database(location, upgrade=upgrade), clock)
+    with desk.db.reading() as session:
+        has_rules = session.exec(select(RulesVersion.id)).first() is not None
+    if not has_rules:
+        _store_default_rules(desk)
+    return desk
+
+
+def _store_default_rules(desk: Desk) -> None:
+    text = data_file("desk.toml").read_text(encoding="utf-8")
+    parse_rules(text)
+    with desk.db.writing() as session:
+        if session.exec(select(RulesVersion.id)).first() is not None:
+            return
+        session.add(
+            RulesVersion(
+                loaded_at=desk.clock(),
+                loaded_by="qualdesk",
+                source="built-in default (data/desk.toml)",
+                sha256=hashlib.sha256(text.encode()).hexdigest(),
+                text=text,
+            )
+        )
+
+
+def upgrade_schema(location: str | Path) -> tuple[str | None, str]:
+    """Bring the database at a location up to this version's schema; returns (from, to)."""
+    return upgrade_location(location)

@@ -1,0 +1,164 @@
+"""The do-not-call list: numbers that asked never to be called again."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlmodel import Session, col
+
+from qualdesk.core.errors import QualdeskError
+from qualdesk.core.headers import FIELD_ALIASES, choose_delimiter, header_key
+from qualdesk.core.phones import PhoneProblem, check_region, normalise_phone, region_for_country
+from qualdesk.core.records import Record, RecordReader, split_line
+from qualdesk.core.stages import STOPPED_BY_DNC, Stage
+from qualdesk.db.models import DoNotCall, Lead
+from qualdesk.services.desk import Desk
+from qualdesk.services.textfile import TextStream, inspect_file
+
+DNC_REASON = "number is on the do-not-call list"
+_PHONE_HEADERS = {*FIELD_ALIASES["phone"], *FIELD_ALIASES["mobile"], "number", "e164"}
+_COUNTRY_HEADERS = set(FIELD_ALIASES["country"])
+
+
+@dataclass
+class DncImport:
+    """What `dnc import` did with a file of numbers."""
+
+    added: int = 0
+    already: int = 0
+    repeated: int = 0
+    leads_stopped: int = 0
+    invalid: list[tuple[int, str]] = field(default_factory=list)
+
+
+def put_on_dnc(
+    session: Session, desk: Desk, e164: str, *, by: str, reason: str, source: str
+) -> tuple[bool, int]:
+    """Add a number to the list and stop every lead on the desk with it.
+
+    Runs inside the caller's transaction. Returns (newly added, leads stopped).
+    """
+    now = desk.clock()
+    added = session.get(DoNotCall, e164) is None
+    if added:
+        session.add(
+            DoNotCall(phone_e164=e164, added_at=now, added_by=by, reason=reason, source=source)
+        )
+        session.flush()
+    result = session.execute(
+        update(Lead)
+        .where(col(Lead.phone_e164) == e164, col(Lead.stage).in_(list(STOPPED_BY_DNC)))
+        .values(
+            stage=Stage.DISQUALIFIED.value,
+            stage_reason=DNC_REASON,
+            next_due_at=None,
+            queue_bucket=None,
+            callback_at=None,
+            # A rep holding one of these leads loses it: their next write is refused.
+            claimed_by=None,
+            claim_token=None,
+            claim_expires_at=None,
+            updated_at=now,
+        )
+    )
+    return added, int(getattr(result, "rowcount", 0) or 0)
+
+
+def list_numbers(desk: Desk) -> list[DoNotCall]:
+    """Every number on the list, newest first."""
+    with desk.db.reading() as session:
+        query = select(DoNotCall).order_by(col(DoNotCall.added_at).desc())
+        return list(session.scalars(query))
+
+
+def _cells(
+    record: Record, column: int, country: int | None, width: int
+) -> tuple[int, str | None, str, str]:
+    """(line, number or None if unreadable, problem, country) of one row of a number list."""
+    cells = record.cells
+    if cells is None or len(cells) != width:
+        got = len(cells or [])
+        return record.line, None, record.problem or f"has {got} fields, the header has {width}", ""
+    where = cells[country].strip() if country is not None else ""
+    return record.line, cells[column].strip(), "", where
+
+
+def _region(desk: Desk, region: str | None) -> str:
+    try:
+        return check_region(region) if region else desk.rules().rules.default_region
+    except PhoneProblem as exc:
+        raise QualdeskError(f"--region: {exc}") from None
+
+
+def add_number(
+    desk: Desk, raw: str, *, region: str | None, by: str, reason: str = ""
+) -> tuple[str, bool, int]:
+    """Put one number on the list; returns (E.164, newly added, leads stopped)."""
+    try:
+        phone = normalise_phone(raw, _region(desk, region))
+    except PhoneProblem as exc:
+        raise QualdeskError(str(exc)) from None
+    with desk.db.writing() as session:
+        added, stopped = put_on_dnc(
+            session, desk, phone.e164, by=by, reason=reason, source="qualdesk dnc add"
+        )
+    return phone.e164, added, stopped
+
+
+def import_numbers(desk: Desk, path: Path, *, region: str | None, by: str) -> DncImport:
+    """Add every number in a file: one per line, or a CSV with a phone column.
+
+    The CSV is read as strictly as a lead file (an unclosed quote costs its
+    own line, never the lines after it). Invalid numbers are reported with
+    their line and skipped; the valid ones are added in one transaction.
+    """
+    source = inspect_file(path)
+    region = _region(desk, region)
+    result = DncImport()
+    numbers: dict[str, int] = {}
+    with TextStream(source) as stream:
+        lines = iter(stream.text)
+        first = next(lines, "")
+        delimiter = choose_delimiter(first)
+        header = [header_key(h) for h in split_line(first, delimiter)]
+        column = next((i for i, h in enumerate(header) if h in _PHONE_HEADERS), None)
+        country = next((i for i, h in enumerate(header) if h in _COUNTRY_HEADERS), None)
+        found: Iterator[tuple[int, str | None, str, str]]
+        if column is None:
+            found = (
+                (line, text.strip(), "", "")
+                for line, text in enumerate(itertools.chain([first], lines), 1)
+            )
+        else:
+            found = (
+                _cells(record, column, country, len(header))
+                for record in RecordReader(lines, delimiter, len(header), first_line=2)
+                if record.cells is None or any(c.strip() for c in record.cells)
+            )
+        for line, value, problem, where in found:
+            if value is None:
+                result.invalid.append((line, problem))
+                continue
+            if not value:
+                continue
+            try:
+                e164 = normalise_phone(value, region_for_country(where) or region).e164
+            except PhoneProblem as exc:
+                result.invalid.append((line, str(exc)))
+                continue
+            if e164 in numbers:
+                result.repeated += 1
+            numbers.setdefault(e164, line)
+    with desk.db.writing() as session:
+        for e164 in numbers:
+            added, stopped = put_on_dnc(
+                session, desk, e164, by=by, reason="", source=f"qualdesk dnc import {path.name}"
+            )
+            result.added += added
+            result.already += not added
+            result.leads_stopped += stopped
+    return result

@@ -1,0 +1,452 @@
+"""The call queue: claiming the next lead, holding it, giving it back, and what is coming.
+
+A claim is a lease: the open card renews it, and a lead whose lease runs
+out (the rep's app died) goes back to the queue. Every write made on a
+card checks the claim's token first, so a late write from a lost claim is
+refused rather than applied.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, func, select, update
+
+from qualdesk.core.errors import QualdeskError
+from qualdesk.core.hours import callable_at, next_opening, zone
+from qualdesk.core.queue import (
+    BUCKET_NAMES,
+    OWN_CALLBACK,
+    QUEUED_STAGES,
+    RETRY,
+    SHARED_CALLBACK,
+)
+from qualdesk.core.rules import CallingHours
+from qualdesk.core.stages import Stage
+from qualdesk.db import queries
+from qualdesk.db.models import HoursClass, Lead, Rep
+from qualdesk.services.desk import Desk
+from qualdesk.services.dnc import DNC_REASON
+from qualdesk.services.stats import start_of_day
+
+LEASE = timedelta(minutes=10)
+# A lead skipped because its local time is unknown comes back after this.
+SKIP_FOR = timedelta(hours=1)
+
+
+class ClaimLost(QualdeskError):
+    """The rep no longer holds the lead (the lease ran out, or it left the desk)."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A rep's hold on a lead: what every write on the card must show."""
+
+    lead_id: int
+    rep_id: int
+    token: str
+    claimed_at: datetime
+    unknown_zone: bool = False
+    # Opened by search rather than offered by the queue: it may be closed without a call.
+    chosen: bool = False
+
+
+@dataclass
+class HoursClasses:
+    """The desk's calling-hours classes, and which may be called in a given minute."""
+
+    rows: list[tuple[int, tuple[str, ...], str]]
+    newest: int
+    _minute: tuple[int, datetime] | None = None
+    _open: list[int] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, session: Session) -> HoursClasses:
+        found = session.exec(select(HoursClass.id, HoursClass.zones, HoursClass.jurisdiction))
+        rows = sorted((int(i or 0), tuple(z.split()), j) for i, z, j in found)
+        return cls(rows, rows[-1][0] if rows else 0)
+
+    def callable_now(self, hours: CallingHours, version: int, now: datetime) -> list[int]:
+        """Classes every one of whose zones is within hours (worked out once a minute)."""
+        minute = now.replace(second=0, microsecond=0)
+        if self._minute != (version, minute):
+            self._open = [
+                class_id
+                for class_id, zones, jurisdiction in self.rows
+                if callable_at(hours, zones, jurisdiction, now)
+            ]
+            self._minute = (version, minute)
+        return self._open
+
+    def unknown(self) -> list[int]:
+        """Classes of numbers whose zone cannot be told."""
+        return [class_id for class_id, zones, _ in self.rows if not zones]
+
+
+def hours_classes(desk: Desk, session: Session) -> HoursClasses:
+    """The classes, loaded again only when an import added new ones."""
+    newest = session.scalar(select(func.max(HoursClass.id))) or 0
+    cached = desk.cache.get("hours_classes")
+    if not isinstance(cached, HoursClasses) or cached.newest != newest:
+        cached = HoursClasses.load(session)
+        desk.cache["hours_classes"] = cached
+    return cached
+
+
+def claim_next(desk: Desk, rep: Rep) -> Claim | None:
+    """Claim the next lead this rep may call now; None if there is none.
+
+    In one write transaction: give back expired claims, move newly due
+    leads into the queue, then claim with one UPDATE ... RETURNING. A lead
+    whose zone is unknown comes only when nothing else is callable, and
+    only if the rules let the rep confirm such calls.
+    """
+    assert rep.id is not None
+    now = desk.clock()
+    token = secrets.token_hex(8)
+    with desk.db.writing() as session:
+        in_force = desk.rules(session)
+        queries.release_expired(session, now)
+        queries.promote_due(session, now)
+        classes = hours_classes(desk, session)
+        callable_classes = classes.callable_now(in_force.rules.calling_hours, in_force.version, now)
+        lead_id = queries.claim_next(session, rep.id, token, now, now + LEASE, callable_classes)
+        unknown = False
+        if lead_id is None and in_force.rules.calling_hours.unknown_zone == "confirm":
+            lead_id = queries.claim_next(
+                session, rep.id, token, now, now + LEASE, classes.unknown()
+            )
+            unknown = lead_id is not None
+    if lead_id is None:
+        return None
+    return Claim(lead_id, rep.id, token, now, unknown)
+
+
+def claim_lead(desk: Desk, rep: Rep, lead_id: int) -> Claim:
+    """Claim one particular lead (found by search), if it is on the desk and free.
+
+    Raises:
+        QualdeskError: it is with sales or out, or another rep holds it.
+    """
+    assert rep.id is not None
+    now = desk.clock()
+    token = secrets.token_hex(8)
+    with desk.db.writing() as session:
+        queries.release_expired(session, now)
+        lead = session.get(Lead, lead_id)
+        if lead is None:
+            raise QualdeskError(f"no lead #{lead_id}")
+        if lead.stage not in QUEUED_STAGES:
+            raise QualdeskError(
+                f"lead #{lead_id} is {lead.stage.replace('_', ' ')}: not on the desk"
+            )
+        _refuse_others_callback(desk, session, lead, rep, now)
+        taken = session.execute(
+            update(Lead)
+            .where(col(Lead.id) == lead_id)
+            .where(col(Lead.claimed_by).is_(None) | (col(Lead.claimed_by) == rep.id))
+            .values(claimed_by=rep.id, claim_token=token, claim_expires_at=now + LEASE)
+        )
+        if not getattr(taken, "rowcount", 0):
+            holder = session.get(Rep, lead.claimed_by) if lead.claimed_by else None
+            raise QualdeskError(f"{holder.name if holder else 'another rep'} has this lead open")
+        unknown = not lead.time_zones
+    return Claim(lead_id, rep.id, token, now, unknown, chosen=True)
+
+
+def _refuse_others_callback(
+    desk: Desk, session: Session, lead: Lead, rep: Rep, now: datetime
+) -> None:
+    """Another rep's own callback stays theirs until it is overdue by the grace time."""
+    if not (lead.callback_at and lead.callback_owner_only and lead.owner_id not in (None, rep.id)):
+        return
+    shared_from = lead.callback_at + desk.rules(session).rules.cadence.callback_grace
+    if now >= shared_from:
+        return
+    owner = session.get(Rep, lead.owner_id)
+    here = zone(rep.time_zone)
+    raise QualdeskError(
+        f"{owner.name if owner else 'another rep'}'s callback "
+        f"({lead.callback_at.astimezone(here):%a %H:%M}): only they may take it "
+        f"until {shared_from.astimezone(here):%a %H:%M}"
+    )
+
+
+def hold(session: Session, claim: Claim, now: datetime) -> Lead:
+    """The claimed lead, in the caller's transaction, with the lease renewed.
+
+    Raises:
+        ClaimLost: the claim expired or the lead was taken off the desk; the
+            message says which, so the rep knows what became of it.
+    """
+    if not queries.renew_claim(session, claim.lead_id, claim.token, now, now + LEASE):
+        raise ClaimLost(f"{_why_lost(session, claim)}; this last change was not saved")
+    lead = session.get(Lead, claim.lead_id)
+    assert lead is not None
+    session.refresh(lead)
+    return lead
+
+
+def _why_lost(session: Session, claim: Claim) -> str:
+    """Why a rep no longer holds a lead, in their words."""
+    lead = session.get(Lead, claim.lead_id)
+    if lead is None:
+        return "this lead was removed from the desk (its import was undone)"
+    session.refresh(lead)
+    if lead.stage_reason == DNC_REASON and lead.stage == Stage.DISQUALIFIED:
+        return "its number was put on the do-not-call list while the card was open"
+    if lead.stage not in QUEUED_STAGES:
+        return f"it left the desk while the card was open (now {lead.stage.replace('_', ' ')})"
+    ran_out = (
+        f"your hold ran out (the desk could not renew it for {LEASE.seconds // 60} minutes: "
+        "the app or the database stalled)"
+    )
+    if lead.claimed_by == claim.rep_id:
+        return "you have this lead open in another window"
+    if lead.claimed_by is not None:
+        holder = session.get(Rep, lead.claimed_by)
+        return f"{ran_out} and {holder.name if holder else 'another rep'} has the lead now"
+    return f"{ran_out}; the lead went back to the queue"
+
+
+def renew(desk: Desk, claim: Claim) -> None:
+    """Keep holding the lead while its card is open."""
+    now = desk.clock()
+    with desk.db.writing() as session:
+        hold(session, claim, now)
+
+
+def release(desk: Desk, claim: Claim, *, skip: bool = False) -> None:
+    """Give the lead back without a call; `skip` keeps it away for a while.
+
+    A lead given back as it was goes straight back to the queue; a skipped
+    one (its local time unknown and the rep chose not to call) waits first.
+    """
+    now = desk.clock()
+    with desk.db.writing() as session:
+        try:
+            lead = hold(session, claim, now)
+        except ClaimLost:
+            return
+        values: dict[str, object] = {
+            "claimed_by": None,
+            "claim_token": None,
+            "claim_expires_at": None,
+        }
+        if skip:
+            # Later, never sooner than it was due: a skip must not pull a nurtured lead
+            # forward, nor hand an owner's callback to the others early.
+            back = now + SKIP_FOR
+            values |= {
+                "queue_bucket": None,
+                "next_due_at": max(lead.next_due_at or back, back),
+                "updated_at": now,
+            }
+            if lead.callback_at is not None:
+                values["callback_at"] = max(lead.callback_at, back)
+        session.execute(update(Lead).where(col(Lead.id) == lead.id).values(**values))
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """A lead the queue will offer, and why and when."""
+
+    lead_id: int
+    name: str
+    company: str
+    grade: str
+    why: str
+    due_at: datetime | None
+    zones: tuple[str, ...]
+    callable_now: bool | None
+    opens_at: datetime | None
+    # The rep's own callback booked for later today: not offered before its time.
+    later: bool = False
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What is coming for a rep: the next leads, and why the queue may be empty."""
+
+    entries: list[QueueEntry]
+    callable_now: int
+    waiting_for_hours: int
+    next_opening: datetime | None
+    own_callbacks_later: list[datetime]
+    due_later_today: int
+    unknown_zone: int
+    callbacks_later: list[QueueEntry] = field(default_factory=list)
+
+    @property
+    def ready(self) -> int:
+        """Leads in the queue now, callable or not."""
+        return self.callable_now + self.waiting_for_hours + self.unknown_zone
+
+    def explain(self, rep_zone: str) -> str:
+        """One line on what is waiting, for an empty queue or the queue view's header."""
+        tz = zone(rep_zone)
+        parts = []
+        if self.callable_now:
+            parts.append(f"{self.callable_now:,} ready to call now")
+        if self.waiting_for_hours:
+            when = (
+                f" until {self.next_opening.astimezone(tz):%a %H:%M} your time"
+                if self.next_opening
+                else ""
+            )
+            parts.append(f"{self.waiting_for_hours:,} waiting: outside calling hours{when}")
+        if self.own_callbacks_later:
+            first = min(self.own_callbacks_later).astimezone(tz)
+            count = len(self.own_callbacks_later)
+            parts.append(
+                f"{count} callback{'s' if count > 1 else ''} later today (first {first:%H:%M})"
+            )
+        if self.due_later_today:
+            parts.append(f"{self.due_later_today:,} due later today")
+        if self.unknown_zone:
+            parts.append(f"{self.unknown_zone:,} with an unknown time zone")
+        return "; ".join(parts) if parts else "nothing waiting: every lead is worked for now"
+
+
+def outlook(desk: Desk, rep: Rep, limit: int = 40) -> Outlook:
+    """What the queue holds for a rep: the next leads in claim order, and what waits."""
+    now = desk.clock()
+    end_of_day = start_of_day(now, rep.time_zone) + timedelta(days=1)
+    with desk.db.reading() as session:
+        in_force = desk.rules(session)
+        hours = in_force.rules.calling_hours
+        classes = hours_classes(desk, session)
+        open_now = set(classes.callable_now(hours, in_force.version, now))
+        unknown = set(classes.unknown())
+        ready = dict(
+            session.execute(
+                select(Lead.hours_class_id, func.count())
+                .where(col(Lead.queue_bucket).is_not(None), col(Lead.claimed_by).is_(None))
+                .group_by(col(Lead.hours_class_id))
+            ).all()
+        )
+        own = list(
+            session.scalars(
+                select(Lead)
+                .where(
+                    col(Lead.owner_id) == rep.id,
+                    col(Lead.callback_at) > now,
+                    col(Lead.callback_at) < end_of_day,
+                    col(Lead.stage) == Stage.WORKING.value,
+                )
+                .order_by(col(Lead.callback_at))
+            )
+        )
+        due_later = session.scalar(
+            select(func.count())
+            .select_from(Lead)
+            .where(
+                col(Lead.queue_bucket).is_(None),
+                col(Lead.next_due_at) > now,
+                col(Lead.next_due_at) < end_of_day,
+                col(Lead.callback_at).is_(None),
+            )
+        )
+        heads = _heads(
+            session, rep, now, [c for c, n in ready.items() if n and c is not None], limit
+        )
+    rows = {class_id: (zones, place) for class_id, zones, place in classes.rows}
+    openings = []
+    entries = []
+    for lead, bucket in heads:
+        zones, place = rows.get(lead.hours_class_id or 0, ((), lead.jurisdiction))
+        can = callable_at(hours, zones, place, now)
+        opens = None if can else next_opening(hours, zones, place, now)
+        entries.append(
+            QueueEntry(
+                lead_id=lead.id or 0, name=lead.name, company=lead.company, grade=lead.grade,
+                why=_entry_reason(lead, bucket, in_force.rules.cadence.max_attempts),
+                due_at=lead.callback_at or lead.next_due_at, zones=zones, callable_now=can,
+                opens_at=opens,
+            )
+        )  # fmt: skip
+    for class_id, count in ready.items():
+        if class_id in open_now or class_id in unknown or not count:
+            continue
+        zones, place = rows.get(class_id or 0, ((), ""))
+        opening = next_opening(hours, zones, place, now)
+        if opening:
+            openings.append(opening)
+    entries.sort(key=lambda e: (e.callable_now is not True, e.opens_at or now))
+    return Outlook(
+        entries=entries[:limit],
+        callable_now=sum(n for c, n in ready.items() if c in open_now),
+        waiting_for_hours=sum(
+            n for c, n in ready.items() if c not in open_now and c not in unknown
+        ),
+        next_opening=min(openings) if openings else None,
+        own_callbacks_later=[lead.callback_at for lead in own if lead.callback_at is not None],
+        callbacks_later=[
+            QueueEntry(
+                lead_id=lead.id or 0,
+                name=lead.name,
+                company=lead.company,
+                grade=lead.grade,
+                why="your callback, later today",
+                due_at=lead.callback_at,
+                zones=tuple(lead.time_zones.split()),
+                callable_now=False,
+                opens_at=None,
+                later=True,
+            )
+            for lead in own
+        ],
+        due_later_today=int(due_later or 0),
+        unknown_zone=sum(n for c, n in ready.items() if c in unknown),
+    )
+
+
+def _heads(
+    session: Session, rep: Rep, now: datetime, classes: list[int], limit: int
+) -> list[tuple[Lead, int]]:
+    """The first leads of each class's ready queue, in claim order, with their bucket."""
+    found: list[tuple[tuple[int, str, int, int], Lead, int]] = []
+    for own in session.scalars(
+        select(Lead)
+        .where(
+            col(Lead.owner_id) == rep.id,
+            col(Lead.callback_at).is_not(None),
+            col(Lead.callback_at) <= now,
+            col(Lead.claimed_by).is_(None),
+            col(Lead.stage) == Stage.WORKING.value,
+        )
+        .order_by(col(Lead.callback_at))
+        .limit(limit)
+    ):
+        found.append(((OWN_CALLBACK, "", 0, own.id or 0), own, OWN_CALLBACK))
+    seen = {lead.id for _, lead, _ in found}
+    for class_id in classes:
+        query = (
+            select(Lead)
+            .where(
+                col(Lead.hours_class_id) == class_id,
+                col(Lead.queue_bucket).is_not(None),
+                col(Lead.claimed_by).is_(None),
+            )
+            .order_by(col(Lead.queue_bucket), col(Lead.grade), col(Lead.queue_order))
+            .limit(limit)
+        )
+        for lead in session.scalars(query):
+            if lead.id in seen:
+                continue
+            bucket = lead.queue_bucket if lead.queue_bucket is not None else RETRY
+            found.append(((bucket, lead.grade, lead.queue_order, lead.id or 0), lead, bucket))
+    found.sort(key=lambda item: item[0])
+    return [(lead, bucket) for _, lead, bucket in found[: limit * 2]]
+
+
+def _entry_reason(lead: Lead, bucket: int, max_attempts: int) -> str:
+    if bucket == OWN_CALLBACK:
+        return "your callback"
+    if bucket == SHARED_CALLBACK:
+        return "callback (anyone)" if not lead.callback_owner_only else "overdue callback"
+    if bucket == RETRY:
+        return f"retry {lead.attempts + 1} of {max_attempts}"
+    return BUCKET_NAMES[bucket]

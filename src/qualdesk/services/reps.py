@@ -1,0 +1,115 @@
+"""The people on the desk."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from qualdesk.core.errors import QualdeskError
+from qualdesk.core.stages import Role
+from qualdesk.db.models import Rep
+from qualdesk.services.desk import Desk
+
+_HANDLE = re.compile(r"^[a-z][a-z0-9._-]{0,39}$")
+
+
+def check_zone(zone: str) -> str:
+    """A valid IANA time zone name, or an error naming it."""
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        close = sorted(z for z in available_timezones() if zone.lower() in z.lower())[:3]
+        hint = f" (did you mean {', '.join(close)}?)" if close else " (e.g. Europe/London)"
+        raise QualdeskError(f"unknown time zone {zone!r}{hint}") from None
+    return zone
+
+
+def local_zone() -> str:
+    """This machine's IANA time zone, or UTC if it cannot be told."""
+    import os
+    from pathlib import Path
+
+    name = os.environ.get("TZ", "").lstrip(":")
+    if not name:
+        try:
+            target = Path("/etc/localtime").resolve()
+            name = str(target).split("zoneinfo/", 1)[1] if "zoneinfo/" in str(target) else ""
+        except OSError:
+            name = ""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return name or "UTC"
+
+
+def add_rep(desk: Desk, handle: str, name: str, role: str = "rep", time_zone: str = "UTC") -> Rep:
+    """Add a rep or team lead.
+
+    Args:
+        desk: the open desk.
+        handle: a short lower-case sign-in name, unique on the desk.
+        name: the person's name.
+        role: "rep" or "lead".
+        time_zone: the rep's own IANA zone, for showing times.
+
+    Returns:
+        The stored rep.
+
+    Raises:
+        QualdeskError: a bad handle, role or zone, or the handle is taken.
+    """
+    handle = handle.strip().lower()
+    if not _HANDLE.match(handle):
+        raise QualdeskError(
+            f"handle {handle!r}: use lower-case letters, digits, . _ - (start with a letter)"
+        )
+    if role not in {r.value for r in Role}:
+        raise QualdeskError(f"role {role!r}: expected rep or lead")
+    if not name.strip():
+        raise QualdeskError("name: must not be empty")
+    rep = Rep(
+        handle=handle,
+        name=name.strip(),
+        role=role,
+        time_zone=check_zone(time_zone),
+        created_at=desk.clock(),
+    )
+    try:
+        with desk.db.writing() as session:
+            session.add(rep)
+    except IntegrityError:
+        raise QualdeskError(f"handle {handle!r} is already on the desk") from None
+    return rep
+
+
+def list_reps(desk: Desk, *, active_only: bool = False) -> list[Rep]:
+    """Everyone on the desk, by handle."""
+    with desk.db.reading() as session:
+        query = select(Rep).order_by(col(Rep.handle))
+        if active_only:
+            query = query.where(col(Rep.active))
+        return list(session.exec(query))
+
+
+def find_rep(desk: Desk, handle: str) -> Rep:
+    """The rep with this handle, or an error naming it."""
+    with desk.db.reading() as session:
+        rep = session.exec(select(Rep).where(Rep.handle == handle.strip().lower())).first()
+    if rep is None:
+        raise QualdeskError(f"no rep with handle {handle!r} (see `qualdesk reps list`)")
+    return rep
+
+
+def set_active(desk: Desk, handle: str, active: bool) -> Rep:
+    """Let a rep sign in again, or stop them from signing in (history is kept)."""
+    with desk.db.writing() as session:
+        rep = session.exec(select(Rep).where(Rep.handle == handle.strip().lower())).first()
+        if rep is None:
+            raise QualdeskError(f"no rep with handle {handle!r} (see `qualdesk reps list`)")
+        rep.active = active
+        session.add(rep)
+    return rep

@@ -1,0 +1,71 @@
+"""Loading and showing the desk rules."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from qualdesk.core.errors import QualdeskError, RulesError
+from qualdesk.core.rules import parse_rules
+from qualdesk.db.models import RulesVersion
+from qualdesk.services.desk import Desk, RulesInForce
+
+
+def read_rules_file(path: Path) -> str:
+    """A rules file's text, validated; raises RulesError naming the file."""
+    try:
+        # Windows editors save UTF-8 with a byte-order mark.
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise QualdeskError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QualdeskError(f"{path}: cannot read it ({exc})") from None
+    try:
+        parse_rules(text)
+    except RulesError as exc:
+        raise exc.in_file(str(path)) from None
+    return text
+
+
+def load_rules(desk: Desk, path: Path, loaded_by: str) -> tuple[RulesInForce, bool]:
+    """Validate a rules file and store it as the version in force.
+
+    Args:
+        desk: the open desk.
+        path: the TOML rules file.
+        loaded_by: who loads it.
+
+    Returns:
+        The rules now in force, and whether a new version was stored (False
+        when the file is identical to the version already in force).
+
+    Raises:
+        RulesError: the file breaks a rule; nothing is stored.
+    """
+    text = read_rules_file(path)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    with desk.db.writing() as session:
+        current = desk.rules(session)
+        stored = session.get(RulesVersion, current.version)
+        if stored is not None and stored.sha256 == digest:
+            return current, False
+        session.add(
+            RulesVersion(
+                loaded_at=desk.clock(),
+                loaded_by=loaded_by,
+                source=str(path),
+                sha256=digest,
+                text=text,
+            )
+        )
+        session.flush()
+        return desk.rules(session), True
+
+
+def rules_text(desk: Desk) -> tuple[RulesInForce, str]:
+    """The rules in force and their TOML text as loaded."""
+    with desk.db.reading() as session:
+        current = desk.rules(session)
+        stored = session.get(RulesVersion, current.version)
+        assert stored is not None
+        return current, stored.text

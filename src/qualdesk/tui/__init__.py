@@ -1,0 +1,1 @@
+"""The terminal desk (Textual). Screens show and ask; services decide and store."""

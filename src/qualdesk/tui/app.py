@@ -1,0 +1,117 @@
+"""The desk application: built by a factory so tests pass in the desk and the clock."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from qualdesk.core.errors import QualdeskError
+from qualdesk.db.models import Rep
+from qualdesk.services.desk import Desk
+from qualdesk.services.problems import unexpected_line
+from qualdesk.services.reps import find_rep
+from qualdesk.tui.screens.desk import DeskScreen, binding_ids, desk_screen
+from qualdesk.tui.screens.forms import ConfirmDialog
+from qualdesk.tui.screens.help import HelpScreen
+from qualdesk.tui.screens.signin import SignInScreen
+
+
+class QualdeskApp(App[None]):
+    """The desk: sign in, then work."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "qualdesk"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1,question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(self, desk: Desk, rep: Rep | None = None, keymap: dict[str, str] | None = None):
+        super().__init__()
+        self.desk = desk
+        self.rep = rep
+        self.user_keys = keymap or {}
+        self.asking_to_quit: ConfirmDialog | None = None
+
+    def on_mount(self) -> None:
+        if self.user_keys:
+            self.set_keymap(self.user_keys)
+            unknown = sorted(set(self.user_keys) - binding_ids(self.desk))
+            if unknown:
+                self.notify(
+                    f"The config file remaps unknown key ids: {', '.join(unknown)} "
+                    "(F1 lists every id).",
+                    severity="warning",
+                    timeout=10,
+                )
+        self.sub_title = self.desk.rules().rules.name
+        if self.rep is None:
+            self.push_screen(SignInScreen(self.desk), self.sign_in)
+        else:
+            self.sign_in(self.rep)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed: one line on screen, the traceback in the log file."""
+        if event.state is not WorkerState.ERROR or event.worker.error is None:
+            return
+        error = event.worker.error
+        if isinstance(error, QualdeskError):
+            self.notify(str(error), severity="error", timeout=10)
+        else:
+            self.notify(unexpected_line(error), severity="error", timeout=15)
+
+    def sign_in(self, rep: Rep | None) -> None:
+        """Open the desk for the rep who signed in."""
+        if rep is None:
+            self.exit()
+            return
+        self.rep = rep
+        self.push_screen(desk_screen(self.desk, rep))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    async def action_quit(self) -> None:
+        """Quit, giving back a lead still held so it returns to the queue at once.
+
+        With a card open, ask first: its outcome and notes are not saved yet.
+        Ctrl+Q again (or Enter) quits.
+        """
+        desks = [screen for screen in self.screen_stack if isinstance(screen, DeskScreen)]
+        open_card = next((d.card for d in desks if d.card is not None), None)
+        asking = self.asking_to_quit is not None and self.asking_to_quit in self.screen_stack
+        if open_card is not None and not asking:
+            who = open_card.lead.name or open_card.lead.company
+            question = Text.assemble(
+                ("Quit with a card open? ", "bold yellow"),
+                f"{who} goes back to the queue; this call's outcome and notes are not saved.",
+            )
+            self.asking_to_quit = ConfirmDialog(question, "quit", "stay")
+            self.push_screen(self.asking_to_quit, self._quit_answer)
+            return
+        self._quit(desks)
+
+    def _quit_answer(self, quit_now: bool | None) -> None:
+        self.asking_to_quit = None
+        if quit_now:
+            self._quit([s for s in self.screen_stack if isinstance(s, DeskScreen)])
+
+    def _quit(self, desks: list[DeskScreen]) -> None:
+        for screen in desks:
+            screen.give_back()
+        self.exit()
+
+
+def create_app(
+    desk: Desk, rep: str | None = None, keymap: dict[str, str] | None = None
+) -> QualdeskApp:
+    """The desk app for a desk, signed in as `rep` (a handle) or asking who is there."""
+    signed_in = find_rep(desk, rep) if rep else None
+    if signed_in is not None and not signed_in.active:
+        raise QualdeskError(f"rep {signed_in.handle!r} is deactivated (qualdesk reps activate)")
+    return QualdeskApp(desk, signed_in, keymap)

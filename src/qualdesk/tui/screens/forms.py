@@ -1,0 +1,119 @@
+"""Small dialogs of the desk: a follow-up touch, a criterion's note, a confirmation."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, RadioButton, RadioSet, Static
+
+from qualdesk.tui.widgets.keys import after_typing, legend
+
+
+class TouchDialog(ModalScreen[tuple[str, str] | None]):
+    """Log a touch on another channel (email, LinkedIn, SMS) without ending the card."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "confirm", "Log the touch", id="touch.confirm", priority=True),
+        Binding("escape", "cancel", "Cancel", id="touch.cancel"),
+    ]
+
+    def __init__(self, channels: list[str]) -> None:
+        super().__init__()
+        self.channels = channels
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="touch"):
+            yield Static("Log a follow-up touch", classes="dialog-title")
+            with RadioSet(id="touch-channel"):
+                for index, channel in enumerate(self.channels):
+                    yield RadioButton(channel, value=index == 0, id=f"touch-{channel}")
+            yield Input(placeholder="what was sent or said", id="touch-note")
+            yield Static(
+                legend(("Enter", "log"), ("Tab then ↑↓ Space", "channel"), ("Esc", "cancel")),
+                classes="dialog-keys",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#touch-note", Input).focus()
+
+    def action_confirm(self) -> None:
+        after_typing(self, self._confirm)
+
+    def _confirm(self) -> None:
+        chosen = self.query_one("#touch-channel", RadioSet).pressed_button
+        channel = str(chosen.label) if chosen is not None else self.channels[0]
+        self.dismiss((channel, self.query_one("#touch-note", Input).value))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NoteDialog(ModalScreen[str | None]):
+    """An optional note for a criterion just established; Enter saves, Esc skips."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "confirm", "Save the note", id="note.confirm", priority=True),
+        Binding("escape", "cancel", "No note", id="note.cancel"),
+    ]
+
+    def __init__(self, label: str, prompt: str, note: str = "") -> None:
+        super().__init__()
+        self.label = label
+        self.prompt = prompt
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="note"):
+            yield Static(
+                Text.assemble(("✔ ", "green"), (self.label, "bold")), classes="dialog-title"
+            )
+            yield Static(Text(self.prompt, style="dim"))
+            yield Input(value=self.note, placeholder="a note (optional)", id="note-text")
+            yield Static(
+                legend(("Enter", "save"), ("Esc", "no note")),
+                classes="dialog-keys",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#note-text", Input).focus()
+
+    def action_confirm(self) -> None:
+        after_typing(self, lambda: self.dismiss(self.query_one("#note-text", Input).value.strip()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes-or-no question: Enter says yes, Esc says no."""
+
+    CSS_PATH = "dialogs.tcss"
+    AUTO_FOCUS = ""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "answer(True)", "Yes", id="confirm.yes", priority=True),
+        Binding("escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: Text, yes: str, no: str) -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="confirm"):
+            yield Static(self.question)
+            yield Static(
+                legend(("Enter", self.yes), ("Esc", self.no)),
+                classes="dialog-keys",
+            )
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

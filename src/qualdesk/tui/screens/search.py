@@ -1,0 +1,109 @@
+"""Finding a lead by name, company, email or phone, to open its card."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.coordinate import Coordinate
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Static
+
+from qualdesk.services.desk import Desk
+from qualdesk.services.leads import LeadLine, search_leads
+from qualdesk.tui.widgets.keys import legend
+from qualdesk.tui.widgets.tables import fill
+
+SHOWN = 50
+COLUMNS = ("#", "Name", "Company", "Phone", "Stage")
+
+
+class SearchScreen(ModalScreen[int | None]):
+    """Type to search; Enter opens the first lead found, Down chooses another, Esc closes."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", id="search.close"),
+        Binding("down", "results", "Results", show=False, id="search.results"),
+    ]
+
+    def __init__(self, desk: Desk) -> None:
+        super().__init__()
+        self.desk = desk
+        # The text the listed results were found for, and text whose first
+        # result is to open as soon as it is found (Enter typed before it came).
+        self.shown_for = ""
+        self.open_first: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="search"):
+            yield Static("Find a lead: name, company, email or phone", classes="dialog-title")
+            yield Input(placeholder="type to search", id="search-text")
+            yield Static(id="search-found", classes="dialog-keys")
+            table: DataTable[Text | str] = DataTable(id="search-results", cursor_type="row")
+            table.add_columns(*COLUMNS)
+            yield table
+            yield Static(
+                legend(("Enter", "open the first"), ("↓", "choose another"), ("Esc", "close")),
+                classes="dialog-keys",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#search-text", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.search(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the box opens the first lead found for what was typed."""
+        if self.shown_for == event.value:
+            self._open_first()
+        else:
+            self.open_first = event.value
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def search(self, text: str) -> None:
+        found = search_leads(self.desk, text, limit=SHOWN)
+        self.app.call_from_thread(self._show, text, found)
+
+    def _show(self, text: str, found: list[LeadLine]) -> None:
+        if text != self.query_one("#search-text", Input).value:
+            return  # an earlier search, overtaken by more typing
+        rows = [(str(line.id), Text(line.name), Text(line.company), line.phone,
+                 line.stage.replace("_", " ")) for line in found]  # fmt: skip
+        fill(self.query_one("#search-results", DataTable), COLUMNS, rows,
+             keys=[str(line.id) for line in found])  # fmt: skip
+        self.shown_for = text
+        if not text.strip():
+            said = ""
+        elif not found:
+            said = "no lead matches"
+        elif len(found) >= SHOWN:
+            said = f"the newest {SHOWN} matches: type more to narrow them"
+        else:
+            said = f"{len(found)} found"
+        self.query_one("#search-found", Static).update(said)
+        if self.open_first == text:
+            self.open_first = None
+            self._open_first()
+
+    def _open_first(self) -> None:
+        table = self.query_one("#search-results", DataTable)
+        if table.row_count:
+            row_key, _ = table.coordinate_to_cell_key(Coordinate(0, 0))
+            self.dismiss(int(str(row_key.value)))
+
+    def action_results(self) -> None:
+        table = self.query_one("#search-results", DataTable)
+        if table.row_count:
+            table.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.dismiss(int(str(event.row_key.value)))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,253 @@
+"""The command line: every command, its output, and one-line errors with non-zero exits."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from qualdesk.cli import qualdesk
+from tests.cli.conftest import Run
+from tests.conftest import REPO, WriteCsv
+
+ROWS = [
+    ["Ada Lovelace", "Analytical", "CTO", "ada@example.com", "+44 20 7946 0958", "UK"],
+    ["Bob", "Acme", "", "", "4.15555E+09", "US"],
+]
+
+
+def _all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, command in group.commands.items():
+        found.append((*prefix, name))
+        if isinstance(command, click.Group):
+            found += _all_commands(command, (*prefix, name))
+    return found
+
+
+@pytest.mark.parametrize("path", _all_commands(qualdesk), ids=" ".join)
+def test_every_command_has_help(run: Run, path: tuple[str, ...]) -> None:
+    result = run(*path, "--help", db=None)
+    assert result.code == 0
+    assert "Usage: qualdesk " + " ".join(path) in result.out
+    command = qualdesk
+    for name in path:
+        command = command.commands[name]  # type: ignore[attr-defined]
+    assert command.help and len(command.help.strip()) > 10
+
+
+def test_import_json_summary(run: Run, write_csv: WriteCsv, tmp_path: Path) -> None:
+    result = run("import", str(write_csv(ROWS)), "--json", "--source", "expo")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    for key in (
+        "rows_read",
+        "imported",
+        "duplicates",
+        "rejected",
+        "blank",
+        "dnc",
+        "batch_id",
+        "rejects_file",
+    ):
+        assert key in data
+    assert (data["rows_read"], data["imported"], data["rejected"], data["batch_id"]) == (2, 1, 1, 1)
+    assert data["rejects_file"] == str(tmp_path / "leads.rejects.csv")
+
+
+def test_import_human_summary_and_undo(run: Run, write_csv: WriteCsv) -> None:
+    result = run("import", str(write_csv(ROWS)))
+    assert result.code == 0
+    assert "Imported leads.csv as batch 1." in result.out
+    assert "rejected" in result.out and "leads.rejects.csv" in result.out
+    assert "scientific notation" in result.out
+    listed = run("batches")
+    assert "leads.csv" in listed.out and "done" in listed.out
+    detail = run("batches", "1")
+    assert "line 3: rejected" in detail.out
+    undone = run("import", "--undo", "1")
+    assert undone.code == 0 and "removed 1 leads" in undone.out
+    again = run("import", "--undo", "1")
+    assert again.code == 1 and again.err.startswith("qualdesk: batch 1 was already undone")
+
+
+@pytest.mark.parametrize(
+    ("args", "words", "code"),
+    [
+        (["import", "missing.csv"], "missing.csv: no such file", 1),
+        (["import"], "give a FILE to import, or --undo BATCH", 2),
+        (["import", "--undo", "7"], "no import batch 7", 1),
+        (["rules", "load", "nope.toml"], "nope.toml: no such file", 1),
+        (["reps", "add", "Bad Handle", "--name", "X"], "handle 'bad handle'", 1),
+        (["reps", "add", "ana", "--name", "Ana", "--tz", "Mars/Olympus"], "unknown time zone", 1),
+        (["dnc", "add", "555"], "not a valid number", 1),
+        (["batches", "3"], "no import batch 3", 1),
+        (["desk", "--rep", "ghost"], "no rep with handle 'ghost'", 1),
+        (
+            ["import", "--undo", "1", "--dry-run"],
+            "--undo takes no other options (got --dry-run)",
+            2,
+        ),
+        (["import", "x.csv", "--region", "zz"], "--region: unknown region code 'zz'", 1),
+        (["dnc", "add", "415 555 2671", "--region", "narnia"], "unknown region code 'narnia'", 1),
+    ],
+)
+def test_bad_input_is_one_line_and_a_non_zero_exit(
+    run: Run,
+    args: list[str],
+    words: str,
+    code: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run(*args)
+    assert result.code == code
+    assert words in result.err
+    assert "Traceback" not in result.err
+    if code == 1:
+        assert result.err.startswith("qualdesk: ") and result.err.count("\n") == 1
+
+
+def test_the_desk_needs_a_terminal(run: Run) -> None:
+    run("reps", "add", "ana", "--name", "Ana", "--tz", "UTC")
+    result = run("desk", "--rep", "ana")
+    assert result.code == 1 and "the desk needs a terminal" in result.err
+
+
+def test_a_lower_case_region_is_understood(run: Run, tmp_path: Path) -> None:
+    assert "Added +14155552671" in run("dnc", "add", "415 555 2671", "--region", "us").out
+    numbers = tmp_path / "dnc.txt"
+    numbers.write_text('Phone\n"+14155552698\n+14155552697\n', encoding="utf-8")
+    data = json.loads(run("dnc", "import", str(numbers), "--region", "us", "--json").out)
+    assert data["added"] == 1 and [i["line"] for i in data["invalid"]] == [2]
+    listed = tmp_path / "uk.csv"
+    listed.write_text(
+        "Name,Phone,Country\nA,020 7946 0124,UK\nB,020 7946 0124,UK\n", encoding="utf-8"
+    )
+    data = json.loads(run("dnc", "import", str(listed), "--json").out)
+    assert (data["added"], data["repeated"], data["invalid"]) == (1, 1, [])
+
+
+def test_an_invalid_rules_file_stores_nothing(run: Run, tmp_path: Path) -> None:
+    bad = tmp_path / "desk.toml"
+    text = (REPO / "data" / "desk.toml").read_text(encoding="utf-8")
+    bad.write_text(text.replace("max_attempts = 6", "max_attempts = 0"), encoding="utf-8")
+    result = run("rules", "load", str(bad))
+    assert result.code == 1
+    assert result.err.strip() == (
+        f"qualdesk: {bad}: cadence.max_attempts: must be at least 1, got 0"
+    )
+    assert "Rules version 1," in run("rules", "show").out
+
+
+def test_rules_load_show_and_check(run: Run, tmp_path: Path) -> None:
+    changed = tmp_path / "desk.toml"
+    text = (REPO / "data" / "desk.toml").read_text(encoding="utf-8")
+    # Saved by a Windows editor: UTF-8 with a byte-order mark.
+    changed.write_text(
+        text.replace("min_established = 4", "min_established = 5"), encoding="utf-8-sig"
+    )
+    assert run("rules", "check", str(changed)).out.strip() == f"{changed}: valid"
+    loaded = run("rules", "load", str(changed))
+    assert "rules version 2" in loaded.out
+    assert "same as rules version 2" in run("rules", "load", str(changed)).out
+    shown = run("rules", "show")
+    assert "Rules version 2" in shown.out and "at least 5 of 10 criteria" in shown.out
+    assert "US-FL" in shown.out and "No answer" in shown.out
+    assert "min_established = 5" in run("rules", "show", "--toml").out
+
+
+def test_reps_and_dnc(run: Run, write_csv: WriteCsv, tmp_path: Path) -> None:
+    assert run("reps", "list").out.startswith("No reps yet")
+    assert run("reps", "add", "ana", "--name", "Ana Reyes", "--tz", "America/New_York").code == 0
+    assert run("reps", "add", "lee", "--name", "Lee", "--role", "lead", "--tz", "UTC").code == 0
+    taken = run("reps", "add", "ana", "--name", "Other")
+    assert taken.code == 1 and "already on the desk" in taken.err
+    listed = run("reps", "list")
+    assert "Ana Reyes" in listed.out and "lead" in listed.out
+    run("import", str(write_csv(ROWS)))
+    added = run("dnc", "add", "+44 20 7946 0958", "--reason", "asked")
+    assert "Added +442079460958; 1 lead(s) on the desk stopped." in added.out
+    numbers = tmp_path / "dnc.csv"
+    numbers.write_text("Phone\n+1 212 555 0100\nnot a number\n+44 20 7946 0958\n", encoding="utf-8")
+    result = run("dnc", "import", str(numbers), "--json")
+    data = json.loads(result.out)
+    assert (data["added"], data["already"]) == (1, 1)
+    assert data["invalid"][0]["line"] == 3
+    assert "+12125550100" in run("dnc", "list").out
+
+
+def test_locate_follows_flag_env_config_default(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("locate", db=tmp_path / "flag.db").out.strip() == str(tmp_path / "flag.db")
+    monkeypatch.setenv("QUALDESK_DB", str(tmp_path / "env.db"))
+    assert run("locate", db=None).out.strip() == str(tmp_path / "env.db")
+    monkeypatch.delenv("QUALDESK_DB")
+    config = tmp_path / "config.toml"
+    config.write_text(f'db = "{tmp_path / "config.db"}"\n', encoding="utf-8")
+    monkeypatch.setenv("QUALDESK_CONFIG", str(config))
+    result = run("locate", db=None)
+    assert result.out.strip() == str(tmp_path / "config.db") and "config file" in result.err
+    config.unlink()
+    missing = run("locate", db=None)
+    assert missing.code == 1
+    assert "QUALDESK_CONFIG names" in missing.err and "which is not a file" in missing.err
+    monkeypatch.delenv("QUALDESK_CONFIG")
+    located = run("locate", db=None)
+    assert located.out.strip().endswith("qualdesk.db") and "config file:" in located.err
+    monkeypatch.setenv("QUALDESK_CONFIG", str(config))
+    config.write_text("db = 3\n", encoding="utf-8")
+    bad = run("locate", db=None)
+    assert bad.code == 1 and "db: expected text" in bad.err
+
+
+def test_db_upgrade_on_a_current_database(run: Run) -> None:
+    assert "Upgraded schema (new database)" in run("db", "upgrade").out
+    assert "up to date" in run("db", "upgrade").out
+
+
+def test_a_database_in_a_missing_folder_is_refused(run: Run, tmp_path: Path) -> None:
+    result = run("reps", "list", db=tmp_path / "no" / "such" / "desk.db")
+    assert result.code == 1 and "the folder" in result.err and "does not exist" in result.err
+    assert not (tmp_path / "no").exists()
+
+
+def test_a_database_that_is_not_ours_is_one_line(run: Run, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_text("not a database at all" * 50)
+    result = run("reps", "list", db=junk)
+    assert result.code == 1 and "not a SQLite database" in result.err
+
+
+def test_demo_builds_a_desk_and_refuses_real_databases(run: Run, tmp_path: Path) -> None:
+    demo = tmp_path / "demo.db"
+    result = run("demo", "--no-open", db=demo)
+    assert result.code == 0 and "reps ana, ben, cleo, lee" in result.out
+    bad_rep = run("demo", "--rep", "nobody", db=demo)
+    assert bad_rep.code == 1 and "the demo's reps are ana, ben, cleo, lee" in bad_rep.err
+    assert run("demo", "--no-open", db=demo).code == 0
+    run("reps", "list")
+    refused = run("demo", "--no-open")
+    assert refused.code == 1 and "not a demo database" in refused.err
+
+
+def test_the_installed_command_shows_no_traceback(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    env.pop("QUALDESK_CONFIG", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "qualdesk", "--db", str(tmp_path / "d.db"), "import", "nope.csv"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip() == "qualdesk: nope.csv: no such file"

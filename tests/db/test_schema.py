@@ -1,0 +1,124 @@
+"""Schema versions: new databases are stamped, old ones upgrade without loss.
+
+tests/data/schema_NNNN.sql is `sqlite3 FILE .dump` of a database written by
+schema revision NNNN, with a little of everything in it. Every later
+revision must open each of them and keep every row.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlmodel import SQLModel, col, select
+
+from qualdesk.db.models import ChecklistAnswer, DoNotCall, ImportIssue, Lead, Rep, Touch
+from qualdesk.db.schema import MIGRATIONS, SCHEMA_HEAD, SchemaError, open_database
+from qualdesk.services.desk import open_desk, upgrade_schema
+from tests.conftest import REPO
+
+FIXTURES = sorted((REPO / "tests" / "data").glob("schema_*.sql"))
+
+
+def _schema_differences(path: Path) -> list[object]:
+    db = open_database(path)
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    db.dispose()
+    return list(diff)
+
+
+def test_head_constant_matches_the_migrations() -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_HEAD
+
+
+def test_a_new_database_is_stamped_and_matches_the_models(db_path: Path) -> None:
+    open_database(db_path).dispose()
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (SCHEMA_HEAD,)
+    assert _schema_differences(db_path) == []
+
+
+def test_migrations_from_nothing_build_the_same_schema(db_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{db_path}")
+    with engine.begin() as conn:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    engine.dispose()
+    assert _schema_differences(db_path) == []
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=[f.stem for f in FIXTURES])
+def test_databases_from_earlier_revisions_upgrade_without_loss(
+    fixture: Path, db_path: Path
+) -> None:
+    with sqlite3.connect(db_path) as conn:
+        conn.executescript(fixture.read_text(encoding="utf-8"))
+        before = {
+            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for (table,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'alembic_version'"
+            )
+        }
+    old, new = upgrade_schema(db_path)
+    assert old != SCHEMA_HEAD and new == SCHEMA_HEAD
+    assert _schema_differences(db_path) == []
+    desk = open_desk(db_path)
+    with desk.db.reading() as session:
+        assert session.scalars(select(Rep.handle).order_by(col(Rep.id))).all() == ["ana", "lee"]
+        ada = session.scalars(select(Lead).where(Lead.email == "ada@example.com")).one()
+        assert ada.extra["Booth"] == "7" and ada.phone_e164 == "+442079460958"
+        assert ada.match_key == "n:ada lovelace"
+        assert ada.hours_class_id is not None
+        switchboard = session.get(Lead, 2)
+        assert switchboard is not None and switchboard.match_key == "c:switchboard corp"
+        assert session.scalars(select(Touch)).one().notes == "rang out"
+        assert session.scalars(select(ChecklistAnswer)).one().note == "manufacturing"
+        assert session.scalars(select(ImportIssue)).one().reason
+        assert session.get(DoNotCall, "+12025550143") is not None
+    desk.close()
+    with sqlite3.connect(db_path) as conn:
+        for table, count in before.items():
+            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == count, table
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_a_newer_schema_is_refused(db_path: Path) -> None:
+    open_database(db_path).dispose()
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(SchemaError, match="newer qualdesk"):
+        open_database(db_path)
+
+
+def test_an_old_schema_can_be_refused_instead_of_upgraded(db_path: Path) -> None:
+    with sqlite3.connect(db_path) as conn:
+        conn.executescript(FIXTURES[0].read_text(encoding="utf-8"))
+    with pytest.raises(SchemaError, match="qualdesk db upgrade"):
+        open_database(db_path, upgrade=False)
+
+
+def test_other_files_are_refused(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE contacts (id INTEGER)")
+    with pytest.raises(SchemaError, match="not a qualdesk database"):
+        open_database(other)
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("hello " * 100)
+    with pytest.raises(SchemaError, match="not a SQLite database"):
+        open_database(text_file)
+    with pytest.raises(SchemaError, match="is a folder"):
+        open_database(tmp_path)

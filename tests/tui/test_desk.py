@@ -1,0 +1,737 @@
+"""The call desk driven with Pilot: keys pressed, then the database and the screen checked."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import col, select
+from textual.widgets import DataTable, Input, Static
+
+from qualdesk.db.models import ChecklistAnswer, DoNotCall, Lead, Rep, RoutingDecision, Touch
+from qualdesk.services.desk import Desk
+from qualdesk.services.importer import ImportOptions, import_file
+from qualdesk.services.queue import claim_next
+from qualdesk.services.reps import add_rep
+from qualdesk.tui.app import QualdeskApp, create_app
+from qualdesk.tui.screens.callback import CallbackDialog
+from qualdesk.tui.screens.desk import DeskScreen
+from qualdesk.tui.screens.forms import ConfirmDialog, NoteDialog, TouchDialog
+from qualdesk.tui.screens.help import HelpScreen
+from qualdesk.tui.screens.queue import QueueScreen
+from qualdesk.tui.screens.routing import RoutingDialog
+from qualdesk.tui.screens.search import SearchScreen
+from tests.conftest import FrozenClock
+
+SIZE = (120, 40)
+LEADS = """Name,Company,Title,Phone,Notes
+Bob [/] [link=x],Acme [b],Owner,+1 212 555 0101,Met at [red]booth[/red]
+Grace Hopper,Navy,Admiral,+1 212 555 0102,
+Ada Lovelace,Analytical,,+44 20 7946 0958,
+"""
+
+
+@pytest.fixture
+def staffed(desk: Desk, tmp_path: Path, clock: FrozenClock) -> Desk:
+    add_rep(desk, "ana", "Ana Reyes", "rep", "America/New_York")
+    add_rep(desk, "ben", "Ben Okafor", "rep", "Europe/London")
+    path = tmp_path / "leads.csv"
+    path.write_text(LEADS, encoding="utf-8")
+    import_file(desk, path, ImportOptions(imported_by="ops"))
+    return desk
+
+
+async def settle(pilot: object) -> None:
+    app = pilot.app  # type: ignore[attr-defined]
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()  # type: ignore[attr-defined]
+
+
+def text_of(app: QualdeskApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def lead(desk: Desk, lead_id: int) -> Lead:
+    with desk.db.reading() as session:
+        found = session.get(Lead, lead_id)
+        assert found is not None
+        return found
+
+
+def rows(desk: Desk, model: type) -> list:  # type: ignore[type-arg]
+    with desk.db.reading() as session:
+        key = model.id if hasattr(model, "id") else model.phone_e164
+        return list(session.scalars(select(model).order_by(col(key))))
+
+
+async def test_the_desk_opens_empty_and_n_brings_the_first_card(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        assert "Press  n  for the next lead" in text_of(app, "#desk-empty")
+        assert "Ana Reyes" in text_of(app, "#desk-rep") and "America/New_York" in text_of(
+            app, "#desk-rep"
+        )
+        await pilot.press("n")
+        await settle(pilot)
+        title = text_of(app, "#card-title")
+        assert title.startswith("Bob [/] [link=x]")  # one file: in file order
+        assert "their time Mon 10:00" in text_of(app, "#card-phone")
+        assert "✔ callable" in text_of(app, "#card-phone")
+        assert lead(staffed, 1).claimed_by is not None
+
+
+async def test_text_from_leads_is_shown_literally(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        await settle(pilot)
+        assert isinstance(app.screen, SearchScreen)
+        await pilot.press(*"Bob")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        assert text_of(app, "#card-title").startswith("Bob [/] [link=x] · Owner · Acme [b]")
+        assert "Notes: Met at [red]booth[/red]" in text_of(app, "#card-extras")
+
+
+async def test_no_answer_and_the_next_card_take_two_keys(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        first = app.screen.claim.lead_id  # type: ignore[attr-defined]
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, RoutingDialog)
+        assert "attempt 1 of 6, next try in 2h" in str(
+            app.screen.query_one("#routing-proposal", Static).render()
+        )
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        assert app.screen.claim is not None and app.screen.claim.lead_id != first
+        called = lead(staffed, first)
+        assert (called.stage, called.attempts, called.claimed_by) == ("working", 1, None)
+        touch = rows(staffed, Touch)[0]
+        assert (touch.lead_id, touch.disposition, touch.channel) == (first, "no_answer", "phone")
+        assert "touches 1 · calls 1 · connects 0" in text_of(app, "#desk-rep")
+
+
+async def test_a_connected_call_with_the_checklist_goes_to_sales(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        lead_id = app.screen.claim.lead_id  # type: ignore[attr-defined]
+        await pilot.press("c")
+        assert "Connected." in text_of(app, "#desk-status")
+        await pilot.press("6")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteDialog)
+        await pilot.press(*"invoicing costs 2 FTE", "enter")
+        await settle(pilot)
+        for key in "180":
+            await pilot.press(key)
+            await settle(pilot)
+            await pilot.press("escape")
+            await settle(pilot)
+        checklist = text_of(app, "#card-checklist")
+        assert "4 of 10 established" in checklist and "invoicing costs 2 FTE" in checklist
+        assert "if connected now: to sales" in text_of(app, "#card-verdict")
+        await pilot.press("i", *"Wants a demo", "escape")
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, RoutingDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert lead(staffed, lead_id).stage == "sales"
+        decision = rows(staffed, RoutingDecision)[-1]
+        assert (decision.route, decision.overridden) == ("sales", False)
+        assert rows(staffed, Touch)[-1].notes == "Wants a demo"
+        answers = [(a.criterion, a.note) for a in rows(staffed, ChecklistAnswer)]
+        assert ("pains", "invoicing costs 2 FTE") in answers and len(answers) == 4
+        assert "qualified 1" in text_of(app, "#desk-rep")
+
+
+async def test_another_route_needs_a_reason(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        lead_id = app.screen.claim.lead_id  # type: ignore[attr-defined]
+        await pilot.press("c", "e")
+        await settle(pilot)
+        await pilot.press("s", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RoutingDialog)
+        assert "Give a reason" in str(app.screen.query_one("#routing-problem", Static).render())
+        await pilot.press(*"DM with a real problem", "enter")
+        await settle(pilot)
+        decision = rows(staffed, RoutingDecision)[-1]
+        assert (decision.route, decision.proposed_route, decision.overridden) == (
+            "sales",
+            "nurture",
+            True,
+        )
+        assert decision.reason == "DM with a real problem"
+        assert lead(staffed, lead_id).stage == "sales"
+
+
+async def test_escape_in_the_routing_dialog_goes_back_to_the_call(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen) and app.screen.outcome is None
+        assert rows(staffed, Touch) == []
+
+
+async def test_moving_on_needs_a_disposition(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        lead_id = app.screen.claim.lead_id  # type: ignore[attr-defined]
+        assert app.screen.check_action("next", ()) is None  # dimmed in the footer
+        assert app.screen.check_action("end", ()) is None
+        await pilot.press("e")
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen.claim.lead_id == lead_id  # type: ignore[attr-defined]
+        assert isinstance(app.screen, DeskScreen) and rows(staffed, Touch) == []
+        assert "Log how it went with one key" in text_of(app, "#desk-status")
+
+
+async def test_a_callback_is_typed_shown_in_both_zones_and_booked(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ben")  # in London, calling New York
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        lead_id = app.screen.claim.lead_id  # type: ignore[attr-defined]
+        await pilot.press("k")
+        await settle(pilot)
+        assert isinstance(app.screen, CallbackDialog)
+        await pilot.press(*"tomorrow 3pm")
+        await settle(pilot)
+        preview = str(app.screen.query_one("#callback-preview", Static).render())
+        assert preview == "Tue 24 Nov 15:00 your time · Tue 10:00 their time"
+        app.screen.query_one("#callback-when", Input).value = "tomorrow 9am"
+        await settle(pilot)
+        assert "outside the lead's calling hours (Tue 04:00 their time)" in str(
+            app.screen.query_one("#callback-preview", Static).render()
+        )
+        app.screen.query_one("#callback-when", Input).value = "tomorrow 3pm"
+        await pilot.press("tab", "down", "space", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RoutingDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+        booked = lead(staffed, lead_id)
+        assert booked.callback_at is not None and f"{booked.callback_at:%H:%M}" == "15:00"
+        assert not booked.callback_owner_only and booked.stage == "working"
+
+
+async def test_a_follow_up_touch_keeps_the_card_open(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        lead_id = app.screen.claim.lead_id  # type: ignore[attr-defined]
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, TouchDialog)
+        await pilot.press(*"Sent the guide", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen) and app.screen.claim.lead_id == lead_id  # type: ignore[union-attr]
+        touch = rows(staffed, Touch)[0]
+        assert (touch.channel, touch.notes, touch.disposition) == ("email", "Sent the guide", None)
+        history = app.screen.query_one("#card-history", DataTable)
+        assert history.row_count == 1
+
+
+async def test_do_not_call_puts_the_number_on_the_list(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert "do-not-call list" in str(app.screen.query_one("#routing-proposal", Static).render())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [n.phone_e164 for n in rows(staffed, DoNotCall)] == ["+12125550101"]
+
+
+async def test_an_empty_queue_says_why(staffed: Desk, clock: FrozenClock) -> None:
+    clock.now = clock.now.replace(hour=6)  # 01:00 in New York, 06:00 in London
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        empty = text_of(app, "#desk-empty")
+        assert "Nothing to call right now" in empty
+        assert "3 waiting: outside calling hours until Mon 03:00 your time" in empty
+
+
+async def test_the_queue_view_lists_what_is_coming(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        table = app.screen.query_one("#queue-table", DataTable)
+        assert table.row_count == 3
+        first = [str(cell) for cell in table.get_row_at(0)]
+        assert first[1] == "Bob [/] [link=x]" and first[3] == "new lead" and first[4] == "yes"
+        assert "3 ready to call now" in text_of(app, "#queue-summary")
+        await pilot.press("escape")
+        assert isinstance(app.screen, DeskScreen)
+
+
+async def test_an_unknown_zone_asks_before_calling(desk: Desk, tmp_path: Path) -> None:
+    add_rep(desk, "ana", "Ana Reyes", "rep", "America/New_York")
+    path = tmp_path / "sat.csv"
+    path.write_text("Name,Phone\nSat Phone,+881612345678\n", encoding="utf-8")
+    import_file(desk, path, ImportOptions())
+    app = create_app(desk, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen) and app.screen.claim is None
+        skipped = lead(desk, 1)
+        assert skipped.claimed_by is None and skipped.queue_bucket is None
+
+
+async def test_a_lost_claim_closes_the_card_and_saves_nothing(
+    staffed: Desk, clock: FrozenClock
+) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        lead_id = app.screen.claim.lead_id  # type: ignore[attr-defined]
+        clock.now += timedelta(minutes=11)
+        with staffed.db.reading() as session:
+            ben = session.scalars(select(Rep).where(Rep.handle == "ben")).one()
+        taken = claim_next(staffed, ben)
+        assert taken is not None and taken.lead_id == lead_id
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen) and app.screen.claim is None
+        assert any("no longer hold this lead" in n.message for n in app._notifications)
+        assert rows(staffed, ChecklistAnswer) == []
+
+
+async def test_help_lists_every_key_with_its_id(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        keys = str(app.screen.query_one("#help-keys", Static).render())
+        for ident in ("desk.next-lead", "desk.disposition.no_answer", "desk.criterion-10",
+                      "desk.end-call", "desk.touch", "desk.search", "desk.queue", "app.quit"):  # fmt: skip
+            assert ident in keys
+
+
+async def test_keys_are_remapped_by_id(staffed: Desk) -> None:
+    keymap = {"desk.next-lead": "space", "desk.disposition.no_answer": "z"}
+    app = create_app(staffed, rep="ana", keymap=keymap)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen.claim is None  # type: ignore[attr-defined]
+        await pilot.press("space")
+        await settle(pilot)
+        assert app.screen.claim is not None  # type: ignore[attr-defined]
+        await pilot.press("z")
+        await settle(pilot)
+        assert isinstance(app.screen, RoutingDialog)
+
+
+async def test_unknown_key_ids_in_the_config_are_reported(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana", keymap={"desk.nope": "z"})
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        assert any("unknown key ids: desk.nope" in n.message for n in app._notifications)
+
+
+async def test_quitting_with_a_card_open_asks_then_gives_the_lead_back(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        lead_id = app.screen.claim.lead_id  # type: ignore[attr-defined]
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "Quit with a card open?" in str(app.screen.query_one(Static).render())
+        await pilot.press("escape")  # stay
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen) and app.is_running
+        assert lead(staffed, lead_id).claimed_by is not None
+        await pilot.press("ctrl+q", "ctrl+q")  # twice: quit without reading
+        await settle(pilot)
+        assert not app.is_running
+    assert lead(staffed, lead_id).claimed_by is None
+
+
+async def test_quitting_with_no_card_open_does_not_ask(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert not app.is_running
+
+
+async def test_a_busy_database_is_a_calm_message_and_the_desk_goes_on(
+    staffed: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualdesk.core.errors import DatabaseBusy
+    from qualdesk.db.engine import BUSY_MESSAGE
+    from qualdesk.services import queue
+
+    real = queue.claim_next
+
+    def busy(*args: object) -> None:
+        raise DatabaseBusy(BUSY_MESSAGE)
+
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        monkeypatch.setattr(queue, "claim_next", busy)
+        await pilot.press("n")
+        await settle(pilot)
+        assert any("the database is busy" in n.message for n in app._notifications)
+        assert isinstance(app.screen, DeskScreen) and not app.screen.busy
+        monkeypatch.setattr(queue, "claim_next", real)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen.claim is not None
+
+
+async def test_an_unexpected_error_is_logged_not_shown_as_a_traceback(
+    staffed: Desk, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from qualdesk.services import calls
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        monkeypatch.setattr(calls, "load_card", broken)
+        await pilot.press("n")
+        await settle(pilot)
+        message = next(n.message for n in app._notifications if "disk on fire" in n.message)
+        assert message.startswith("internal error: RuntimeError: disk on fire (details in ")
+        assert isinstance(app.screen, DeskScreen) and app.is_running
+
+
+async def test_after_connected_the_call_must_be_ended_before_moving_on(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        lead_id = app.screen.claim.lead_id  # type: ignore[attr-defined]
+        await pilot.press("c", "n")
+        await settle(pilot)
+        assert app.screen.claim.lead_id == lead_id  # type: ignore[attr-defined]
+        assert app.screen.check_action("next", ()) is None
+        await pilot.press("slash", *"Grace")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen) and app.screen.claim.lead_id == lead_id  # type: ignore[union-attr]
+
+
+async def test_a_card_opened_by_search_can_be_closed_without_a_call(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"Grace")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert text_of(app, "#card-title").startswith("Grace Hopper")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen) and app.screen.claim is None
+        assert lead(staffed, 2).claimed_by is None and rows(staffed, Touch) == []
+
+
+async def test_a_lead_found_outside_its_hours_asks_before_opening(
+    staffed: Desk, clock: FrozenClock
+) -> None:
+    clock.now = clock.now.replace(hour=22)  # 22:00 in London
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"Ada")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "Outside their calling hours" in str(app.screen.query_one(Static).render())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen) and app.screen.claim is None
+        assert lead(staffed, 3).claimed_by is None
+
+
+async def test_do_not_call_offers_no_other_route(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        keys = str(app.screen.query_one("#routing-keys", Static).render())
+        assert "to sales" not in keys and "to nurture" not in keys
+        await pilot.press("u")
+        await settle(pilot)
+        assert app.screen.chosen is None  # type: ignore[attr-defined]
+
+
+async def test_a_failure_after_the_call_is_saved_says_it_was_saved(
+    staffed: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualdesk.core.errors import DatabaseBusy
+    from qualdesk.services import queue
+
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        lead_id = app.screen.claim.lead_id  # type: ignore[attr-defined]
+
+        def busy(*args: object) -> None:
+            raise DatabaseBusy("the database is busy")
+
+        monkeypatch.setattr(queue, "claim_next", busy)
+        await pilot.press("a", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen) and app.screen.claim is None
+        assert any("Saved; the next lead could not be brought up" in n.message
+                   for n in app._notifications)  # fmt: skip
+        assert lead(staffed, lead_id).attempts == 1
+
+
+async def test_a_card_opened_outside_its_hours_takes_no_call(
+    staffed: Desk, clock: FrozenClock
+) -> None:
+    clock.now = clock.now.replace(hour=22)  # 22:00 in London
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("slash", *"Ada", "enter")
+        await settle(pilot)
+        await pilot.press("enter")  # open it to read
+        await settle(pilot)
+        assert text_of(app, "#card-title").startswith("Ada Lovelace")
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen) and rows(staffed, Touch) == []
+        warning = [n.message for n in app._notifications][-1]
+        assert "outside their calling hours" in warning
+        assert "Tue 08:00 their time (Tue 03:00 yours)" in warning
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, TouchDialog)
+
+
+async def test_a_lost_card_says_why_and_keeps_the_reps_notes(staffed: Desk) -> None:
+    from qualdesk.services.dnc import add_number
+
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("i", *"Asked about pricing", "escape")
+        # Meanwhile a team lead puts the number on the do-not-call list.
+        add_number(staffed, "+1 212 555 0101", region=None, by="lee")
+        await pilot.press("2", "enter")  # the next save finds the lead gone
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen) and app.screen.claim is None
+        empty = text_of(app, "#desk-empty")
+        assert "put on the do-not-call list" in empty
+        assert "Asked about pricing" in empty
+
+
+async def test_esc_from_a_retry_keeps_the_call_connected(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("c", "a")
+        await settle(pilot)
+        assert isinstance(app.screen, RoutingDialog)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "Connected." in text_of(app, "#desk-status")
+        assert app.screen.check_action("end", ()) is True
+
+
+async def test_enter_typed_right_after_a_note_keeps_every_character(staffed: Desk) -> None:
+    from textual import events
+
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteDialog)
+        # Keys arriving faster than the input takes them, as from a fast typist.
+        for char in "twoFTE":
+            app.post_message(events.Key(char, char))
+        app.post_message(events.Key("enter", "\r"))
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        assert [a.note for a in rows(staffed, ChecklistAnswer)] == ["twoFTE"]
+
+
+async def test_enter_in_search_opens_the_first_lead_found(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"020 7946", "enter")  # as dialled in London
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        assert text_of(app, "#card-title").startswith("Ada Lovelace")
+
+
+async def test_the_queue_view_lists_todays_own_callbacks_last(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("k", *"in 3 hours", "enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("escape", "q")  # close the next card, open the queue
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        table = app.screen.query_one("#queue-table", DataTable)
+        last = [str(cell) for cell in table.get_row_at(table.row_count - 1)]
+        assert last[1] == "Bob [/] [link=x]" and last[3] == "your callback, later today"
+        assert last[4] == "at 13:00"
+        assert "1 callback later today" in text_of(app, "#queue-summary")
+
+
+async def test_a_failed_claim_leaves_the_empty_desk_readable(
+    staffed: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualdesk.core.errors import DatabaseBusy
+    from qualdesk.services import queue
+
+    def busy(*args: object) -> None:
+        raise DatabaseBusy("the database is busy")
+
+    monkeypatch.setattr(queue, "claim_next", busy)
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        assert "Press  n  for the next lead" in text_of(app, "#desk-empty")
+
+
+async def test_a_second_enter_in_a_dialog_does_nothing_more(staffed: Desk) -> None:
+    from textual import events
+
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        lead_id = app.screen.claim.lead_id  # type: ignore[attr-defined]
+        await pilot.press("t")
+        await settle(pilot)
+        for char in "sent":
+            app.post_message(events.Key(char, char))
+        app.post_message(events.Key("enter", "\r"))
+        app.post_message(events.Key("enter", "\r"))
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen) and app.screen.claim.lead_id == lead_id  # type: ignore[union-attr]
+        assert [t.notes for t in rows(staffed, Touch)] == ["sent"]
+
+
+async def test_quitting_while_a_call_is_saved_leaves_the_desk_working(
+    staffed: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from qualdesk.services import calls
+
+    saved = threading.Event()
+    end_call = calls.end_call
+
+    def slow_end_call(*args: object, **kwargs: object) -> object:
+        saved.wait(timeout=10)
+        return end_call(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(calls, "end_call", slow_end_call)
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        first = app.screen.claim.lead_id  # type: ignore[attr-defined]
+        await pilot.press("a", "enter")
+        await pilot.pause()
+        await pilot.press("ctrl+q")  # while "Saving…"
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        saved.set()
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen) and app.is_running
+        assert app.screen.claim is not None and app.screen.claim.lead_id != first
+        assert lead(staffed, first).attempts == 1
+        await pilot.press("ctrl+q")  # asks again, about the new card
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+
+
+async def test_a_connected_call_can_end_after_their_hours_close(
+    staffed: Desk, clock: FrozenClock
+) -> None:
+    clock.now = clock.now.replace(day=24, hour=1, minute=55)  # 20:55 in New York
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"Grace", "enter")
+        await settle(pilot)
+        await pilot.press("c")
+        clock.now = clock.now.replace(hour=2, minute=5)  # 21:05: their hours have closed
+        app.screen._write(lambda claim: None)  # type: ignore[attr-defined]  # the minute tick
+        await settle(pilot)
+        assert "not callable now" in text_of(app, "#card-phone")
+        await pilot.press("x")  # not interested, after all
+        await settle(pilot)
+        assert isinstance(app.screen, RoutingDialog)
+
+
+async def test_a_card_lost_under_a_dialog_closes_the_dialog_too(staffed: Desk) -> None:
+    from qualdesk.services.dnc import add_number
+
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        desk_screen = app.screen
+        await pilot.press("k")
+        await settle(pilot)
+        assert isinstance(app.screen, CallbackDialog)
+        add_number(staffed, "+1 212 555 0101", region=None, by="lee")
+        desk_screen._renew()  # type: ignore[attr-defined]  # the card's periodic renewal
+        await settle(pilot)
+        assert app.screen is desk_screen and desk_screen.claim is None  # type: ignore[attr-defined]
+        assert "put on the do-not-call list" in text_of(app, "#desk-empty")

@@ -1,0 +1,56 @@
+"""How the desk looks: the call card, the routing dialog, the queue view and help.
+
+These guard the looks only; behaviour is asserted in test_desk.py. After an
+intended change of looks: pytest tests/tui/test_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qualdesk.services.desk import Desk
+from qualdesk.services.importer import ImportOptions, import_file
+from qualdesk.services.reps import add_rep
+from qualdesk.tui.app import create_app
+from tests.tui.test_desk import LEADS, settle
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def desk_app(desk: Desk, tmp_path: Path) -> Any:
+    add_rep(desk, "ana", "Ana Reyes", "rep", "America/New_York")
+    path = tmp_path / "leads.csv"
+    path.write_text(LEADS, encoding="utf-8")
+    import_file(desk, path, ImportOptions(imported_by="ops"))
+    return create_app(desk, rep="ana")
+
+
+def keys(*pressed: str) -> Callable[[Any], Awaitable[None]]:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        for key in pressed:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run_before
+
+
+def test_the_call_card(snap_compare: Any, desk_app: Any) -> None:
+    assert snap_compare(desk_app, terminal_size=SIZE, run_before=keys("n", "c"))
+
+
+def test_the_routing_dialog(snap_compare: Any, desk_app: Any) -> None:
+    assert snap_compare(desk_app, terminal_size=SIZE, run_before=keys("n", "a"))
+
+
+def test_the_queue_view(snap_compare: Any, desk_app: Any) -> None:
+    assert snap_compare(desk_app, terminal_size=SIZE, run_before=keys("q"))
+
+
+def test_help(snap_compare: Any, desk_app: Any) -> None:
+    assert snap_compare(desk_app, terminal_size=SIZE, run_before=keys("n", "question_mark"))
