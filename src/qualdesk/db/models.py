@@ -150,7 +150,7 @@ class Lead(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     batch_id: int | None = Field(default=None, foreign_key="import_batches.id", index=True)
-    created_at: datetime = _when()
+    created_at: datetime = _when(index=True)
     updated_at: datetime = _when()
     name: str = ""
     first_name: str = ""
@@ -190,6 +190,8 @@ class Lead(SQLModel, table=True):
     first_touch_at: datetime | None = _when(nullable=True)
     score: int = 0
     grade: str = Field(default="D", max_length=1)
+    # When a rep first routed the lead to sales: raw -> qualified conversion counts it.
+    qualified_at: datetime | None = _when(nullable=True)
     handoff_batch_id: int | None = Field(default=None, foreign_key="export_batches.id")
     sales_verdict: str | None = Field(default=None, max_length=10)
     sales_reason: str = ""
@@ -200,7 +202,14 @@ class Touch(SQLModel, table=True):
     """One contact attempt or exchange with a lead, on any channel."""
 
     __tablename__ = "touches"
-    __table_args__ = (Index("ix_touches_rep_id_started_at", "rep_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_touches_rep_id_started_at", "rep_id", "started_at"),
+        # Covers the team figures for a period: counted from the index alone.
+        Index(
+            "ix_touches_period", "started_at", "rep_id", "lead_id", "channel", "disposition",
+            "ended_at",
+        ),
+    )  # fmt: skip
 
     id: int | None = Field(default=None, primary_key=True)
     lead_id: int = Field(foreign_key="leads.id", index=True)
@@ -270,6 +279,75 @@ class ExportBatch(SQLModel, table=True):
     profile: str = Field(default="plain", max_length=20)
     lead_count: int = 0
     sha256: str = Field(default="", max_length=64)
+    # The header as written; each HandOff holds its row, so a batch can be written again.
+    columns: list[str] = Field(default_factory=list, sa_type=JSON)
+
+
+class HandOff(SQLModel, table=True):
+    """One lead as it left for sales: the row written and its checklist at that moment."""
+
+    __tablename__ = "handoffs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="export_batches.id", index=True)
+    lead_id: int = Field(foreign_key="leads.id", index=True)
+    position: int = 0
+    handed_off_at: datetime = _when(index=True)
+    rules_version_id: int = Field(foreign_key="rules_versions.id")
+    score: int = 0
+    grade: str = Field(default="D", max_length=1)
+    # [{key, label, points, required, established, note}] under that rules version.
+    checklist: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    row: list[Any] = Field(default_factory=list, sa_type=JSON)
+
+
+class FeedbackBatch(SQLModel, table=True):
+    """One file of sales' verdicts read into the desk."""
+
+    __tablename__ = "feedback_batches"
+
+    id: int | None = Field(default=None, primary_key=True)
+    file_name: str
+    file_path: str = ""
+    sha256: str = Field(max_length=64, index=True)
+    received_at: datetime = _when()
+    received_by: str = ""
+    rows_read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    unchanged: int = 0
+    refused: int = 0
+    rejects_file: str | None = None
+
+
+class SalesVerdict(SQLModel, table=True):
+    """Sales' verdict on a handed-off lead; the newest one stands."""
+
+    __tablename__ = "sales_verdicts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="leads.id", index=True)
+    handoff_id: int | None = Field(default=None, foreign_key="handoffs.id")
+    feedback_batch_id: int | None = Field(default=None, foreign_key="feedback_batches.id")
+    line: int = 0
+    verdict: str = Field(max_length=10)
+    reason: str = ""
+    decided_at: datetime = _when(index=True)
+    received_at: datetime = _when()
+
+
+class Review(SQLModel, table=True):
+    """A team lead's ruling on a rejection: valid (to nurture) or not (back to sales)."""
+
+    __tablename__ = "reviews"
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="leads.id", index=True)
+    verdict_id: int = Field(foreign_key="sales_verdicts.id", unique=True)
+    reviewer_id: int = Field(foreign_key="reps.id")
+    valid: bool
+    note: str = ""
+    decided_at: datetime = _when(index=True)
 
 
 class DeskSetting(SQLModel, table=True):

@@ -399,6 +399,8 @@ def _apply(
     """Leave the lead where the route sends it, no longer held, waiting until due."""
     lead.stage = route.stage.value
     lead.stage_reason = route.reason
+    if route.stage is Stage.SALES and lead.qualified_at is None:
+        lead.qualified_at = now
     # Attempts count within one cycle of the cadence: a lead back from nurture
     # starts a fresh one (every attempt stays in the touch history).
     lead.attempts = 0 if route.stage is Stage.NURTURE else attempts
