@@ -1,0 +1,238 @@
+"""What sales receives for a qualified lead: the buyer profile, laid out per CRM.
+
+Three profiles: `plain` carries everything the desk knows; `salesforce`
+uses the Salesforce Lead import headers; `hubspot` uses HubSpot contact
+property names. Both CRM profiles put the checklist, the calls and the
+notes in one description field, and the desk's lead id in a column of its
+own so sales' verdicts can name the lead. A row is a list of strings and
+whole numbers; rendering it is deterministic, so a batch written again
+from its stored rows is the same file, byte for byte.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from qualdesk.core.csvsafe import neutralise
+
+PROFILES = ("plain", "salesforce", "hubspot")
+FORMATS = ("csv", "jsonl")
+Cell = str | int
+
+
+@dataclass(frozen=True)
+class CriterionAnswer:
+    """One criterion of the definition and the lead's answer to it."""
+
+    key: str
+    label: str
+    points: int
+    required: bool
+    established: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class BuyerProfile:
+    """Everything the desk hands to sales about one qualified lead."""
+
+    lead_id: int
+    name: str
+    first_name: str
+    last_name: str
+    company: str
+    title: str
+    email: str
+    phone: str
+    phone_ext: str
+    source: str
+    campaign: str
+    industry: str
+    company_size: str
+    score: int
+    grade: str
+    qualified_because: str
+    qualified_by: str
+    qualified_at: datetime | None
+    touches: int
+    calls: int
+    first_touch: datetime | None
+    last_touch: datetime | None
+    call_notes: tuple[str, ...]
+    checklist: tuple[CriterionAnswer, ...]
+    rules_version: int
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def stamp(moment: datetime | None) -> str:
+    """An instant as sales' tools read it: ISO 8601 in UTC, to the second."""
+    if moment is None:
+        return ""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def describe(lead: BuyerProfile) -> str:
+    """The buyer profile in words, for a CRM's description field."""
+    have = sum(1 for c in lead.checklist if c.established)
+    who = ", ".join(part for part in (lead.qualified_by, stamp(lead.qualified_at)) if part)
+    lines = [
+        f"Qualified by the desk{f' ({who})' if who else ''}: {lead.qualified_because}",
+        f"Score {lead.score}, grade {lead.grade}; {have} of {len(lead.checklist)} criteria "
+        f"established (rules version {lead.rules_version}).",
+    ]
+    for item in lead.checklist:
+        mark = "[x]" if item.established else "[ ]"
+        note = f": {item.note}" if item.note else ""
+        lines.append(f"{mark} {item.label}{note}")
+    if lead.touches:
+        lines.append(
+            f"Touches: {lead.touches} ({lead.calls} calls), first {stamp(lead.first_touch)}, "
+            f"last {stamp(lead.last_touch)}."
+        )
+    else:
+        lines.append("Touches: none recorded.")
+    if lead.source or lead.campaign:
+        lines.append(f"Source: {lead.source or '-'}; campaign: {lead.campaign or '-'}.")
+    for note in lead.call_notes:
+        lines.append(f"Call note: {note}")
+    return "\n".join(lines)
+
+
+def columns_for(
+    profile: str, criteria: Sequence[CriterionAnswer], extras: Iterable[str]
+) -> list[str]:
+    """The header of a hand-off file in this profile.
+
+    Args:
+        profile: plain, salesforce or hubspot.
+        criteria: the definition's criteria (from any lead: the same for all
+            leads in force at one export).
+        extras: names of marketing's extra columns found on the leads (plain only).
+    """
+    if profile == "salesforce":
+        return list(SALESFORCE)
+    if profile == "hubspot":
+        return list(HUBSPOT)
+    if profile != "plain":
+        raise ValueError(f"unknown profile {profile!r}: use {', '.join(PROFILES)}")
+    checklist = [name for c in criteria for name in (c.key, f"{c.key}_note")]
+    return [*PLAIN_HEAD, *checklist, *PLAIN_TAIL, *(f"extra:{name}" for name in sorted(extras))]
+
+
+def row_for(profile: str, columns: Sequence[str], lead: BuyerProfile) -> list[Cell]:
+    """The lead's row under `columns` (as columns_for made them)."""
+    if profile == "salesforce":
+        values = _salesforce(lead)
+    elif profile == "hubspot":
+        values = _hubspot(lead)
+    else:
+        values = _plain(lead)
+    return [values.get(name, "") for name in columns]
+
+
+PLAIN_HEAD = (
+    "lead_id", "first_name", "last_name", "name", "company", "title", "email", "phone",
+    "phone_ext", "source", "campaign", "industry", "company_size", "score", "grade",
+    "qualified_by", "qualified_at", "qualified_because", "touches", "call_attempts",
+    "first_touch", "last_touch",
+)  # fmt: skip
+PLAIN_TAIL = ("call_notes", "rules_version")
+
+
+def _plain(lead: BuyerProfile) -> dict[str, Cell]:
+    values: dict[str, Cell] = {
+        "lead_id": lead.lead_id, "first_name": lead.first_name, "last_name": lead.last_name,
+        "name": lead.name, "company": lead.company, "title": lead.title, "email": lead.email,
+        "phone": lead.phone, "phone_ext": lead.phone_ext, "source": lead.source,
+        "campaign": lead.campaign, "industry": lead.industry, "company_size": lead.company_size,
+        "score": lead.score, "grade": lead.grade, "qualified_by": lead.qualified_by,
+        "qualified_at": stamp(lead.qualified_at), "qualified_because": lead.qualified_because,
+        "touches": lead.touches, "call_attempts": lead.calls,
+        "first_touch": stamp(lead.first_touch), "last_touch": stamp(lead.last_touch),
+        "call_notes": "\n".join(lead.call_notes), "rules_version": lead.rules_version,
+    }  # fmt: skip
+    for item in lead.checklist:
+        values[item.key] = "yes" if item.established else "no"
+        values[f"{item.key}_note"] = item.note
+    for name, value in lead.extra.items():
+        values[f"extra:{name}"] = value
+    return values
+
+
+SALESFORCE = (
+    "Qualdesk Lead ID", "First Name", "Last Name", "Company", "Title", "Email", "Phone",
+    "Lead Source", "Lead Status", "Rating", "Industry", "No. of Employees", "Description",
+)  # fmt: skip
+_RATING = {"A": "Hot", "B": "Warm"}
+
+
+def _person(lead: BuyerProfile) -> tuple[str, str]:
+    if lead.first_name or lead.last_name:
+        return lead.first_name, lead.last_name
+    return "", lead.name
+
+
+def _salesforce(lead: BuyerProfile) -> dict[str, Cell]:
+    first, last = _person(lead)
+    size = lead.company_size.replace(",", "").strip()
+    return {
+        "Qualdesk Lead ID": lead.lead_id, "First Name": first,
+        # Salesforce requires a last name; its own convention for a missing one.
+        "Last Name": last or "[not provided]", "Company": lead.company or "[not provided]",
+        "Title": lead.title, "Email": lead.email, "Phone": lead.phone + _ext(lead),
+        "Lead Source": lead.source, "Lead Status": "Working - Contacted",
+        "Rating": _RATING.get(lead.grade, "Cold"), "Industry": lead.industry,
+        "No. of Employees": size if size.isdigit() else "", "Description": describe(lead),
+    }  # fmt: skip
+
+
+HUBSPOT = (
+    "qualdesk_lead_id", "firstname", "lastname", "company", "jobtitle", "email", "phone",
+    "hs_lead_status", "lifecyclestage", "industry", "numemployees", "qualdesk_source",
+    "qualdesk_campaign", "qualdesk_score", "qualdesk_grade", "qualdesk_profile",
+)  # fmt: skip
+
+
+def _hubspot(lead: BuyerProfile) -> dict[str, Cell]:
+    first, last = _person(lead)
+    return {
+        "qualdesk_lead_id": lead.lead_id, "firstname": first, "lastname": last,
+        "company": lead.company, "jobtitle": lead.title, "email": lead.email,
+        "phone": lead.phone + _ext(lead), "hs_lead_status": "OPEN",
+        "lifecyclestage": "salesqualifiedlead", "industry": lead.industry,
+        "numemployees": lead.company_size, "qualdesk_source": lead.source,
+        "qualdesk_campaign": lead.campaign, "qualdesk_score": lead.score,
+        "qualdesk_grade": lead.grade, "qualdesk_profile": describe(lead),
+    }  # fmt: skip
+
+
+def _ext(lead: BuyerProfile) -> str:
+    return f" ext. {lead.phone_ext}" if lead.phone_ext else ""
+
+
+def render(fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterator[str]:
+    """The file's text, a piece at a time: the header (CSV), then one piece per row.
+
+    CSV is RFC 4180 (comma, CRLF, quotes where needed) with formula cells
+    made inert; JSON Lines is one object per lead, keys in column order.
+    """
+    if fmt == "jsonl":
+        for row in rows:
+            yield json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False) + "\n"
+        return
+    if fmt != "csv":
+        raise ValueError(f"unknown format {fmt!r}: use {', '.join(FORMATS)}")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([neutralise(name) for name in columns])
+    yield buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([neutralise(c) if isinstance(c, str) else c for c in row])
+        yield buffer.getvalue()
