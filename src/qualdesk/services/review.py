@@ -1,0 +1,210 @@
+"""Reviewing sales' rejections: was the rejection valid under the definition then in force?
+
+A team lead reads the lead as it was handed off (its checklist under the
+rules version of that day), its touches and sales' reason, and rules:
+valid (the lead goes to nurture, to come back when its grade says) or
+invalid (it goes back to sales in the next export batch). Each ruling is
+kept with its note; a rejection is ruled on once.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, func, select
+
+from qualdesk.core import queue as order
+from qualdesk.core.errors import QualdeskError
+from qualdesk.core.routing import recycle
+from qualdesk.core.stages import Role, Stage
+from qualdesk.db.models import HandOff, Lead, Rep, Review, SalesVerdict, Touch
+from qualdesk.services.calls import TouchLine
+from qualdesk.services.desk import Desk
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One rejection in the review list, and its ruling if it has one."""
+
+    verdict_id: int
+    lead_id: int
+    name: str
+    company: str
+    campaign: str
+    rejected_at: datetime
+    reason: str
+    ruling: str | None  # "valid", "invalid" or None (to review)
+
+
+@dataclass(frozen=True)
+class ReviewCard:
+    """What a reviewer reads before ruling."""
+
+    rejection: Rejection
+    title: str
+    email: str
+    phone: str
+    source: str
+    batch_id: int | None
+    handed_off_at: datetime | None
+    rules_version: int | None
+    score: int | None
+    grade: str | None
+    checklist: list[dict[str, Any]]
+    touches: list[TouchLine]
+    reviewer: str = ""
+    note: str = ""
+
+
+def _lines(session: Session, where: Any) -> list[Rejection]:
+    rows = session.execute(
+        select(  # type: ignore[call-overload]
+            SalesVerdict.id, Lead.id, Lead.name, Lead.company, Lead.campaign,
+            SalesVerdict.decided_at, SalesVerdict.reason, Review.valid,
+        )
+        .join(Lead, col(Lead.id) == SalesVerdict.lead_id)
+        .outerjoin(Review, col(Review.verdict_id) == SalesVerdict.id)
+        .where(col(SalesVerdict.verdict) == "rejected", where)
+        .order_by(col(SalesVerdict.decided_at), col(SalesVerdict.id))
+    ).all()  # fmt: skip
+    return [
+        Rejection(vid, lid, name, company, campaign, at, reason,
+                  None if valid is None else ("valid" if valid else "invalid"))
+        for vid, lid, name, company, campaign, at, reason, valid in rows
+    ]  # fmt: skip
+
+
+def to_review(desk: Desk) -> list[Rejection]:
+    """Every rejection still waiting for a ruling, oldest first."""
+    with desk.db.reading() as session:
+        latest = (
+            select(func.max(SalesVerdict.id)).group_by(col(SalesVerdict.lead_id)).scalar_subquery()
+        )
+        return _lines(
+            session,
+            col(SalesVerdict.id).in_(latest)
+            & (col(Lead.stage) == Stage.REJECTED.value)
+            & col(Review.id).is_(None),
+        )
+
+
+def month_sample(desk: Desk, month: date, size: int, zone_name: str = "UTC") -> list[Rejection]:
+    """A random sample of `size` of the rejections sales made in a month, ruled or not.
+
+    The sample is drawn with the month as its seed, so every reviewer who
+    opens it sees the same leads, and ruled ones stay in it as done.
+    """
+    here = ZoneInfo(zone_name)
+    start = datetime(month.year, month.month, 1, tzinfo=here)
+    end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=here)
+    with desk.db.reading() as session:
+        found = _lines(
+            session,
+            (col(SalesVerdict.decided_at) >= start) & (col(SalesVerdict.decided_at) < end),
+        )
+    if size >= len(found):
+        return found
+    chosen = random.Random(f"{month:%Y-%m}").sample(found, size)
+    return sorted(chosen, key=lambda r: (r.rejected_at, r.verdict_id))
+
+
+def review_card(desk: Desk, rejection: Rejection) -> ReviewCard:
+    """The lead as it was handed off, its touches, sales' reason, and any ruling."""
+    with desk.db.reading() as session:
+        lead = session.get(Lead, rejection.lead_id)
+        verdict = session.get(SalesVerdict, rejection.verdict_id)
+        if lead is None or verdict is None:
+            raise QualdeskError(f"lead #{rejection.lead_id} is no longer on the desk")
+        handoff = session.get(HandOff, verdict.handoff_id) if verdict.handoff_id else None
+        if handoff is None:
+            handoff = session.exec(
+                select(HandOff)
+                .where(col(HandOff.lead_id) == lead.id)
+                .order_by(col(HandOff.id).desc())
+            ).first()
+        touches = session.exec(
+            select(Touch, Rep.handle)
+            .join(Rep, col(Rep.id) == Touch.rep_id)
+            .where(col(Touch.lead_id) == lead.id)
+            .order_by(col(Touch.started_at).desc())
+        ).all()
+        ruling = session.exec(
+            select(Review, Rep.handle)
+            .join(Rep, col(Rep.id) == Review.reviewer_id)
+            .where(col(Review.verdict_id) == verdict.id)
+        ).first()
+    return ReviewCard(
+        rejection=rejection, title=lead.title, email=lead.email or "", phone=lead.phone_e164,
+        source=lead.source, batch_id=handoff.batch_id if handoff else None,
+        handed_off_at=handoff.handed_off_at if handoff else None,
+        rules_version=handoff.rules_version_id if handoff else None,
+        score=handoff.score if handoff else None, grade=handoff.grade if handoff else None,
+        checklist=list(handoff.checklist) if handoff else [],
+        touches=[TouchLine(t.started_at, t.channel, t.disposition or "", handle, t.notes)
+                 for t, handle in touches],
+        reviewer=ruling[1] if ruling else "", note=ruling[0].note if ruling else "",
+    )  # fmt: skip
+
+
+def rule(desk: Desk, verdict_id: int, reviewer: Rep, *, valid: bool, note: str) -> Stage:
+    """Rule on a rejection: valid sends the lead to nurture, invalid back to sales.
+
+    Returns:
+        The stage the lead is now in.
+
+    Raises:
+        QualdeskError: the reviewer is not a team lead, no note, a rejection
+            already ruled on, or a lead no longer rejected.
+    """
+    if reviewer.role != Role.LEAD.value:
+        raise QualdeskError(
+            f"{reviewer.handle} is not a team lead; only team leads rule on rejections"
+        )
+    note = " ".join(note.split())
+    if not note:
+        raise QualdeskError("a ruling needs a note: why the rejection was valid or not")
+    now = desk.clock()
+    with desk.db.writing() as session:
+        rules = desk.rules(session).rules
+        verdict = session.get(SalesVerdict, verdict_id)
+        if verdict is None or verdict.verdict != "rejected":
+            raise QualdeskError(f"no rejection #{verdict_id}")
+        done = session.exec(select(Review, Rep.handle).join(Rep, col(Rep.id) == Review.reviewer_id)
+                            .where(col(Review.verdict_id) == verdict_id)).first()  # fmt: skip
+        if done is not None:
+            ruled = "valid" if done[0].valid else "invalid"
+            raise QualdeskError(f"{done[1]} already ruled this rejection {ruled}")
+        lead = session.get(Lead, verdict.lead_id)
+        newest = session.scalar(
+            select(func.max(SalesVerdict.id)).where(col(SalesVerdict.lead_id) == verdict.lead_id)
+        )
+        if lead is None or lead.stage != Stage.REJECTED.value or newest != verdict_id:
+            where = lead.stage.replace("_", " ") if lead else "gone"
+            raise QualdeskError(f"lead #{verdict.lead_id} is no longer rejected (it is {where})")
+        session.add(
+            Review(lead_id=verdict.lead_id, verdict_id=verdict_id, reviewer_id=reviewer.id or 0,
+                   valid=valid, note=note, decided_at=now)
+        )  # fmt: skip
+        if valid:
+            due = recycle(rules, lead.grade, now)
+            lead.stage = Stage.NURTURE.value
+            days = rules.recycle_days[lead.grade]
+            lead.stage_reason = f"sales rejected it, rightly ({note}); back in {days} days"
+            lead.next_due_at = due
+            lead.queue_bucket = None
+            lead.queue_order = order.order_key(order.NURTURE, lead.created_at, due)
+            lead.attempts = 0
+        else:
+            lead.stage = Stage.SALES.value
+            lead.stage_reason = f"back to sales after review: {note}"
+            lead.next_due_at = None
+            lead.queue_bucket = None
+        lead.callback_at = None
+        lead.claimed_by = lead.claim_token = lead.claim_expires_at = None
+        lead.updated_at = now
+        session.add(lead)
+        return Stage(lead.stage)
