@@ -1,0 +1,464 @@
+"""The team lead's figures: per rep, for the desk, for a period; one read, no writes.
+
+Per rep: touches by channel, call attempts, connects, leads routed, attempts
+per lead, channel variety and talk time. For the desk: queue depth now,
+speed-to-lead breaches, raw -> qualified -> accepted conversion, volume and
+qualified rate per source and campaign, reviews of rejections, and a trend.
+Counts over touches read the covering index ix_touches_period only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, distinct
+from sqlalchemy import select as columns_of
+from sqlmodel import Session, col, func, select
+
+from qualdesk.core.periods import Period, trend_days
+from qualdesk.core.queue import QUEUED_STAGES
+from qualdesk.core.stages import Stage
+from qualdesk.db.models import HandOff, Lead, Rep, Review, RoutingDecision, SalesVerdict, Touch
+from qualdesk.services.desk import Desk
+from qualdesk.services.queue import hours_classes
+
+TREND_DAYS = 14
+# Stages a lead is in once the desk qualified it (it may have moved on since).
+QUALIFIED_STAGES = (Stage.SALES, Stage.HANDED_OFF, Stage.ACCEPTED, Stage.REJECTED)
+
+
+@dataclass
+class RepFigures:
+    """One rep's work in the period."""
+
+    rep: str
+    name: str
+    touches: int = 0
+    by_channel: dict[str, int] = field(default_factory=dict)
+    calls: int = 0
+    connects: int = 0
+    qualified: int = 0
+    nurtured: int = 0
+    disqualified: int = 0
+    leads_touched: int = 0
+    leads_called: int = 0
+    # Distinct (lead, channel) pairs: their share per lead is the channel variety.
+    lead_channels: int = 0
+    talk_seconds: int = 0
+
+    @property
+    def connect_rate(self) -> float | None:
+        return self.connects / self.calls if self.calls else None
+
+    @property
+    def attempts_per_lead(self) -> float | None:
+        return self.calls / self.leads_called if self.leads_called else None
+
+    @property
+    def channel_variety(self) -> float | None:
+        return self.lead_channels / self.leads_touched if self.leads_touched else None
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("lead_channels")
+        data.update(
+            connect_rate=_round(self.connect_rate),
+            attempts_per_lead=_round(self.attempts_per_lead),
+            channel_variety=_round(self.channel_variety),
+        )
+        return data
+
+
+@dataclass
+class GroupFigures:
+    """Leads of one source or campaign that arrived in the period, and what became of them."""
+
+    name: str
+    leads: int = 0
+    qualified: int = 0
+    handed_off: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    reviewed: int = 0
+    rejections_valid: int = 0
+
+    @property
+    def qualified_rate(self) -> float | None:
+        return self.qualified / self.leads if self.leads else None
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        return self.accepted / self.handed_off if self.handed_off else None
+
+    @property
+    def valid_share(self) -> float | None:
+        return self.rejections_valid / self.reviewed if self.reviewed else None
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(
+            qualified_rate=_round(self.qualified_rate),
+            acceptance_rate=_round(self.acceptance_rate),
+            rejections_valid_share=_round(self.valid_share),
+        )
+        return data
+
+
+@dataclass
+class DeskFigures:
+    """The desk as a whole: queue depth now, SLA, conversion, sales' verdicts, reviews."""
+
+    due_now: int = 0
+    callable_now: int = 0
+    waiting_for_hours: int = 0
+    unknown_zone: int = 0
+    callbacks_later: int = 0
+    in_calls: int = 0
+    waiting_for_export: int = 0
+    new_leads: int = 0
+    speed_to_lead_hours: int = 0
+    touched_late: int = 0
+    untouched_overdue: int = 0
+    qualified: int = 0
+    handed_off: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    awaiting_verdict: int = 0
+    reviewed: int = 0
+    rejections_valid: int = 0
+    to_review: int = 0
+    by_source: list[GroupFigures] = field(default_factory=list)
+    by_campaign: list[GroupFigures] = field(default_factory=list)
+    trend: list[tuple[str, int, int]] = field(default_factory=list)
+
+    @property
+    def sla_breaches(self) -> int:
+        return self.touched_late + self.untouched_overdue
+
+    @property
+    def conversion(self) -> float | None:
+        return self.qualified / self.new_leads if self.new_leads else None
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        return self.accepted / self.handed_off if self.handed_off else None
+
+    @property
+    def valid_share(self) -> float | None:
+        return self.rejections_valid / self.reviewed if self.reviewed else None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "queue": {
+                "due_now": self.due_now, "callable_now": self.callable_now,
+                "waiting_for_calling_hours": self.waiting_for_hours,
+                "unknown_zone": self.unknown_zone, "callbacks_later": self.callbacks_later,
+                "in_calls": self.in_calls, "waiting_for_export": self.waiting_for_export,
+            },
+            "sla": {
+                "speed_to_lead_hours": self.speed_to_lead_hours, "new_leads": self.new_leads,
+                "breaches": self.sla_breaches, "touched_late": self.touched_late,
+                "untouched_overdue": self.untouched_overdue,
+            },
+            "conversion": {
+                "raw": self.new_leads, "qualified": self.qualified,
+                "raw_to_qualified": _round(self.conversion), "handed_off": self.handed_off,
+                "accepted": self.accepted, "rejected": self.rejected,
+                "awaiting_verdict": self.awaiting_verdict,
+                "acceptance_rate": _round(self.acceptance_rate),
+            },
+            "reviews": {
+                "reviewed": self.reviewed, "rejections_valid": self.rejections_valid,
+                "rejections_valid_share": _round(self.valid_share), "to_review": self.to_review,
+            },
+            "by_source": [g.as_json() for g in self.by_source],
+            "by_campaign": [g.as_json() for g in self.by_campaign],
+            "trend": [{"day": d, "touches": t, "qualified": q} for d, t, q in self.trend],
+        }  # fmt: skip
+
+
+@dataclass
+class TeamFigures:
+    """Everything the dashboard and `qualdesk stats` show for one period."""
+
+    period: Period
+    zone: str
+    reps: list[RepFigures]
+    desk: DeskFigures
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "range": {
+                "label": self.period.label, "since": self.period.start.isoformat(),
+                "until": self.period.end.isoformat(), "zone": self.zone,
+            },
+            "reps": [r.as_json() for r in self.reps],
+            "desk": self.desk.as_json(),
+        }  # fmt: skip
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def team_figures(desk: Desk, period: Period, zone_name: str, rep: str | None = None) -> TeamFigures:
+    """The figures for a period, for every rep (or one) and for the desk.
+
+    Args:
+        desk: the open desk.
+        period: the days counted, in the team lead's zone.
+        zone_name: that zone, for the trend's days.
+        rep: a rep's handle to show only that rep.
+    """
+    now = desk.clock()
+    with desk.db.reading() as session:
+        rules = desk.rules(session).rules
+        connects = [d.key for d in rules.dispositions if d.connect]
+        reps = _reps(session, period, connects, rep)
+        figures = DeskFigures(speed_to_lead_hours=round(rules.speed_to_lead / timedelta(hours=1)))
+        _queue(desk, session, now, figures)
+        _intake(session, period, now, round(rules.speed_to_lead / timedelta(hours=1)), figures)
+        _verdicts(session, period, figures)
+        figures.trend = _trend(session, period, zone_name)
+    return TeamFigures(period, zone_name, reps, figures)
+
+
+def _in(column: Any, period: Period) -> Any:
+    return and_(column >= period.start, column < period.end)
+
+
+def _reps(
+    session: Session, period: Period, connects: list[str], only: str | None
+) -> list[RepFigures]:
+    people = {
+        rep_id: RepFigures(handle, name)
+        for rep_id, handle, name in session.execute(
+            columns_of(col(Rep.id), col(Rep.handle), col(Rep.name))
+            .where((col(Rep.handle) == only) if only else col(Rep.active))
+            .order_by(col(Rep.handle))
+        )
+    }
+    connected = col(Touch.disposition).in_(connects)
+    # Talk time: the card's open time on calls that reached someone.
+    talk = func.sum(
+        case((connected, func.julianday(Touch.ended_at) - func.julianday(Touch.started_at)))
+    )
+    for rep_id, channel, count, connected_count, days in session.execute(
+        columns_of(
+            col(Touch.rep_id), col(Touch.channel), func.count(), func.count().filter(connected),
+            talk,
+        )
+        .where(_in(col(Touch.started_at), period))
+        .group_by(col(Touch.rep_id), col(Touch.channel))
+    ):  # fmt: skip
+        person = people.get(rep_id)
+        if person is None:
+            continue
+        person.touches += count
+        person.by_channel[channel] = count
+        if channel == "phone":
+            person.calls += count
+            person.connects += connected_count
+            person.talk_seconds += round((days or 0) * 86400)
+    per_lead = (
+        columns_of(
+            Touch.rep_id.label("rep_id"),  # type: ignore[attr-defined]
+            func.count(distinct(col(Touch.channel))).label("channels"),
+            func.max(case((col(Touch.channel) == "phone", 1), else_=0)).label("called"),
+        )
+        .where(_in(col(Touch.started_at), period))
+        .group_by(col(Touch.rep_id), col(Touch.lead_id))
+        .subquery()
+    )
+    for rep_id, leads, called, channels in session.execute(
+        columns_of(
+            per_lead.c.rep_id, func.count(), func.sum(per_lead.c.called),
+            func.sum(per_lead.c.channels),
+        ).group_by(per_lead.c.rep_id)
+    ):  # fmt: skip
+        person = people.get(rep_id)
+        if person is not None:
+            person.leads_touched, person.leads_called = leads, called or 0
+            person.lead_channels = channels or 0
+    for rep_id, route, count in session.execute(
+        columns_of(col(RoutingDecision.rep_id), col(RoutingDecision.route), func.count())
+        .where(_in(col(RoutingDecision.decided_at), period))
+        .group_by(col(RoutingDecision.rep_id), col(RoutingDecision.route))
+    ):
+        person = people.get(rep_id)
+        if person is None:
+            continue
+        if route == Stage.SALES.value:
+            person.qualified += count
+        elif route == Stage.NURTURE.value:
+            person.nurtured += count
+        elif route == Stage.DISQUALIFIED.value:
+            person.disqualified += count
+    return list(people.values())
+
+
+def _queue(desk: Desk, session: Session, now: datetime, figures: DeskFigures) -> None:
+    """Queue depth now: due (queued, or due and not yet queued), callable, and later."""
+    in_force = desk.rules(session)
+    classes = hours_classes(desk, session)
+    open_now = set(classes.callable_now(in_force.rules.calling_hours, in_force.version, now))
+    unknown = set(classes.unknown())
+    queued = [s.value for s in QUEUED_STAGES]
+    due: dict[int | None, int] = defaultdict(int)
+    for class_id, count in session.execute(
+        columns_of(col(Lead.hours_class_id), func.count())
+        .where(col(Lead.queue_bucket).is_not(None), col(Lead.claimed_by).is_(None))
+        .group_by(col(Lead.hours_class_id))
+    ):
+        due[class_id] += count
+    for class_id, count in session.execute(
+        columns_of(col(Lead.hours_class_id), func.count())
+        .where(
+            col(Lead.queue_bucket).is_(None), col(Lead.next_due_at).is_not(None),
+            col(Lead.next_due_at) <= now, col(Lead.stage).in_(queued),
+            col(Lead.claimed_by).is_(None),
+        )
+        .group_by(col(Lead.hours_class_id))
+    ):  # fmt: skip
+        due[class_id] += count
+    figures.due_now = sum(due.values())
+    figures.callable_now = sum(n for c, n in due.items() if c in open_now)
+    figures.unknown_zone = sum(n for c, n in due.items() if c in unknown or c is None)
+    figures.waiting_for_hours = figures.due_now - figures.callable_now - figures.unknown_zone
+    figures.callbacks_later = session.scalar(
+        select(func.count()).select_from(Lead).where(
+            col(Lead.callback_at).is_not(None), col(Lead.callback_at) > now,
+            col(Lead.stage) == Stage.WORKING.value,
+        )
+    ) or 0  # fmt: skip
+    figures.in_calls = (
+        session.scalar(
+            select(func.count()).select_from(Lead).where(col(Lead.claimed_by).is_not(None))
+        )
+        or 0
+    )
+    figures.waiting_for_export = (
+        session.scalar(
+            select(func.count()).select_from(Lead).where(col(Lead.stage) == Stage.SALES.value)
+        )
+        or 0
+    )
+
+
+def _intake(
+    session: Session, period: Period, now: datetime, sla_hours: int, figures: DeskFigures
+) -> None:
+    """Leads that arrived in the period: SLA, conversion, and per source and campaign."""
+    sla = timedelta(hours=sla_hours)
+    arrived = _in(col(Lead.created_at), period)
+    waited = func.julianday(Lead.first_touch_at) - func.julianday(Lead.created_at)
+    late = case(
+        (col(Lead.first_touch_at).is_not(None) & (waited > sla / timedelta(days=1)), 1), else_=0
+    )
+    overdue = case(
+        (col(Lead.first_touch_at).is_(None) & (col(Lead.created_at) < now - sla)
+         & col(Lead.stage).in_([s.value for s in QUEUED_STAGES]), 1),
+        else_=0,
+    )  # fmt: skip
+    qualified = case((col(Lead.qualified_at).is_not(None), 1), else_=0)
+    sources: dict[str, GroupFigures] = {}
+    campaigns: dict[str, GroupFigures] = {}
+    for source, campaign, count, n_late, n_overdue, n_qualified in session.execute(
+        columns_of(
+            col(Lead.source), col(Lead.campaign), func.count(), func.sum(late),
+            func.sum(overdue), func.sum(qualified),
+        )
+        .where(arrived)
+        .group_by(col(Lead.source), col(Lead.campaign))
+    ):  # fmt: skip
+        figures.new_leads += count
+        figures.touched_late += n_late or 0
+        figures.untouched_overdue += n_overdue or 0
+        for groups, name in ((sources, source), (campaigns, campaign)):
+            group = groups.setdefault(name or "(none)", GroupFigures(name or "(none)"))
+            group.leads += count
+            group.qualified += n_qualified or 0
+    figures.qualified = sum(g.qualified for g in sources.values())
+    figures.by_source = sorted(sources.values(), key=lambda g: (-g.leads, g.name))
+    figures.by_campaign = sorted(campaigns.values(), key=lambda g: (-g.leads, g.name))
+
+
+def _verdicts(session: Session, period: Period, figures: DeskFigures) -> None:
+    """Leads handed off in the period and what sales said of them; reviews in the period."""
+    campaigns = {g.name: g for g in figures.by_campaign}
+    first_handoff = (
+        columns_of(HandOff.lead_id.label("lead_id"), func.min(HandOff.handed_off_at).label("at"))  # type: ignore[attr-defined]
+        .group_by(col(HandOff.lead_id))
+        .subquery()
+    )
+    for campaign, count, accepted, rejected in session.execute(
+        columns_of(
+            col(Lead.campaign), func.count(),
+            func.sum(case((col(Lead.sales_verdict) == "accepted", 1), else_=0)),
+            func.sum(case((col(Lead.sales_verdict) == "rejected", 1), else_=0)),
+        )
+        .join(first_handoff, first_handoff.c.lead_id == Lead.id)
+        .where(_in(first_handoff.c.at, period))
+        .group_by(col(Lead.campaign))
+    ):  # fmt: skip
+        group = campaigns.setdefault(campaign or "(none)", GroupFigures(campaign or "(none)"))
+        group.handed_off += count
+        group.accepted += accepted or 0
+        group.rejected += rejected or 0
+        figures.handed_off += count
+        figures.accepted += accepted or 0
+        figures.rejected += rejected or 0
+    figures.awaiting_verdict = figures.handed_off - figures.accepted - figures.rejected
+    for campaign, count, valid in session.execute(
+        columns_of(
+            col(Lead.campaign), func.count(), func.sum(case((col(Review.valid), 1), else_=0))
+        )
+        .join(Lead, col(Lead.id) == Review.lead_id)
+        .where(_in(col(Review.decided_at), period))
+        .group_by(col(Lead.campaign))
+    ):
+        group = campaigns.setdefault(campaign or "(none)", GroupFigures(campaign or "(none)"))
+        group.reviewed += count
+        group.rejections_valid += valid or 0
+        figures.reviewed += count
+        figures.rejections_valid += valid or 0
+    figures.by_campaign = sorted(campaigns.values(), key=lambda g: (-g.leads, g.name))
+    latest = select(func.max(SalesVerdict.id)).group_by(col(SalesVerdict.lead_id))
+    figures.to_review = session.scalar(
+        select(func.count())
+        .select_from(SalesVerdict)
+        .join(Lead, col(Lead.id) == SalesVerdict.lead_id)
+        .outerjoin(Review, col(Review.verdict_id) == SalesVerdict.id)
+        .where(
+            col(SalesVerdict.id).in_(latest), col(Lead.stage) == Stage.REJECTED.value,
+            col(Review.id).is_(None),
+        )
+    ) or 0  # fmt: skip
+
+
+def _trend(session: Session, period: Period, zone_name: str) -> list[tuple[str, int, int]]:
+    """Touches and leads qualified per day, for the last TREND_DAYS days of the period."""
+    trend = []
+    for day in trend_days(period.end, zone_name, TREND_DAYS):
+        touches = (
+            session.scalar(
+                select(func.count()).select_from(Touch).where(_in(col(Touch.started_at), day))
+            )
+            or 0
+        )
+        qualified = (
+            session.scalar(
+                select(func.count())
+                .select_from(RoutingDecision)
+                .where(
+                    _in(col(RoutingDecision.decided_at), day),
+                    col(RoutingDecision.route) == Stage.SALES.value,
+                )
+            )
+            or 0
+        )
+        trend.append((f"{day.start:%Y-%m-%d}", touches, qualified))
+    return trend
