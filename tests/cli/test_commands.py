@@ -88,6 +88,13 @@ def test_import_human_summary_and_undo(run: Run, write_csv: WriteCsv) -> None:
         (["dnc", "add", "555"], "not a valid number", 1),
         (["batches", "3"], "no import batch 3", 1),
         (["desk", "--rep", "ghost"], "no rep with handle 'ghost'", 1),
+        (["stats", "--since", "the day after"], "--since 'the day after': not a date", 1),
+        (["stats", "--since", "nov 20", "--until", "nov 2"], "is before --since", 1),
+        (["stats", "--rep", "ghost"], "no rep with handle 'ghost'", 1),
+        (["stats", "--zone", "Mars/Base"], "not a time zone", 1),
+        (["export", "--batch", "4"], "no export batch with that id", 1),
+        (["export", "--out", "no/such/folder/x.csv"], "does not exist", 1),
+        (["feedback", "missing.csv"], "missing.csv: no such file", 1),
         (
             ["import", "--undo", "1", "--dry-run"],
             "--undo takes no other options (got --dry-run)",
@@ -251,3 +258,28 @@ def test_the_installed_command_shows_no_traceback(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert done.stderr.strip() == "qualdesk: nope.csv: no such file"
+
+
+def test_stats_export_and_feedback_speak_json(run: Run, tmp_path: Path) -> None:
+    run("reps", "add", "lee", "--name", "Lee", "--role", "lead", "--tz", "America/New_York")
+    stats = run("stats", "--json", "--period", "all")
+    assert stats.code == 0, stats.err
+    data = json.loads(stats.out)
+    assert {"range", "reps", "desk"} <= set(data)
+    assert {"rep", "touches", "calls", "connects", "qualified", "nurtured", "disqualified",
+            "by_channel"} <= set(data["reps"][0])  # fmt: skip
+    assert data["range"]["zone"] == "America/New_York"
+    assert {"queue", "sla", "conversion", "reviews", "by_source", "by_campaign", "trend"} <= set(
+        data["desk"]
+    )
+    human = run("stats", "--since", "nov 1", "--until", "today")
+    assert human.code == 0 and "Team figures for 01 Nov 2026 to" in human.out
+    exported = run("export", "--json", "--out", str(tmp_path / "out.csv"))
+    assert exported.code == 0, exported.err
+    assert json.loads(exported.out) == {"exported": 0, "batch_id": None, "file": None}
+    verdicts = tmp_path / "v.csv"
+    verdicts.write_text("Lead ID,Verdict\n5,accepted\n", encoding="utf-8")
+    fed = run("feedback", str(verdicts), "--json")
+    assert fed.code == 0, fed.err
+    data = json.loads(fed.out)
+    assert (data["refused"], data["issues"][0]["reason"]) == (1, "no lead #5 on the desk")

@@ -35,9 +35,9 @@ def qualdesk(ctx: click.Context, db_flag: str | None) -> None:
 
 
 def _register() -> None:
-    from qualdesk.cli import admin, desk, imports
+    from qualdesk.cli import admin, desk, handoff, imports
 
-    for module in (admin, desk, imports):
+    for module in (admin, desk, imports, handoff):
         for command in module.COMMANDS:
             qualdesk.add_command(command)
 

@@ -1,0 +1,269 @@
+"""`qualdesk stats`, `export` and `feedback`: the team's figures and the hand-off to sales."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from qualdesk.cli.context import AppContext, pass_app
+from qualdesk.cli.output import ProgressBar, print_json, table
+from qualdesk.core.errors import QualdeskError
+
+if TYPE_CHECKING:
+    from qualdesk.services.desk import Desk
+    from qualdesk.services.team import TeamFigures
+
+
+def _zone(app: AppContext, desk: Desk, given: str | None) -> str:
+    """The zone dates are read in: --zone, the config's rep, the first team lead, or UTC."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from qualdesk.services.reps import find_rep, list_reps
+
+    if given:
+        try:
+            ZoneInfo(given)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise QualdeskError(
+                f"--zone {given!r}: not a time zone (e.g. America/New_York)"
+            ) from None
+        return given
+    me = find_rep(desk, app.config.rep) if app.config.rep else None
+    if me is None:
+        me = next((r for r in list_reps(desk) if r.role == "lead" and r.active), None)
+    return me.time_zone if me else "UTC"
+
+
+@click.command("stats")
+@click.option("--since", metavar="DATE", help="First day counted (2026-11-01, nov 1, monday…).")
+@click.option("--until", metavar="DATE", help="Last day counted (default: today).")
+@click.option("--period", type=click.Choice(["today", "week", "month", "all"]),
+              help="A named period instead of --since/--until (default: today).")  # fmt: skip
+@click.option("--rep", "rep", metavar="HANDLE", help="Only this rep.")
+@click.option("--zone", metavar="ZONE", help="Time zone days are counted in.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@pass_app
+def stats_command(
+    app: AppContext,
+    since: str | None,
+    until: str | None,
+    period: str | None,
+    rep: str | None,
+    zone: str | None,
+    as_json: bool,
+) -> None:
+    """Per-rep touches, calls, connects and routes, and the desk's queue, SLA and conversion.
+
+    Days are whole days in the team lead's zone (--zone, else the config's
+    rep, else the first team lead). Without dates: today.
+    """
+    from qualdesk.core.periods import PeriodProblem, named_period, typed_period
+    from qualdesk.services.reps import find_rep
+    from qualdesk.services.team import team_figures
+
+    if period and (since or until):
+        raise click.UsageError("give --period or --since/--until, not both")
+    desk = app.desk()
+    where = _zone(app, desk, zone)
+    if rep is not None:
+        find_rep(desk, rep)  # an unknown handle is refused with its own line
+    now = desk.clock()
+    try:
+        span = (
+            typed_period(since, until, now, where)
+            if since or until
+            else named_period(period or "today", now, where)
+        )
+    except PeriodProblem as exc:
+        raise QualdeskError(str(exc)) from None
+    figures = team_figures(desk, span, where, rep)
+    if as_json:
+        print_json(figures.as_json())
+    else:
+        _print_figures(figures)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _hours(seconds: int) -> str:
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}"
+
+
+def _print_figures(figures: TeamFigures) -> None:
+    from qualdesk.core.sparkline import sparkline
+
+    period, d = figures.period, figures.desk
+    click.echo(f"Team figures for {period.label} ({figures.zone})")
+    channels = sorted({c for r in figures.reps for c in r.by_channel} - {"phone"})
+    table(
+        ["rep", "touches", "calls", "connects", "rate", *channels, "qualified", "nurtured",
+         "out", "att/lead", "variety", "talk"],
+        [
+            (r.rep, r.touches, r.calls, r.connects, _pct(r.connect_rate),
+             *(r.by_channel.get(c, 0) for c in channels), r.qualified, r.nurtured,
+             r.disqualified, _ratio(r.attempts_per_lead), _ratio(r.channel_variety),
+             _hours(r.talk_seconds))
+            for r in figures.reps
+        ],
+    )  # fmt: skip
+    click.echo("")
+    click.echo(
+        f"Queue now: {d.due_now:,} due, {d.callable_now:,} callable now, "
+        f"{d.waiting_for_hours:,} waiting for calling hours, {d.unknown_zone:,} of unknown zone, "
+        f"{d.callbacks_later:,} callbacks later, {d.in_calls:,} in calls, "
+        f"{d.waiting_for_export:,} waiting for export"
+    )
+    click.echo(
+        f"Speed to lead ({d.speed_to_lead_hours} h): {d.sla_breaches:,} of {d.new_leads:,} new "
+        f"leads breached ({d.touched_late:,} touched late, {d.untouched_overdue:,} still untouched)"
+    )
+    click.echo(
+        f"Conversion: {d.new_leads:,} raw -> {d.qualified:,} qualified ({_pct(d.conversion)}); "
+        f"{d.handed_off:,} handed off -> {d.accepted:,} accepted, {d.rejected:,} rejected, "
+        f"{d.awaiting_verdict:,} awaiting (acceptance {_pct(d.acceptance_rate)})"
+    )
+    click.echo(
+        f"Reviews: {d.reviewed:,} rejections reviewed, {d.rejections_valid:,} found valid "
+        f"({_pct(d.valid_share)}); {d.to_review:,} waiting for review"
+    )
+    touches = [t for _, t, _ in d.trend]
+    qualified = [q for _, _, q in d.trend]
+    click.echo(
+        f"Last {len(d.trend)} days: touches {sparkline(touches)} ({sum(touches):,}), "
+        f"qualified {sparkline(qualified)} ({sum(qualified):,})"
+    )
+    for title, groups in (("source", d.by_source), ("campaign", d.by_campaign)):
+        click.echo("")
+        table(
+            [title, "leads", "qualified", "rate", "handed off", "accepted", "acceptance",
+             "reviewed", "valid"],
+            [
+                (g.name, g.leads, g.qualified, _pct(g.qualified_rate), g.handed_off, g.accepted,
+                 _pct(g.acceptance_rate), g.reviewed, _pct(g.valid_share))
+                for g in groups
+            ],
+        )  # fmt: skip
+
+
+@click.command("export")
+@click.option("--out", type=click.Path(path_type=Path), help="File (or folder) to write.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
+              show_default=True, help="File format.")  # fmt: skip
+@click.option("--profile", type=click.Choice(["plain", "salesforce", "hubspot"]),
+              default="plain", show_default=True, help="Column layout for sales' CRM.")  # fmt: skip
+@click.option("--batch", "batch_id", type=int, metavar="ID",
+              help="Write a past batch again, byte for byte.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@pass_app
+def export_command(
+    app: AppContext, out: Path | None, fmt: str, profile: str, batch_id: int | None, as_json: bool
+) -> None:
+    """Hand every qualified lead not yet handed off to sales, with its buyer profile.
+
+    The leads are marked handed off, as one batch, only once the file is
+    completely written. --batch ID writes a past batch again as it was.
+    """
+    from qualdesk.services.desk import os_user
+    from qualdesk.services.export import export_again, export_leads
+
+    desk = app.desk()
+    bar = ProgressBar("Exporting", 1, minimum=1)
+    try:
+        if batch_id is not None:
+            from click.core import ParameterSource
+
+            source = click.get_current_context().get_parameter_source
+            chosen = [
+                f"--{name}".replace("fmt", "format")
+                for name in ("fmt", "profile")
+                if source(name) not in (None, ParameterSource.DEFAULT)
+            ]
+            if chosen:
+                raise click.UsageError(
+                    f"--batch writes the batch as it was first written; drop {chosen[0]}"
+                )
+            result = export_again(desk, batch_id, out=out, progress=bar.update)
+        else:
+            result = export_leads(desk, out=out, fmt=fmt, profile=profile, by=os_user(),
+                                  progress=bar.update)  # fmt: skip
+    finally:
+        bar.close()
+    if as_json:
+        print_json(result.as_json())
+    elif result.exported == 0 and result.file is None:
+        click.echo("No qualified leads are waiting to be handed off; nothing written.")
+    elif result.again:
+        click.echo(
+            f"Wrote batch {result.batch_id} again: {result.exported:,} leads -> {result.file}"
+        )
+    else:
+        click.echo(
+            f"Handed off {result.exported:,} leads to sales as batch {result.batch_id} "
+            f"({result.profile} {result.format}) -> {result.file}"
+        )
+
+
+@click.command("feedback")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--zone", metavar="ZONE", help="Time zone for dates without one.")
+@click.option("--rejects", "rejects_path", type=click.Path(path_type=Path),
+              help="Where refused rows go (default: FILE.rejects.csv beside it).")  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@pass_app
+def feedback_command(
+    app: AppContext,
+    file: Path,
+    zone: str | None,
+    rejects_path: Path | None,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Read sales' verdicts: lead id or email, accepted or rejected, reason, optional date.
+
+    Rows that cannot be applied go, with their line and reason, to a
+    rejects file; the rest are applied all together or not at all.
+    """
+    from qualdesk.services.desk import os_user
+    from qualdesk.services.feedback import read_feedback
+
+    desk = app.desk()
+    summary = read_feedback(
+        desk, file, by=os_user(), zone_name=_zone(app, desk, zone), rejects=rejects_path,
+        dry_run=dry_run,
+    )  # fmt: skip
+    if as_json:
+        print_json(summary.as_json())
+        return
+    if summary.notice:
+        click.echo(f"note: {summary.notice}", err=True)
+    head = "Dry run of" if dry_run else f"Read as feedback batch {summary.batch_id}:"
+    click.echo(f"{head} {file.name}")
+    rows = [
+        ("rows read", summary.rows_read, ""),
+        ("accepted", summary.accepted, ""),
+        ("rejected", summary.rejected, "(team leads review them: Ctrl+T, then v)"
+         if summary.rejected and not dry_run else ""),
+        ("unchanged", summary.unchanged, "(verdicts the desk already had)"),
+        ("refused", summary.refused,
+         f"-> {summary.rejects_file}" if summary.rejects_file else ""),
+        ("blank", summary.blank, ""),
+    ]  # fmt: skip
+    width = len(f"{summary.rows_read:,}")
+    for label, count, note in rows:
+        click.echo(f"  {label:<11}{count:>{width},}  {note}".rstrip())
+    for line, reason in summary.issues:
+        click.echo(f"  line {line}: {reason}")
+    if summary.refused > len(summary.issues):
+        click.echo(f"  … and {summary.refused - len(summary.issues):,} more in the rejects file")
+
+
+COMMANDS = [stats_command, export_command, feedback_command]
