@@ -10,6 +10,7 @@ import click
 from qualdesk.cli.context import AppContext, pass_app
 from qualdesk.cli.output import ProgressBar, print_json, table
 from qualdesk.core.errors import QualdeskError
+from qualdesk.core.words import counted
 
 if TYPE_CHECKING:
     from qualdesk.services.desk import Desk
@@ -175,7 +176,7 @@ def export_command(
     from qualdesk.services.export import export_again, export_leads
 
     desk = app.desk()
-    bar = ProgressBar("Exporting", 1, minimum=1)
+    bar = ProgressBar("Exporting", 0, minimum=10_000)
     try:
         if batch_id is not None:
             from click.core import ParameterSource
@@ -206,7 +207,7 @@ def export_command(
         )
     else:
         click.echo(
-            f"Handed off {result.exported:,} leads to sales as batch {result.batch_id} "
+            f"Handed off {counted(result.exported, 'lead')} to sales as batch {result.batch_id} "
             f"({result.profile} {result.format}) -> {result.file}"
         )
 

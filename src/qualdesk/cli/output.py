@@ -47,18 +47,33 @@ def _text(value: Any) -> str:
 
 
 class ProgressBar:
-    """A progress bar on stderr for long work, shown only on a terminal."""
+    """A progress bar on stderr for long work, shown only on a terminal.
+
+    With a total of 0 the bar starts at the first update, which brings the
+    total (an export knows its count only once the leads are gathered).
+    """
 
     def __init__(self, label: str, total: int, minimum: int = 1 << 20) -> None:
         self._bar: Any = None
-        if sys.stderr.isatty() and total >= minimum:
-            self._bar = click.progressbar(
-                length=total, label=label, file=sys.stderr, show_eta=True, show_percent=True
-            )
-            self._bar.__enter__()
+        self._label = label
+        self._minimum = minimum
         self._done = 0
+        self._decided = False
+        if total:
+            self._start(total)
+
+    def _start(self, total: int) -> None:
+        self._decided = True
+        if sys.stderr.isatty() and total >= self._minimum:
+            self._bar = click.progressbar(
+                length=total, label=self._label, file=sys.stderr, show_eta=True,
+                show_percent=True,
+            )  # fmt: skip
+            self._bar.__enter__()
 
     def update(self, done: int, total: int) -> None:
+        if not self._decided and total:
+            self._start(total)
         if self._bar is not None and done > self._done:
             self._bar.update(done - self._done)
             self._done = done

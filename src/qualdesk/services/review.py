@@ -78,17 +78,18 @@ def _lines(session: Session, where: Any) -> list[Rejection]:
     ]  # fmt: skip
 
 
+def _latest() -> Any:
+    """Only each lead's newest verdict: an earlier one was overtaken by sales themselves."""
+    newest = select(func.max(SalesVerdict.id)).group_by(col(SalesVerdict.lead_id))
+    return col(SalesVerdict.id).in_(newest.scalar_subquery())
+
+
 def to_review(desk: Desk) -> list[Rejection]:
     """Every rejection still waiting for a ruling, oldest first."""
     with desk.db.reading() as session:
-        latest = (
-            select(func.max(SalesVerdict.id)).group_by(col(SalesVerdict.lead_id)).scalar_subquery()
-        )
         return _lines(
             session,
-            col(SalesVerdict.id).in_(latest)
-            & (col(Lead.stage) == Stage.REJECTED.value)
-            & col(Review.id).is_(None),
+            _latest() & (col(Lead.stage) == Stage.REJECTED.value) & col(Review.id).is_(None),
         )
 
 
@@ -104,7 +105,9 @@ def month_sample(desk: Desk, month: date, size: int, zone_name: str = "UTC") -> 
     with desk.db.reading() as session:
         found = _lines(
             session,
-            (col(SalesVerdict.decided_at) >= start) & (col(SalesVerdict.decided_at) < end),
+            _latest()
+            & (col(SalesVerdict.decided_at) >= start)
+            & (col(SalesVerdict.decided_at) < end),
         )
     if size >= len(found):
         return found

@@ -1,0 +1,8 @@
+"""Counts in words: "1 lead", "2 leads"."""
+
+from __future__ import annotations
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """The count with the noun in the number it needs, thousands separated."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
