@@ -26,7 +26,7 @@ from textual.widgets import Footer, Header, Static, TextArea
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.hours import zone
 from qualdesk.core.rules import DeskRules, Disposition
-from qualdesk.core.stages import Outcome
+from qualdesk.core.stages import Outcome, Role
 from qualdesk.db.models import Rep
 from qualdesk.services import calls, queue, stats
 from qualdesk.services.calls import CallCard
@@ -63,6 +63,8 @@ class DeskScreen(Screen[None]):
         ),
         Binding("slash", "search", "Search", id="desk.search"),
         Binding("q", "queue", "Queue", id="desk.queue"),
+        # Team leads only (the action refuses others); hinted on the empty desk.
+        Binding("ctrl+t", "team", "Team view", show=False, id="desk.team"),
     ]
 
     def __init__(self, desk: Desk, rep: Rep) -> None:
@@ -268,6 +270,10 @@ class DeskScreen(Screen[None]):
             text.append(" to see the queue, ")
             text.append(" ? ", style="reverse")
             text.append(" for every key.")
+            if self.rep.role == Role.LEAD.value:
+                text.append("\nTeam lead: ")
+                text.append(" Ctrl+T ", style="reverse")
+                text.append(" opens the team view (figures, export to sales, reviews).")
         else:
             text.append("Nothing to call right now.\n\n", style="bold")
             text.append(outlook.explain(self.rep.time_zone))
@@ -624,6 +630,20 @@ class DeskScreen(Screen[None]):
     def action_queue(self) -> None:
         self.app.push_screen(QueueScreen(self.desk, self.rep))
 
+    def action_team(self) -> None:
+        from qualdesk.tui.screens.team import TeamScreen
+
+        if self.rep.role != Role.LEAD.value:
+            self.notify(
+                f"The team view is for team leads; {self.rep.handle} is a {self.rep.role}.",
+                severity="warning",
+            )
+            return
+        if self.claim is not None:
+            self.notify("Finish this call first, then open the team view.", severity="warning")
+            return
+        self.app.push_screen(TeamScreen(self.desk, self.rep))
+
 
 def desk_screen(desk: Desk, rep: Rep) -> DeskScreen:
     """The desk screen, with one key per disposition of the rules in force."""
@@ -645,13 +665,17 @@ def binding_ids(desk: Desk) -> set[str]:
     """Every binding id a user may remap in the config file."""
     from qualdesk.tui.app import QualdeskApp
     from qualdesk.tui.screens.callback import CallbackDialog
-    from qualdesk.tui.screens.forms import ConfirmDialog, NoteDialog, TouchDialog
+    from qualdesk.tui.screens.export import ExportDialog
+    from qualdesk.tui.screens.forms import AskDialog, ConfirmDialog, NoteDialog, TouchDialog
     from qualdesk.tui.screens.help import HelpScreen
+    from qualdesk.tui.screens.review import ReviewScreen
     from qualdesk.tui.screens.signin import SignInScreen
+    from qualdesk.tui.screens.team import TeamScreen
 
     screens: list[type[DOMNode]] = [
         QualdeskApp, DeskScreen, RoutingDialog, CallbackDialog, TouchDialog, NoteDialog,
-        ConfirmDialog, QueueScreen, SearchScreen, HelpScreen, SignInScreen,
+        ConfirmDialog, QueueScreen, SearchScreen, HelpScreen, SignInScreen, TeamScreen,
+        ReviewScreen, ExportDialog, AskDialog,
     ]  # fmt: skip
     ids = {
         binding.id

@@ -117,3 +117,36 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class AskDialog(ModalScreen[str | None]):
+    """One line of text asked for: Enter answers, Esc cancels."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "confirm", "Answer", id="ask.confirm", priority=True),
+        Binding("escape", "cancel", "Cancel", id="ask.cancel"),
+    ]
+
+    def __init__(self, title: str, prompt: str, placeholder: str = "", value: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.prompt = prompt
+        self.placeholder = placeholder
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="ask"):
+            yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
+            yield Static(Text(self.prompt, style="dim"))
+            yield Input(value=self.value, placeholder=self.placeholder, id="ask-text")
+            yield Static(legend(("Enter", "ok"), ("Esc", "cancel")), classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#ask-text", Input).focus()
+
+    def action_confirm(self) -> None:
+        after_typing(self, lambda: self.dismiss(self.query_one("#ask-text", Input).value.strip()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,157 @@
+"""Exporting to sales from the team view: choose the layout and file, watch it written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, ProgressBar, RadioButton, RadioSet, Static
+
+from qualdesk.core.errors import QualdeskError
+from qualdesk.core.handoff import FORMATS, PROFILES
+from qualdesk.core.words import counted
+from qualdesk.db.models import Rep
+from qualdesk.services.desk import Desk
+from qualdesk.services.export import ExportResult, default_name, export_leads, waiting_for_export
+from qualdesk.services.problems import unexpected_line
+from qualdesk.tui.widgets.keys import after_typing, legend
+
+
+class ExportDialog(ModalScreen[ExportResult | None]):
+    """Write every qualified lead not yet handed off, with a progress bar, then say where."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "confirm", "Export", id="export.confirm", priority=True),
+        Binding("escape", "cancel", "Close", id="export.cancel"),
+    ]
+
+    def __init__(self, desk: Desk, rep: Rep) -> None:
+        super().__init__()
+        self.desk = desk
+        self.rep = rep
+        self.running = False
+        self.result: ExportResult | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="export"):
+            yield Static("Export qualified leads to sales", classes="dialog-title")
+            yield Static("Counting the leads waiting…", id="export-waiting")
+            with Horizontal(id="export-choices"):
+                with RadioSet(id="export-profile"):
+                    for index, name in enumerate(PROFILES):
+                        yield RadioButton(name, value=index == 0)
+                with RadioSet(id="export-format"):
+                    for index, name in enumerate(FORMATS):
+                        yield RadioButton(name, value=index == 0)
+            yield Input(id="export-path")
+            yield ProgressBar(id="export-progress", show_eta=False, classes="-hidden")
+            yield Static(id="export-result")
+            yield Static(
+                legend(("Enter", "export"), ("Tab ↑↓ Space", "layout and format"),
+                       ("Esc", "close")),
+                classes="dialog-keys", id="export-keys",
+            )  # fmt: skip
+
+    def on_mount(self) -> None:
+        self._set_path()
+        self.query_one("#export-path", Input).focus()
+        self._count()
+
+    @work(thread=True, exit_on_error=False)
+    def _count(self) -> None:
+        count = waiting_for_export(self.desk)
+        words = (
+            f"{counted(count, 'qualified lead')} "
+            f"{'waits' if count == 1 else 'wait'} to be handed off."
+            if count
+            else "No qualified leads are waiting to be handed off."
+        )
+        self.app.call_from_thread(self.query_one("#export-waiting", Static).update, words)
+
+    def _choice(self, selector: str, names: tuple[str, ...]) -> str:
+        pressed = self.query_one(selector, RadioSet).pressed_index
+        return names[pressed if pressed >= 0 else 0]
+
+    def _set_path(self) -> None:
+        fmt = self._choice("#export-format", FORMATS)
+        name = default_name(self.desk.clock(), fmt)
+        self.query_one("#export-path", Input).value = str(Path.cwd() / name)
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        if event.radio_set.id == "export-format":
+            path = Path(self.query_one("#export-path", Input).value)
+            fmt = self._choice("#export-format", FORMATS)
+            self.query_one("#export-path", Input).value = str(path.with_suffix(f".{fmt}"))
+
+    def action_confirm(self) -> None:
+        if self.running:
+            return
+        if self.result is not None:
+            self.dismiss(self.result)
+            return
+        after_typing(self, self._start)
+
+    def _start(self) -> None:
+        typed = self.query_one("#export-path", Input).value.strip()
+        if not typed:
+            self._problem("Give the file to write.")
+            return
+        self.running = True
+        self.query_one("#export-progress", ProgressBar).remove_class("-hidden")
+        self.query_one("#export-result", Static).update("Writing…")
+        self._export(
+            Path(typed).expanduser(),
+            self._choice("#export-format", FORMATS),
+            self._choice("#export-profile", PROFILES),
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _export(self, out: Path, fmt: str, profile: str) -> None:
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(
+                self.query_one("#export-progress", ProgressBar).update, total=total, progress=done
+            )
+
+        try:
+            result = export_leads(
+                self.desk, out=out, fmt=fmt, profile=profile, by=self.rep.handle,
+                progress=progress,
+            )  # fmt: skip
+        except QualdeskError as exc:
+            self.app.call_from_thread(self._problem, str(exc))
+            return
+        except Exception as exc:  # the screen stays usable; the line says what happened
+            self.app.call_from_thread(self._problem, unexpected_line(exc))
+            return
+        self.app.call_from_thread(self._done, result)
+
+    def _problem(self, line: str) -> None:
+        self.running = False
+        self.query_one("#export-progress", ProgressBar).add_class("-hidden")
+        self.query_one("#export-result", Static).update(Text(line, style="bold red"))
+
+    def _done(self, result: ExportResult) -> None:
+        self.running = False
+        self.result = result
+        if result.file is None:
+            said = Text("No qualified leads were waiting; nothing written.", style="yellow")
+        else:
+            said = Text.assemble(
+                ("Handed off ", "green"), (counted(result.exported, "lead"), "bold green"),
+                (f" as batch {result.batch_id}\n", "green"), str(result.file),
+            )  # fmt: skip
+        self.query_one("#export-result", Static).update(said)
+        self.query_one("#export-keys", Static).update(legend(("Enter", "close"), ("Esc", "close")))
+
+    def action_cancel(self) -> None:
+        if self.running:
+            self.notify("The export is being written; it closes when done.", severity="warning")
+            return
+        self.dismiss(self.result)

@@ -1,0 +1,245 @@
+"""Reviewing sales' rejections: the lead as handed off, its touches, sales' reason, a ruling."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from qualdesk.core.errors import QualdeskError
+from qualdesk.core.hours import zone
+from qualdesk.core.periods import PeriodProblem, read_day
+from qualdesk.core.stages import Stage
+from qualdesk.db.models import Rep
+from qualdesk.services import review
+from qualdesk.services.desk import Desk
+from qualdesk.services.review import Rejection, ReviewCard
+from qualdesk.tui.screens.forms import AskDialog
+from qualdesk.tui.widgets.tables import fill
+
+COLUMNS = ("#", "Name", "Company", "Campaign", "Rejected", "Sales' reason", "Ruling")
+SAMPLE = 20
+
+
+class ReviewScreen(Screen[None]):
+    """Rejected leads to rule on: all waiting, or a random sample of a month."""
+
+    CSS_PATH = "review.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("v", "rule(True)", "Rejection valid", id="review.valid"),
+        Binding("i", "rule(False)", "Rejection invalid", id="review.invalid"),
+        Binding("a", "all", "All to review", id="review.all"),
+        Binding("s", "sample", "Sample a month", id="review.sample"),
+        Binding("escape", "close", "Back", id="review.close"),
+    ]
+
+    def __init__(self, desk: Desk, rep: Rep) -> None:
+        super().__init__()
+        self.desk = desk
+        self.rep = rep
+        self.rejections: list[Rejection] = []
+        self.card: ReviewCard | None = None
+        self.scope = "every rejection waiting for a ruling"
+        self.month: date | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="review-summary")
+        yield DataTable(id="review-list", cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(id="review-detail"):
+            yield Static(id="review-card")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "rule":
+            return (self.card is not None and self.card.rejection.ruling is None) or None
+        return True
+
+    # -- the list -------------------------------------------------------
+
+    def load(self) -> None:
+        self.query_one("#review-summary", Static).update(f"Finding {self.scope}…")
+        self._load(self.month)
+
+    @work(thread=True, exclusive=True, group="list", exit_on_error=False)
+    def _load(self, month: date | None) -> None:
+        found = (
+            review.month_sample(self.desk, month, SAMPLE, self.rep.time_zone)
+            if month
+            else review.to_review(self.desk)
+        )
+        self.app.call_from_thread(self._show, found)
+
+    def _show(self, found: list[Rejection]) -> None:
+        self.rejections = found
+        waiting = sum(1 for r in found if r.ruling is None)
+        summary = Text.assemble(
+            ("Review ", "bold"), f"{self.scope}: {len(found)} shown, {waiting} to rule on.   ",
+            ("v", "bold"), " valid (to nurture)  ", ("i", "bold"), " invalid (back to sales)",
+        )  # fmt: skip
+        self.query_one("#review-summary", Static).update(summary)
+        here = zone(self.rep.time_zone)
+        rows = [
+            (str(r.lead_id), Text(r.name), Text(r.company), Text(r.campaign),
+             f"{r.rejected_at.astimezone(here):%d %b %Y}", Text(r.reason or "(no reason)"),
+             Text(r.ruling or "to review", style="yellow" if r.ruling is None else "dim"))
+            for r in found
+        ]  # fmt: skip
+        table = self.query_one("#review-list", DataTable)
+        fill(table, COLUMNS, rows, keys=[str(r.verdict_id) for r in found])
+        if found:
+            table.focus()
+            self._open(found[0])
+        else:
+            self.card = None
+            self.query_one("#review-card", Static).update(
+                Text("Nothing to review here.", style="dim")
+            )
+            self.refresh_bindings()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id != "review-list" or event.row_key.value is None:
+            return
+        verdict_id = int(str(event.row_key.value))
+        chosen = next((r for r in self.rejections if r.verdict_id == verdict_id), None)
+        if chosen is not None and (self.card is None or self.card.rejection != chosen):
+            self._open(chosen)
+
+    def action_all(self) -> None:
+        self.month, self.scope = None, "every rejection waiting for a ruling"
+        self.load()
+
+    def action_sample(self) -> None:
+        now = self.desk.clock().astimezone(zone(self.rep.time_zone))
+        self.app.push_screen(
+            AskDialog(
+                "Sample which month?",
+                f"{SAMPLE} rejections drawn at random from that month (the same draw for "
+                "every reviewer); ruled ones stay in the sample as done.",
+                placeholder=f"{now:%Y-%m}",
+                value=f"{now:%Y-%m}",
+            ),
+            self._sample,
+        )
+
+    def _sample(self, typed: str | None) -> None:
+        if not typed:
+            return
+        try:
+            day = read_day(typed + ("-01" if len(typed) == 7 else ""), self.desk.clock(),
+                           self.rep.time_zone, "month")  # fmt: skip
+        except PeriodProblem as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.month = day.replace(day=1)
+        self.scope = f"a sample of {self.month:%B %Y}"
+        self.load()
+
+    # -- one rejection ---------------------------------------------------
+
+    def _open(self, rejection: Rejection) -> None:
+        self._card(rejection)
+
+    @work(thread=True, exclusive=True, group="card", exit_on_error=False)
+    def _card(self, rejection: Rejection) -> None:
+        card = review.review_card(self.desk, rejection)
+        self.app.call_from_thread(self._paint, card)
+
+    def _paint(self, card: ReviewCard) -> None:
+        self.card = card
+        self.refresh_bindings()
+        here = zone(self.rep.time_zone)
+        r = card.rejection
+        text = Text()
+        text.append(f"{r.name or r.company}", style="bold")
+        text.append(f" · {card.title} · {r.company}   #{r.lead_id}\n" if card.title else
+                    f" · {r.company}   #{r.lead_id}\n")  # fmt: skip
+        text.append(f"{card.phone}  {card.email}  source {card.source or '-'}, "
+                    f"campaign {r.campaign or '-'}\n")  # fmt: skip
+        text.append("Sales rejected it ", style="bold red")
+        text.append(f"on {r.rejected_at.astimezone(here):%d %b %Y}: ")
+        text.append(f"{r.reason or '(no reason given)'}\n", style="red")
+        if card.handed_off_at is not None:
+            have = sum(1 for c in card.checklist if c.get("established"))
+            text.append("\nAt hand-off ", style="bold")
+            text.append(
+                f"(batch {card.batch_id}, {card.handed_off_at.astimezone(here):%d %b %Y}, "
+                f"rules version {card.rules_version}): score {card.score}, grade {card.grade}, "
+                f"{have} of {len(card.checklist)} established\n"
+            )
+            for item in card.checklist:
+                mark, style = ("✔", "green") if item.get("established") else ("·", "dim")
+                text.append(f"  {mark} ", style=style)
+                text.append(f"{item.get('label', item.get('key', ''))}",
+                            style="bold" if item.get("established") else "")  # fmt: skip
+                if item.get("required"):
+                    text.append(" (required)", style="dim")
+                if item.get("note"):
+                    text.append(f"  {item['note']}", style="cyan")
+                text.append("\n")
+        else:
+            text.append("\nNo hand-off is on record for this lead.\n", style="yellow")
+        text.append(f"\nTouches ({len(card.touches)})\n", style="bold")
+        for touch in card.touches:
+            text.append(f"  {touch.when.astimezone(here):%d %b %H:%M}  {touch.channel:<8} "
+                        f"{touch.disposition or '-':<14} {touch.rep:<8} ")  # fmt: skip
+            text.append(" ".join(touch.notes.split()), style="cyan")
+            text.append("\n")
+        if r.ruling is not None:
+            text.append(f"\nRuled {r.ruling}", style="bold")
+            text.append(f" by {card.reviewer}: {card.note}\n")
+        self.query_one("#review-card", Static).update(text)
+
+    def action_rule(self, valid: bool) -> None:
+        if self.card is None or self.card.rejection.ruling is not None:
+            return
+        rejection = self.card.rejection
+        what = (
+            "valid: the lead goes to nurture"
+            if valid
+            else "invalid: the lead goes back to sales in the next export"
+        )
+        self.app.push_screen(
+            AskDialog(
+                f"Rejection {what}",
+                "Your note: why (it stays with the ruling).",
+                placeholder="e.g. no budget was established on the call",
+            ),
+            lambda note: self._rule(rejection, valid, note),
+        )
+
+    def _rule(self, rejection: Rejection, valid: bool, note: str | None) -> None:
+        if note is None:
+            return
+        if not note:
+            self.notify("A ruling needs a note; nothing saved.", severity="warning")
+            return
+        self._save(rejection, valid, note)
+
+    @work(thread=True, exclusive=True, group="rule", exit_on_error=False)
+    def _save(self, rejection: Rejection, valid: bool, note: str) -> None:
+        try:
+            stage = review.rule(self.desk, rejection.verdict_id, self.rep, valid=valid, note=note)
+        except QualdeskError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        where = "to nurture" if stage is Stage.NURTURE else "back to sales for the next export"
+        name = rejection.name or rejection.company
+        self.app.call_from_thread(self._ruled, f"{name}: rejection ruled, lead {where}.")
+
+    def _ruled(self, said: str) -> None:
+        self.notify(said)
+        self.load()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,246 @@
+"""The team view driven with Pilot: figures, export to sales and review of rejections."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from textual.widgets import DataTable, Input, Static
+
+from qualdesk.db.models import Lead, Review
+from qualdesk.services.calls import end_call, set_criterion
+from qualdesk.services.desk import Desk
+from qualdesk.services.export import export_leads
+from qualdesk.services.feedback import read_feedback
+from qualdesk.services.importer import ImportOptions, import_file
+from qualdesk.services.queue import claim_next
+from qualdesk.services.reps import add_rep, find_rep
+from qualdesk.tui.app import QualdeskApp, create_app
+from qualdesk.tui.screens.desk import DeskScreen
+from qualdesk.tui.screens.export import ExportDialog
+from qualdesk.tui.screens.forms import AskDialog
+from qualdesk.tui.screens.review import ReviewScreen
+from qualdesk.tui.screens.team import TeamScreen
+from tests.conftest import FrozenClock
+
+SIZE = (120, 40)
+LEADS = """Name,Company,Title,Phone
+Bob Stone,Acme,Owner,+1 212 555 0101
+Grace Hopper,Navy,Admiral,+1 212 555 0102
+Ada Lovelace,Analytical,,+44 20 7946 0958
+"""
+QUALIFYING = ("vertical", "pains", "budget", "urgency")  # 4 established, "pains" required
+
+
+@pytest.fixture
+def staffed(desk: Desk, tmp_path: Path) -> Desk:
+    add_rep(desk, "ana", "Ana Reyes", "rep", "America/New_York")
+    add_rep(desk, "ben", "Ben Okafor", "rep", "Europe/London")
+    add_rep(desk, "lee", "Lee Morgan", "lead", "America/New_York")
+    path = tmp_path / "leads.csv"
+    path.write_text(LEADS, encoding="utf-8")
+    import_file(desk, path, ImportOptions(imported_by="ops"))
+    return desk
+
+
+def call(desk: Desk, clock: FrozenClock, handle: str, qualify: bool = False) -> int:
+    """One call through the services: a no answer, or a connected call that qualifies."""
+    rep = find_rep(desk, handle)
+    claim = claim_next(desk, rep)
+    assert claim is not None
+    if qualify:
+        for key in QUALIFYING:
+            set_criterion(desk, claim, key, True, note=f"{key} noted")
+    end_call(desk, claim, "connected" if qualify else "no_answer", notes="called")
+    clock.now += timedelta(minutes=5)
+    lead_id: int = claim.lead_id
+    return lead_id
+
+
+async def settle(pilot: object) -> None:
+    app = pilot.app  # type: ignore[attr-defined]
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()  # type: ignore[attr-defined]
+
+
+def text_of(app: QualdeskApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def lead(desk: Desk, lead_id: int) -> Lead:
+    with desk.db.reading() as session:
+        found = session.get(Lead, lead_id)
+        assert found is not None
+        return found
+
+
+def table_rows(app: QualdeskApp, selector: str) -> list[list[str]]:
+    table = app.screen.query_one(selector, DataTable)
+    return [[str(cell) for cell in table.get_row_at(n)] for n in range(table.row_count)]
+
+
+def reviews(desk: Desk) -> list[Review]:
+    with desk.db.reading() as session:
+        return list(session.scalars(select(Review)))
+
+
+async def open_team(app: QualdeskApp, pilot: object) -> None:
+    await pilot.press("ctrl+t")  # type: ignore[attr-defined]
+    await settle(pilot)
+    assert isinstance(app.screen, TeamScreen)
+
+
+async def test_a_rep_without_the_lead_role_stays_on_the_desk(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        assert not any(isinstance(screen, TeamScreen) for screen in app.screen_stack)
+        said = [n.message for n in app._notifications]
+        assert said == ["The team view is for team leads; ana is a rep."]
+
+
+async def test_a_team_lead_sees_per_rep_figures_for_each_period(
+    staffed: Desk, clock: FrozenClock
+) -> None:
+    call(staffed, clock, "ana")
+    call(staffed, clock, "ana")
+    call(staffed, clock, "ben", qualify=True)
+    clock.now += timedelta(days=1)  # Tue 24 Nov: the calls were yesterday, this week
+    app = create_app(staffed, rep="lee")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_team(app, pilot)
+        assert "Team figures for today (America/New_York)" in text_of(app, "#team-summary")
+        counts = [row[:4] for row in table_rows(app, "#team-reps")]
+        assert counts == [["ana", "0", "0", "0"], ["ben", "0", "0", "0"], ["lee", "0", "0", "0"]]
+        figures = text_of(app, "#team-desk")
+        assert "Queue now  2 due · 2 callable now" in figures
+        assert "1 qualified waiting for export (x)" in figures
+        await pilot.press("a")
+        await settle(pilot)
+        assert "for all time" in text_of(app, "#team-summary")
+        reps = table_rows(app, "#team-reps")
+        assert [r[:5] for r in reps] == [
+            ["ana", "2", "2", "0", "0%"],
+            ["ben", "1", "1", "1", "100%"],
+            ["lee", "0", "0", "0", "-"],
+        ]
+        assert reps[1][6] == "1"  # ben qualified one lead
+        assert "3 raw → 1 qualified (33%)" in text_of(app, "#team-desk")
+        await pilot.press("w")
+        await settle(pilot)
+        assert "for this week" in text_of(app, "#team-summary")
+        assert [r[1] for r in table_rows(app, "#team-reps")] == ["2", "1", "0"]
+
+
+async def test_export_from_the_team_view_hands_the_lead_off(
+    staffed: Desk, clock: FrozenClock, tmp_path: Path
+) -> None:
+    lead_id = call(staffed, clock, "ana", qualify=True)
+    assert lead(staffed, lead_id).stage == "sales"
+    out = tmp_path / "handoff.csv"
+    app = create_app(staffed, rep="lee")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_team(app, pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportDialog)
+        assert "1 qualified lead waits to be handed off." in text_of(app, "#export-waiting")
+        app.screen.query_one("#export-path", Input).value = str(out)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Handed off 1 lead as batch 1" in text_of(app, "#export-result")
+        assert str(out) in text_of(app, "#export-result")
+        written = out.read_text(encoding="utf-8")
+        assert written.startswith("lead_id,") and f"\n{lead_id}," in written
+        assert lead(staffed, lead_id).stage == "handed_off"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TeamScreen)
+        assert "0 qualified waiting for export" in text_of(app, "#team-desk")
+
+
+async def test_rejections_are_ruled_on_with_a_note(
+    staffed: Desk, clock: FrozenClock, tmp_path: Path
+) -> None:
+    first = call(staffed, clock, "ana", qualify=True)
+    second = call(staffed, clock, "ana", qualify=True)
+    export_leads(staffed, out=tmp_path / "handoff.csv", by="lee")
+    verdicts = tmp_path / "verdicts.csv"
+    verdicts.write_text(
+        f"Lead ID,Verdict,Reason\n{first},rejected,no budget\n{second},rejected,wrong person\n",
+        encoding="utf-8",
+    )
+    assert read_feedback(staffed, verdicts, by="lee").rejected == 2
+    app = create_app(staffed, rep="lee")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_team(app, pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        listed = table_rows(app, "#review-list")
+        assert [(r[0], r[5], r[6]) for r in listed] == [
+            (str(first), "no budget", "to review"),
+            (str(second), "wrong person", "to review"),
+        ]
+        card = text_of(app, "#review-card")
+        assert f"#{first}" in card and "Sales rejected it" in card and "no budget" in card
+        assert "At hand-off (batch 1" in card and "4 of 10 established" in card
+
+        await pilot.press("v")  # valid, then Esc: nothing written
+        await settle(pilot)
+        assert isinstance(app.screen, AskDialog)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("v", "enter")  # an empty note: nothing written
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert "A ruling needs a note; nothing saved." in [n.message for n in app._notifications]
+        assert reviews(staffed) == [] and lead(staffed, first).stage == "rejected"
+
+        await pilot.press("i")
+        await settle(pilot)
+        await pilot.press(*"had budget", "enter")
+        await settle(pilot)
+        assert lead(staffed, first).stage == "sales"
+        assert [(r.lead_id, r.valid, r.note) for r in reviews(staffed)] == [
+            (first, False, "had budget")
+        ]
+        assert [r[0] for r in table_rows(app, "#review-list")] == [str(second)]
+        assert "wrong person" in text_of(app, "#review-card")
+
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press(*"fair", "enter")
+        await settle(pilot)
+        nurtured = lead(staffed, second)
+        assert nurtured.stage == "nurture"
+        assert nurtured.next_due_at == clock() + timedelta(days=30)  # grade B: 30 days
+        assert table_rows(app, "#review-list") == []
+        assert "Nothing to review here." in text_of(app, "#review-card")
+        assert "0 to rule on" in text_of(app, "#review-summary")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, TeamScreen)
+        assert "2 reviewed, 1 rejections valid (50%)" in text_of(app, "#team-desk")
+
+
+async def test_periods_chosen_in_a_row_show_the_last_one(staffed: Desk, clock: FrozenClock) -> None:
+    call(staffed, clock, "ana")
+    clock.now += timedelta(days=40)  # the call was last month
+    app = create_app(staffed, rep="lee")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_team(app, pilot)
+        await pilot.press("d", "w", "m", "a")
+        await settle(pilot)
+        summary = text_of(app, "#team-summary")
+        assert "for all time" in summary and "counting" not in summary
+        assert table_rows(app, "#team-reps")[0][:2] == ["ana", "1"]
+        await pilot.press("a", "m", "w", "d")
+        await settle(pilot)
+        assert "for today" in text_of(app, "#team-summary")
+        assert table_rows(app, "#team-reps")[0][:2] == ["ana", "0"]
