@@ -15,6 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlmodel import SQLModel, col, select
 
 from qualdesk.db.models import ChecklistAnswer, DoNotCall, ImportIssue, Lead, Rep, Touch
@@ -88,6 +89,13 @@ def test_databases_from_earlier_revisions_upgrade_without_loss(
         assert session.scalars(select(ChecklistAnswer)).one().note == "manufacturing"
         assert session.scalars(select(ImportIssue)).one().reason
         assert session.get(DoNotCall, "+12025550143") is not None
+        # The running totals of touches are built from the touches already there.
+        totals = session.execute(
+            text("SELECT rep_id, channel, disposition, touches FROM rep_touch_totals")
+        ).all()
+        assert [tuple(t) for t in totals] == [(1, "phone", "no_answer", 1)]
+        leads = session.execute(text("SELECT channel, leads FROM rep_lead_totals ORDER BY 1")).all()
+        assert [tuple(x) for x in leads] == [("*", 1), ("phone", 1)]
     desk.close()
     with sqlite3.connect(db_path) as conn:
         for table, count in before.items():

@@ -6,14 +6,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import col, func, select
 
 from qualdesk.core.errors import FileRefused, QualdeskError
-from qualdesk.core.periods import named_period
+from qualdesk.core.periods import named_period, typed_period
 from qualdesk.core.stages import Stage
 from qualdesk.db.models import HandOff, Lead, Rep, SalesVerdict
+from qualdesk.db.queries import rebuild_touch_totals
 from qualdesk.services import review
-from qualdesk.services.calls import end_call, set_criterion
+from qualdesk.services.calls import end_call, log_touch, set_criterion
 from qualdesk.services.desk import Desk
 from qualdesk.services.dnc import add_number
 from qualdesk.services.export import export_again, export_leads
@@ -226,3 +228,36 @@ def test_a_lead_not_yet_handed_off_is_reported_not_guessed(
     read = read_feedback(desk, path, dry_run=True)
     assert read.refused == 1 and "not yet handed off" in read.issues[0][1]
     assert _lead(desk, qualified[0]).stage == "sales"
+
+
+def test_figures_of_all_time_agree_with_counting_every_touch(
+    desk: Desk, reps: dict[str, Rep], make_leads: Make, clock: FrozenClock
+) -> None:
+    make_leads("ny:a", "ny:b", "uk")
+    for rep, qualify in ((reps["ana"], True), (reps["ben"], False), (reps["ana"], False)):
+        claim = claim_next(desk, rep)
+        assert claim is not None
+        log_touch(desk, claim, "email", "sent the deck")
+        log_touch(desk, claim, "email", "and the pricing")
+        if qualify:
+            for key in QUALIFYING:
+                set_criterion(desk, claim, key, True)
+        clock.now += timedelta(minutes=7)
+        end_call(desk, claim, "connected" if qualify else "busy")
+    now = clock()
+    every_day = typed_period("2000-01-01", None, now, ZONE)
+    counted = team_figures(desk, every_day, ZONE).as_json()["reps"]
+    kept = team_figures(desk, named_period("all", now, ZONE), ZONE).as_json()["reps"]
+    assert kept == counted
+    ana = next(r for r in kept if r["rep"] == "ana")
+    assert (ana["touches"], ana["calls"], ana["connects"], ana["leads_touched"]) == (6, 2, 1, 2)
+    assert ana["by_channel"] == {"email": 4, "phone": 2} and ana["talk_seconds"] == 420
+    assert ana["channel_variety"] == 2.0 and ana["attempts_per_lead"] == 1.0
+    with desk.db.writing() as session:
+        before = session.execute(text("SELECT * FROM rep_touch_totals ORDER BY 1, 2, 3")).all()
+        pairs = session.execute(text("SELECT * FROM rep_lead_totals ORDER BY 1, 2")).all()
+        rebuild_touch_totals(session)
+        assert (
+            session.execute(text("SELECT * FROM rep_touch_totals ORDER BY 1, 2, 3")).all() == before
+        )
+        assert session.execute(text("SELECT * FROM rep_lead_totals ORDER BY 1, 2")).all() == pairs

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 
-_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _E164 = re.compile(r"^\+[1-9]\d{6,14}( ext\. \d{1,10})?$")
 
 
 def neutralise(cell: str) -> str:
     """The cell as a spreadsheet may safely show it."""
-    if not cell or not cell.startswith(_TRIGGERS):
+    if not cell or not cell.startswith(TRIGGERS):
         return cell
     if _NUMBER.match(cell) or _E164.match(cell):
         return cell

@@ -28,6 +28,8 @@ class Period:
     start: datetime
     end: datetime
     label: str
+    # All time: figures may come from running totals instead of counting every touch.
+    whole: bool = False
 
     @property
     def days(self) -> int:
@@ -61,7 +63,7 @@ def named_period(name: str, now: datetime, zone_name: str) -> Period:
         case "all":
             return Period(
                 datetime(1970, 1, 1, tzinfo=zone), _midnight(today + timedelta(days=1), zone),
-                "all time",
+                "all time", whole=True,
             )  # fmt: skip
     raise PeriodProblem(f"unknown period {name!r}: use today, week, month or all")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from qualdesk.db.types import UTCDateTime
@@ -128,9 +128,15 @@ class Lead(SQLModel, table=True):
             "ix_leads_ready", "hours_class_id", "queue_bucket", "grade", "queue_order",
             sqlite_where=text(_READY), postgresql_where=text(_READY),
         ),
+        # With the class, the team view counts due leads per class from the index alone.
         Index(
-            "ix_leads_waiting", "next_due_at",
+            "ix_leads_waiting", "next_due_at", "hours_class_id",
             sqlite_where=text(_WAITING), postgresql_where=text(_WAITING),
+        ),
+        # Leads that arrived in a period, by source and campaign, and what became of them.
+        Index(
+            "ix_leads_intake", "created_at", "source", "campaign", "stage", "first_touch_at",
+            "qualified_at",
         ),
         Index(
             "ix_leads_due_callbacks", "next_due_at",
@@ -150,7 +156,7 @@ class Lead(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     batch_id: int | None = Field(default=None, foreign_key="import_batches.id", index=True)
-    created_at: datetime = _when(index=True)
+    created_at: datetime = _when()
     updated_at: datetime = _when()
     name: str = ""
     first_name: str = ""
@@ -240,7 +246,11 @@ class RoutingDecision(SQLModel, table=True):
     """Where a lead went when a call ended, why, and under which rules version."""
 
     __tablename__ = "routing_decisions"
-    __table_args__ = (Index("ix_routing_decisions_rep_id_decided_at", "rep_id", "decided_at"),)
+    __table_args__ = (
+        Index("ix_routing_decisions_rep_id_decided_at", "rep_id", "decided_at"),
+        # Every rep's routes of all time, counted from the index alone.
+        Index("ix_routing_decisions_rep_routes", "rep_id", "route", "decided_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     lead_id: int = Field(foreign_key="leads.id", index=True)
@@ -279,26 +289,25 @@ class ExportBatch(SQLModel, table=True):
     profile: str = Field(default="plain", max_length=20)
     lead_count: int = 0
     sha256: str = Field(default="", max_length=64)
-    # The header as written; each HandOff holds its row, so a batch can be written again.
-    columns: list[str] = Field(default_factory=list, sa_type=JSON)
+    rules_version_id: int | None = Field(default=None, foreign_key="rules_versions.id")
+    # The file as written, compressed (zlib), so the batch can be written again byte for byte.
+    content: bytes | None = Field(default=None, sa_type=LargeBinary)
 
 
 class HandOff(SQLModel, table=True):
-    """One lead as it left for sales: the row written and its checklist at that moment."""
+    """One lead as it left for sales, in which batch, and how it stood then."""
 
     __tablename__ = "handoffs"
 
     id: int | None = Field(default=None, primary_key=True)
     batch_id: int = Field(foreign_key="export_batches.id", index=True)
     lead_id: int = Field(foreign_key="leads.id", index=True)
-    position: int = 0
     handed_off_at: datetime = _when(index=True)
+    # The checklist as it stood is the newest answer per criterion up to this moment,
+    # read under this rules version (answers are never deleted).
     rules_version_id: int = Field(foreign_key="rules_versions.id")
     score: int = 0
     grade: str = Field(default="D", max_length=1)
-    # [{key, label, points, required, established, note}] under that rules version.
-    checklist: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
-    row: list[Any] = Field(default_factory=list, sa_type=JSON)
 
 
 class FeedbackBatch(SQLModel, table=True):
@@ -357,3 +366,39 @@ class DeskSetting(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=40)
     value: str = ""
+
+
+class TouchPair(SQLModel, table=True):
+    """That a rep has touched a lead on a channel: how distinct leads are counted cheaply."""
+
+    __tablename__ = "touch_pairs"
+
+    rep_id: int = Field(foreign_key="reps.id", primary_key=True)
+    lead_id: int = Field(foreign_key="leads.id", primary_key=True)
+    channel: str = Field(max_length=16, primary_key=True)
+
+
+class RepTouchTotal(SQLModel, table=True):
+    """A rep's touches of all time on a channel with a disposition, and their seconds.
+
+    Kept with every touch written, so the figures of all time never scan the touches.
+    """
+
+    __tablename__ = "rep_touch_totals"
+
+    rep_id: int = Field(foreign_key="reps.id", primary_key=True)
+    channel: str = Field(max_length=16, primary_key=True)
+    # "" for touches without a disposition (other channels).
+    disposition: str = Field(max_length=32, primary_key=True)
+    touches: int = 0
+    seconds: int = 0
+
+
+class RepLeadTotal(SQLModel, table=True):
+    """How many distinct leads a rep has touched on a channel ("*": on any channel)."""
+
+    __tablename__ = "rep_lead_totals"
+
+    rep_id: int = Field(foreign_key="reps.id", primary_key=True)
+    channel: str = Field(max_length=16, primary_key=True)
+    leads: int = 0

@@ -150,3 +150,62 @@ def _promote_callbacks(session: Session) -> TextClause:
 
 def _count(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+# Running totals of each rep's touches, kept with every touch written (see RepTouchTotal).
+_TOUCH_TOTAL = text(
+    "INSERT INTO rep_touch_totals (rep_id, channel, disposition, touches, seconds) "
+    "VALUES (:rep, :channel, :disposition, 1, :seconds) "
+    "ON CONFLICT (rep_id, channel, disposition) DO UPDATE SET "
+    "touches = rep_touch_totals.touches + 1, seconds = rep_touch_totals.seconds + :seconds"
+)
+_PAIR = text(
+    "INSERT INTO touch_pairs (rep_id, lead_id, channel) VALUES (:rep, :lead, :channel) "
+    "ON CONFLICT DO NOTHING"
+)
+_PAIRS_OF = text("SELECT count(*) FROM touch_pairs WHERE rep_id = :rep AND lead_id = :lead")
+_LEAD_TOTAL = text(
+    "INSERT INTO rep_lead_totals (rep_id, channel, leads) VALUES (:rep, :channel, 1) "
+    "ON CONFLICT (rep_id, channel) DO UPDATE SET leads = rep_lead_totals.leads + 1"
+)
+
+
+def count_touch(
+    session: Session, *, rep_id: int, lead_id: int, channel: str, disposition: str | None,
+    seconds: int,
+) -> None:  # fmt: skip
+    """Add a touch just written to its rep's running totals, in the same transaction."""
+    session.execute(
+        _TOUCH_TOTAL,
+        {"rep": rep_id, "channel": channel, "disposition": disposition or "", "seconds": seconds},
+    )
+    if _count(session.execute(_PAIR, {"rep": rep_id, "lead": lead_id, "channel": channel})):
+        session.execute(_LEAD_TOTAL, {"rep": rep_id, "channel": channel})
+        if session.scalar(_PAIRS_OF, {"rep": rep_id, "lead": lead_id}) == 1:
+            session.execute(_LEAD_TOTAL, {"rep": rep_id, "channel": "*"})
+
+
+_REBUILD_TOTALS = (
+    "DELETE FROM rep_lead_totals",
+    "DELETE FROM rep_touch_totals",
+    "DELETE FROM touch_pairs",
+    "INSERT INTO touch_pairs (rep_id, lead_id, channel) "
+    "SELECT DISTINCT rep_id, lead_id, channel FROM touches",
+    "INSERT INTO rep_touch_totals (rep_id, channel, disposition, touches, seconds) "
+    "SELECT rep_id, channel, coalesce(disposition, ''), count(*), coalesce(sum(CASE WHEN "
+    "ended_at IS NOT NULL THEN CAST(round((julianday(ended_at) - julianday(started_at)) * 86400) "
+    "AS INTEGER) END), 0) FROM touches GROUP BY rep_id, channel, coalesce(disposition, '')",
+    "INSERT INTO rep_lead_totals (rep_id, channel, leads) "
+    "SELECT rep_id, channel, count(*) FROM touch_pairs GROUP BY rep_id, channel "
+    "UNION ALL SELECT rep_id, '*', count(DISTINCT lead_id) FROM touch_pairs GROUP BY rep_id",
+)
+
+
+def rebuild_touch_totals(session: Session) -> None:
+    """Count every rep's running totals again from the touches (SQLite).
+
+    The desk keeps them with every touch it writes; this is for touches
+    written around the desk (a bulk load) and for checking the totals.
+    """
+    for statement in _REBUILD_TOTALS:
+        session.execute(text(statement))

@@ -20,6 +20,7 @@ from qualdesk.core.rules import DeskRules, Disposition
 from qualdesk.core.scoring import LeadFacts, Verdict, judge
 from qualdesk.core.stages import STOPPED_BY_DNC, Outcome, Stage
 from qualdesk.core.when import WhenProblem, parse_when
+from qualdesk.db import queries
 from qualdesk.db.models import ChecklistAnswer, Lead, Rep, RoutingDecision, Touch
 from qualdesk.services.desk import Desk
 from qualdesk.services.dnc import put_on_dnc
@@ -239,6 +240,8 @@ def log_touch(desk: Desk, claim: Claim, channel: str, notes: str) -> None:
             Touch(lead_id=claim.lead_id, rep_id=claim.rep_id, channel=channel, notes=notes.strip(),
                   started_at=now, ended_at=now)
         )  # fmt: skip
+        queries.count_touch(session, rep_id=claim.rep_id, lead_id=claim.lead_id, channel=channel,
+                            disposition=None, seconds=0)  # fmt: skip
         lead.first_touch_at = lead.first_touch_at or now
         lead.updated_at = now
         session.add(lead)
@@ -372,6 +375,10 @@ def end_call(
         )  # fmt: skip
         session.add(touch)
         session.flush()
+        queries.count_touch(
+            session, rep_id=claim.rep_id, lead_id=claim.lead_id, channel="phone",
+            disposition=chosen.key, seconds=max(0, round((now - touch.started_at).total_seconds())),
+        )  # fmt: skip
         session.add(
             RoutingDecision(
                 lead_id=claim.lead_id, touch_id=touch.id, rep_id=claim.rep_id,

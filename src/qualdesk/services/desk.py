@@ -65,6 +65,15 @@ class Desk:
             self._parsed[row.id] = parse_rules(row.text)
         return RulesInForce(row.id, self._parsed[row.id], row.loaded_at, row.source)
 
+    def rules_version(self, session: Session, version: int) -> DeskRules:
+        """The rules of a stored version (the one in force when something was decided)."""
+        if version not in self._parsed:
+            row = session.get(RulesVersion, version)
+            if row is None:
+                raise LookupError(f"no rules version {version}")
+            self._parsed[version] = parse_rules(row.text)
+        return self._parsed[version]
+
     def close(self) -> None:
         self.db.dispose()
 

@@ -21,7 +21,7 @@ from qualdesk.core import queue as order
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.routing import recycle
 from qualdesk.core.stages import Role, Stage
-from qualdesk.db.models import HandOff, Lead, Rep, Review, SalesVerdict, Touch
+from qualdesk.db.models import ChecklistAnswer, HandOff, Lead, Rep, Review, SalesVerdict, Touch
 from qualdesk.services.calls import TouchLine
 from qualdesk.services.desk import Desk
 
@@ -140,17 +140,43 @@ def review_card(desk: Desk, rejection: Rejection) -> ReviewCard:
             .join(Rep, col(Rep.id) == Review.reviewer_id)
             .where(col(Review.verdict_id) == verdict.id)
         ).first()
+        checklist = _checklist_then(desk, session, lead.id or 0, handoff) if handoff else []
     return ReviewCard(
         rejection=rejection, title=lead.title, email=lead.email or "", phone=lead.phone_e164,
         source=lead.source, batch_id=handoff.batch_id if handoff else None,
         handed_off_at=handoff.handed_off_at if handoff else None,
         rules_version=handoff.rules_version_id if handoff else None,
         score=handoff.score if handoff else None, grade=handoff.grade if handoff else None,
-        checklist=list(handoff.checklist) if handoff else [],
+        checklist=checklist,
         touches=[TouchLine(t.started_at, t.channel, t.disposition or "", handle, t.notes)
                  for t, handle in touches],
         reviewer=ruling[1] if ruling else "", note=ruling[0].note if ruling else "",
     )  # fmt: skip
+
+
+def _checklist_then(
+    desk: Desk, session: Session, lead_id: int, handoff: HandOff
+) -> list[dict[str, Any]]:
+    """The checklist as it stood at hand-off: the newest answer per criterion up to then,
+    read under the rules version in force that day."""
+    rules = desk.rules_version(session, handoff.rules_version_id)
+    answers = {
+        row.criterion: row
+        for row in session.scalars(
+            select(ChecklistAnswer)
+            .where(
+                col(ChecklistAnswer.lead_id) == lead_id,
+                col(ChecklistAnswer.answered_at) <= handoff.handed_off_at,
+            )
+            .order_by(col(ChecklistAnswer.id))
+        )
+    }
+    return [
+        {"key": c.key, "label": c.label, "points": c.points, "required": c.required,
+         "established": bool(c.key in answers and answers[c.key].established),
+         "note": answers[c.key].note if c.key in answers else ""}
+        for c in rules.criteria
+    ]  # fmt: skip
 
 
 def rule(desk: Desk, verdict_id: int, reviewer: Rep, *, valid: bool, note: str) -> Stage:

@@ -21,7 +21,17 @@ from sqlmodel import Session, col, func, select
 from qualdesk.core.periods import Period, trend_days
 from qualdesk.core.queue import QUEUED_STAGES
 from qualdesk.core.stages import Stage
-from qualdesk.db.models import HandOff, Lead, Rep, Review, RoutingDecision, SalesVerdict, Touch
+from qualdesk.db.models import (
+    HandOff,
+    Lead,
+    Rep,
+    RepLeadTotal,
+    RepTouchTotal,
+    Review,
+    RoutingDecision,
+    SalesVerdict,
+    Touch,
+)
 from qualdesk.services.desk import Desk
 from qualdesk.services.queue import hours_classes
 
@@ -241,6 +251,32 @@ def _reps(
             .order_by(col(Rep.handle))
         )
     }
+    if period.whole:
+        _totals_of_all_time(session, people, connects)
+    else:
+        _touches_in(session, period, people, connects)
+    routed = columns_of(col(RoutingDecision.rep_id), col(RoutingDecision.route), func.count())
+    if not period.whole:
+        routed = routed.where(_in(col(RoutingDecision.decided_at), period))
+    for rep_id, route, count in session.execute(
+        routed.group_by(col(RoutingDecision.rep_id), col(RoutingDecision.route))
+    ):
+        person = people.get(rep_id)
+        if person is None:
+            continue
+        if route == Stage.SALES.value:
+            person.qualified += count
+        elif route == Stage.NURTURE.value:
+            person.nurtured += count
+        elif route == Stage.DISQUALIFIED.value:
+            person.disqualified += count
+    return list(people.values())
+
+
+def _touches_in(
+    session: Session, period: Period, people: dict[int, RepFigures], connects: list[str]
+) -> None:
+    """Touch figures for a period, counted from the covering index ix_touches_period."""
     connected = col(Touch.disposition).in_(connects)
     # Talk time: the card's open time on calls that reached someone.
     talk = func.sum(
@@ -283,21 +319,41 @@ def _reps(
         if person is not None:
             person.leads_touched, person.leads_called = leads, called or 0
             person.lead_channels = channels or 0
-    for rep_id, route, count in session.execute(
-        columns_of(col(RoutingDecision.rep_id), col(RoutingDecision.route), func.count())
-        .where(_in(col(RoutingDecision.decided_at), period))
-        .group_by(col(RoutingDecision.rep_id), col(RoutingDecision.route))
+
+
+def _totals_of_all_time(
+    session: Session, people: dict[int, RepFigures], connects: list[str]
+) -> None:
+    """Touch figures of all time, from the running totals kept with every touch."""
+    for rep_id, channel, disposition, count, seconds in session.execute(
+        columns_of(
+            col(RepTouchTotal.rep_id), col(RepTouchTotal.channel),
+            col(RepTouchTotal.disposition), col(RepTouchTotal.touches),
+            col(RepTouchTotal.seconds),
+        )
+    ):  # fmt: skip
+        person = people.get(rep_id)
+        if person is None:
+            continue
+        person.touches += count
+        person.by_channel[channel] = person.by_channel.get(channel, 0) + count
+        if channel == "phone":
+            person.calls += count
+            if disposition in connects:
+                person.connects += count
+                person.talk_seconds += seconds
+    for rep_id, channel, leads in session.execute(
+        columns_of(col(RepLeadTotal.rep_id), col(RepLeadTotal.channel), col(RepLeadTotal.leads))
     ):
         person = people.get(rep_id)
         if person is None:
             continue
-        if route == Stage.SALES.value:
-            person.qualified += count
-        elif route == Stage.NURTURE.value:
-            person.nurtured += count
-        elif route == Stage.DISQUALIFIED.value:
-            person.disqualified += count
-    return list(people.values())
+        if channel == "*":
+            person.leads_touched = leads
+        else:
+            person.lead_channels += leads
+            if channel == "phone":
+                person.leads_called = leads
 
 
 def _queue(desk: Desk, session: Session, now: datetime, figures: DeskFigures) -> None:
@@ -306,7 +362,6 @@ def _queue(desk: Desk, session: Session, now: datetime, figures: DeskFigures) ->
     classes = hours_classes(desk, session)
     open_now = set(classes.callable_now(in_force.rules.calling_hours, in_force.version, now))
     unknown = set(classes.unknown())
-    queued = [s.value for s in QUEUED_STAGES]
     due: dict[int | None, int] = defaultdict(int)
     for class_id, count in session.execute(
         columns_of(col(Lead.hours_class_id), func.count())
@@ -316,10 +371,11 @@ def _queue(desk: Desk, session: Session, now: datetime, figures: DeskFigures) ->
         due[class_id] += count
     for class_id, count in session.execute(
         columns_of(col(Lead.hours_class_id), func.count())
+        # Exactly ix_leads_waiting's condition, so the count reads the index alone; a
+        # waiting lead is always in a queued stage.
         .where(
             col(Lead.queue_bucket).is_(None), col(Lead.next_due_at).is_not(None),
-            col(Lead.next_due_at) <= now, col(Lead.stage).in_(queued),
-            col(Lead.claimed_by).is_(None),
+            col(Lead.next_due_at) <= now,
         )
         .group_by(col(Lead.hours_class_id))
     ):  # fmt: skip
@@ -328,10 +384,11 @@ def _queue(desk: Desk, session: Session, now: datetime, figures: DeskFigures) ->
     figures.callable_now = sum(n for c, n in due.items() if c in open_now)
     figures.unknown_zone = sum(n for c, n in due.items() if c in unknown or c is None)
     figures.waiting_for_hours = figures.due_now - figures.callable_now - figures.unknown_zone
+    # Only working leads keep a callback time, so no stage condition: the count then reads
+    # ix_leads_callbacks alone instead of every working lead.
     figures.callbacks_later = session.scalar(
         select(func.count()).select_from(Lead).where(
             col(Lead.callback_at).is_not(None), col(Lead.callback_at) > now,
-            col(Lead.stage) == Stage.WORKING.value,
         )
     ) or 0  # fmt: skip
     figures.in_calls = (
@@ -354,10 +411,8 @@ def _intake(
     """Leads that arrived in the period: SLA, conversion, and per source and campaign."""
     sla = timedelta(hours=sla_hours)
     arrived = _in(col(Lead.created_at), period)
-    waited = func.julianday(Lead.first_touch_at) - func.julianday(Lead.created_at)
-    late = case(
-        (col(Lead.first_touch_at).is_not(None) & (waited > sla / timedelta(days=1)), 1), else_=0
-    )
+    hours = f"+{sla / timedelta(hours=1):g} hours"
+    late = case((col(Lead.first_touch_at) > func.datetime(col(Lead.created_at), hours), 1), else_=0)
     overdue = case(
         (col(Lead.first_touch_at).is_(None) & (col(Lead.created_at) < now - sla)
          & col(Lead.stage).in_([s.value for s in QUEUED_STAGES]), 1),

@@ -1,8 +1,9 @@
 """Hand-off, sales feedback and review: what left for sales, what came back, the rulings.
 
 Adds the lead's qualified_at (backfilled from its first routing to sales),
-the rows of each export batch, sales' verdicts and the reviews of
-rejections, and the indexes the team figures read.
+the leads of each export batch and the file as written, sales' verdicts and
+the reviews of rejections; and for the team figures, running totals of each
+rep's touches (backfilled from the touches) and the indexes they read.
 
 Revision ID: 0005
 Revises: 0004
@@ -23,12 +24,39 @@ branch_labels = None
 depends_on = None
 
 
+WAITING = "queue_bucket IS NULL AND next_due_at IS NOT NULL"
+CONNECT_SECONDS = "CAST(round((julianday(ended_at) - julianday(started_at)) * 86400) AS INTEGER)"
+
+
 def upgrade() -> None:
     with op.batch_alter_table("export_batches", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("columns", sa.JSON(), nullable=False, server_default="[]"))
+        batch_op.add_column(sa.Column("rules_version_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("content", sa.LargeBinary(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_export_batches_rules_version_id_rules_versions"),
+            "rules_versions",
+            ["rules_version_id"],
+            ["id"],
+        )
     with op.batch_alter_table("leads", schema=None) as batch_op:
         batch_op.add_column(sa.Column("qualified_at", UTCDateTime(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_leads_created_at"), ["created_at"], unique=False)
+        batch_op.drop_index("ix_leads_waiting")
+        batch_op.create_index(
+            "ix_leads_waiting",
+            ["next_due_at", "hours_class_id"],
+            unique=False,
+            sqlite_where=sa.text(WAITING),
+            postgresql_where=sa.text(WAITING),
+        )
+        batch_op.create_index(
+            "ix_leads_intake",
+            ["created_at", "source", "campaign", "stage", "first_touch_at", "qualified_at"],
+            unique=False,
+        )
+    with op.batch_alter_table("routing_decisions", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_routing_decisions_rep_routes", ["rep_id", "route", "decided_at"], unique=False
+        )
     op.execute(
         "UPDATE leads SET qualified_at = (SELECT MIN(decided_at) FROM routing_decisions "
         "WHERE routing_decisions.lead_id = leads.id AND route = 'sales')"
@@ -44,13 +72,10 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("batch_id", sa.Integer(), nullable=False),
         sa.Column("lead_id", sa.Integer(), nullable=False),
-        sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("handed_off_at", UTCDateTime(), nullable=False),
         sa.Column("rules_version_id", sa.Integer(), nullable=False),
         sa.Column("score", sa.Integer(), nullable=False),
         sa.Column("grade", sqlmodel.sql.sqltypes.AutoString(length=1), nullable=False),
-        sa.Column("checklist", sa.JSON(), nullable=False),
-        sa.Column("row", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["batch_id"], ["export_batches.id"], name=op.f("fk_handoffs_batch_id_export_batches")
         ),
@@ -137,17 +162,89 @@ def upgrade() -> None:
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_reviews_decided_at"), ["decided_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_reviews_lead_id"), ["lead_id"], unique=False)
+    _running_totals()
+
+
+def _running_totals() -> None:
+    """Each rep's touches of all time, kept as touches are written; built once here."""
+    op.create_table(
+        "touch_pairs",
+        sa.Column("rep_id", sa.Integer(), nullable=False),
+        sa.Column("lead_id", sa.Integer(), nullable=False),
+        sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["lead_id"], ["leads.id"], name=op.f("fk_touch_pairs_lead_id_leads")
+        ),
+        sa.ForeignKeyConstraint(["rep_id"], ["reps.id"], name=op.f("fk_touch_pairs_rep_id_reps")),
+        sa.PrimaryKeyConstraint("rep_id", "lead_id", "channel", name=op.f("pk_touch_pairs")),
+    )
+    op.create_table(
+        "rep_touch_totals",
+        sa.Column("rep_id", sa.Integer(), nullable=False),
+        sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("disposition", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("touches", sa.Integer(), nullable=False),
+        sa.Column("seconds", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["rep_id"], ["reps.id"], name=op.f("fk_rep_touch_totals_rep_id_reps")
+        ),
+        sa.PrimaryKeyConstraint(
+            "rep_id", "channel", "disposition", name=op.f("pk_rep_touch_totals")
+        ),
+    )
+    op.create_table(
+        "rep_lead_totals",
+        sa.Column("rep_id", sa.Integer(), nullable=False),
+        sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("leads", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["rep_id"], ["reps.id"], name=op.f("fk_rep_lead_totals_rep_id_reps")
+        ),
+        sa.PrimaryKeyConstraint("rep_id", "channel", name=op.f("pk_rep_lead_totals")),
+    )
+    op.execute(
+        "INSERT INTO touch_pairs (rep_id, lead_id, channel) "
+        "SELECT DISTINCT rep_id, lead_id, channel FROM touches"
+    )
+    op.execute(
+        "INSERT INTO rep_touch_totals (rep_id, channel, disposition, touches, seconds) "
+        f"SELECT rep_id, channel, coalesce(disposition, ''), count(*), "
+        f"coalesce(sum(CASE WHEN ended_at IS NOT NULL THEN {CONNECT_SECONDS} END), 0) "
+        "FROM touches GROUP BY rep_id, channel, coalesce(disposition, '')"
+    )
+    op.execute(
+        "INSERT INTO rep_lead_totals (rep_id, channel, leads) "
+        "SELECT rep_id, channel, count(*) FROM touch_pairs GROUP BY rep_id, channel "
+        "UNION ALL SELECT rep_id, '*', count(DISTINCT lead_id) FROM touch_pairs GROUP BY rep_id"
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("rep_lead_totals")
+    op.drop_table("rep_touch_totals")
+    op.drop_table("touch_pairs")
     op.drop_table("reviews")
     op.drop_table("sales_verdicts")
     op.drop_table("feedback_batches")
     op.drop_table("handoffs")
     with op.batch_alter_table("touches", schema=None) as batch_op:
         batch_op.drop_index("ix_touches_period")
+    with op.batch_alter_table("routing_decisions", schema=None) as batch_op:
+        batch_op.drop_index("ix_routing_decisions_rep_routes")
     with op.batch_alter_table("leads", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_leads_created_at"))
+        batch_op.drop_index("ix_leads_intake")
+        batch_op.drop_index("ix_leads_waiting")
+        batch_op.create_index(
+            "ix_leads_waiting",
+            ["next_due_at"],
+            unique=False,
+            sqlite_where=sa.text(WAITING),
+            postgresql_where=sa.text(WAITING),
+        )
         batch_op.drop_column("qualified_at")
     with op.batch_alter_table("export_batches", schema=None) as batch_op:
-        batch_op.drop_column("columns")
+        batch_op.drop_constraint(
+            batch_op.f("fk_export_batches_rules_version_id_rules_versions"), type_="foreignkey"
+        )
+        batch_op.drop_column("content")
+        batch_op.drop_column("rules_version_id")
