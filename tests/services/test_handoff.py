@@ -21,7 +21,7 @@ from qualdesk.services.dnc import add_number
 from qualdesk.services.export import export_again, export_leads
 from qualdesk.services.feedback import read_feedback
 from qualdesk.services.queue import claim_next
-from qualdesk.services.reps import add_rep
+from qualdesk.services.reps import add_rep, set_active
 from qualdesk.services.team import team_figures
 from tests.conftest import FrozenClock
 from tests.services.conftest import Make
@@ -261,3 +261,15 @@ def test_figures_of_all_time_agree_with_counting_every_touch(
             session.execute(text("SELECT * FROM rep_touch_totals ORDER BY 1, 2, 3")).all() == before
         )
         assert session.execute(text("SELECT * FROM rep_lead_totals ORDER BY 1, 2")).all() == pairs
+
+
+def test_a_rep_who_left_still_shows_where_they_worked(
+    desk: Desk, reps: dict[str, Rep], make_leads: Make, clock: FrozenClock
+) -> None:
+    make_leads("ny:a")
+    _work(desk, reps["ben"], clock, qualify=False)
+    add_rep(desk, "cleo", "Cleo Park", "rep", ZONE)
+    for handle in ("ben", "cleo"):
+        set_active(desk, handle, False)
+    shown = [r["rep"] for r in _figures(desk, clock)["reps"]]
+    assert shown == ["ana", "ben"]

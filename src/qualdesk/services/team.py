@@ -243,14 +243,15 @@ def _in(column: Any, period: Period) -> Any:
 def _reps(
     session: Session, period: Period, connects: list[str], only: str | None
 ) -> list[RepFigures]:
-    people = {
-        rep_id: RepFigures(handle, name)
-        for rep_id, handle, name in session.execute(
-            columns_of(col(Rep.id), col(Rep.handle), col(Rep.name))
-            .where((col(Rep.handle) == only) if only else col(Rep.active))
-            .order_by(col(Rep.handle))
-        )
-    }
+    people: dict[int, RepFigures] = {}
+    active: set[int] = set()
+    everyone = columns_of(col(Rep.id), col(Rep.handle), col(Rep.name), col(Rep.active))
+    if only:
+        everyone = everyone.where(col(Rep.handle) == only)
+    for rep_id, handle, name, is_active in session.execute(everyone.order_by(col(Rep.handle))):
+        people[rep_id] = RepFigures(handle, name)
+        if is_active or only:
+            active.add(rep_id)
     if period.whole:
         _totals_of_all_time(session, people, connects)
     else:
@@ -270,7 +271,12 @@ def _reps(
             person.nurtured += count
         elif route == Stage.DISQUALIFIED.value:
             person.disqualified += count
-    return list(people.values())
+    # A rep who has left still shows for a period they worked in.
+    return [
+        person
+        for rep_id, person in people.items()
+        if rep_id in active or person.touches or person.qualified + person.nurtured
+    ]
 
 
 def _touches_in(
