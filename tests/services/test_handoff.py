@@ -203,6 +203,13 @@ def test_feedback_reads_what_sales_send(desk: Desk, qualified: list[int], tmp_pa
         5: f"lead #{b} already has a verdict on line 3",
     }
     assert _lead(desk, b).sales_reason == "Budget frozen – café closed"
+    # Refused rows go back as sales sent them, with their line and reason first.
+    refused = Path(read.rejects_file or "").read_text(encoding="utf-8-sig").splitlines()
+    assert refused == [
+        "Reject Line;Reject Reason;Qualdesk Lead ID;E-mail;Lead Status;Comments;Decision Date",
+        f"4;verdict 'maybe' is neither accepted nor rejected;{c};;maybe;;",
+        f"5;lead #{b} already has a verdict on line 3;{b};;accepted;;",
+    ]
     assert _lead(desk, c).stage == "handed_off"
 
 

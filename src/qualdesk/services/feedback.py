@@ -76,6 +76,7 @@ class FeedbackSummary:
 @dataclass(frozen=True)
 class _Row:
     line: int
+    cells: list[str]
     lead_id: int | None
     email: str
     verdict: str
@@ -133,13 +134,13 @@ def read_feedback(
         for row in rows:
             found = resolved.get(row.line)
             if isinstance(found, str):
-                _refuse_row(summary, refused, row, delimiter, header, found)
+                _refuse_row(summary, refused, row, delimiter, found)
                 continue
             assert found is not None
             lead_id, stage = found
             if lead_id in seen:
                 again = f"lead #{lead_id} already has a verdict on line {seen[lead_id]}"
-                _refuse_row(summary, refused, row, delimiter, header, again)
+                _refuse_row(summary, refused, row, delimiter, again)
                 continue
             seen[lead_id] = row.line
             plan.append((row, lead_id, stage))
@@ -212,7 +213,7 @@ def _check(record: Record, header: FeedbackHeader, now: datetime, zone_name: str
         except ValueError as exc:
             return str(exc)
     reason = " ".join(header.cell(cells, "reason").split())
-    return _Row(record.line, lead_id, email, verdict, reason, decided)
+    return _Row(record.line, cells, lead_id, email, verdict, reason, decided)
 
 
 def _resolve(session: Session, rows: list[_Row]) -> dict[int, tuple[int, str] | str]:
@@ -277,23 +278,10 @@ def _refuse(
 
 
 def _refuse_row(
-    summary: FeedbackSummary,
-    refused: RejectsFile,
-    row: _Row,
-    delimiter: str,
-    header: FeedbackHeader,
-    reason: str,
+    summary: FeedbackSummary, refused: RejectsFile, row: _Row, delimiter: str, reason: str
 ) -> None:
-    cells = [""] * len(header.columns)
-    for name in ("lead_id", "email", "verdict", "reason", "date"):
-        index = header.fields.get(name, -1)
-        if index >= 0:
-            cells[index] = {
-                "lead_id": str(row.lead_id or ""), "email": row.email, "verdict": row.verdict,
-                "reason": row.reason,
-                "date": row.decided_at.isoformat() if row.decided_at else "",
-            }[name]  # fmt: skip
-    _refuse(summary, refused, Record(row.line, cells, ""), delimiter, reason)
+    """Refuse a row that read well but names no lead sales may judge; its cells as sent."""
+    _refuse(summary, refused, Record(row.line, row.cells, ""), delimiter, reason)
 
 
 def _count(plan: list[tuple[_Row, int, str]], summary: FeedbackSummary) -> None:
