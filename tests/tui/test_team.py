@@ -244,3 +244,45 @@ async def test_periods_chosen_in_a_row_show_the_last_one(staffed: Desk, clock: F
         await settle(pilot)
         assert "for today" in text_of(app, "#team-summary")
         assert table_rows(app, "#team-reps")[0][:2] == ["ana", "0"]
+
+
+async def test_a_months_sample_of_rejections(
+    staffed: Desk, clock: FrozenClock, tmp_path: Path
+) -> None:
+    leads = [call(staffed, clock, "ana", qualify=True) for _ in range(3)]
+    export_leads(staffed, out=tmp_path / "handoff.csv", by="lee")
+    verdicts = tmp_path / "verdicts.csv"
+    verdicts.write_text(
+        "Lead ID,Verdict,Reason,Date\n"
+        + "".join(f"{n},rejected,no budget,2026-11-2{i}\n" for i, n in enumerate(leads)),
+        encoding="utf-8",
+    )
+    assert read_feedback(staffed, verdicts, by="lee").rejected == 3
+    app = create_app(staffed, rep="lee")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_team(app, pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert app.screen.query_one("#ask-text", Input).value == "2026-11 20"
+        app.screen.query_one("#ask-text", Input).value = "2026-11 2"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert "a sample of 2 from November 2026: 2 shown" in text_of(app, "#review-summary")
+        sampled = {int(row[0]) for row in table_rows(app, "#review-list")}
+        assert len(sampled) == 2 and sampled <= set(leads)
+        await pilot.press("s")
+        await settle(pilot)
+        app.screen.query_one("#ask-text", Input).value = "2026-11 2"
+        await pilot.press("enter")
+        await settle(pilot)
+        again = {int(row[0]) for row in table_rows(app, "#review-list")}
+        assert again == sampled  # the month is the seed: the same draw every time
+        await pilot.press("s")
+        await settle(pilot)
+        app.screen.query_one("#ask-text", Input).value = "2026-10"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Nothing to review here." in text_of(app, "#review-card")

@@ -44,12 +44,16 @@ class ExportDialog(ModalScreen[ExportResult | None]):
             yield Static("Export qualified leads to sales", classes="dialog-title")
             yield Static("Counting the leads waiting…", id="export-waiting")
             with Horizontal(id="export-choices"):
-                with RadioSet(id="export-profile"):
-                    for index, name in enumerate(PROFILES):
-                        yield RadioButton(name, value=index == 0)
-                with RadioSet(id="export-format"):
-                    for index, name in enumerate(FORMATS):
-                        yield RadioButton(name, value=index == 0)
+                with Vertical():
+                    yield Static("Layout (for sales' CRM)", classes="export-label")
+                    with RadioSet(id="export-profile"):
+                        for index, name in enumerate(PROFILES):
+                            yield RadioButton(name, value=index == 0)
+                with Vertical():
+                    yield Static("Format", classes="export-label")
+                    with RadioSet(id="export-format"):
+                        for index, name in enumerate(FORMATS):
+                            yield RadioButton(name, value=index == 0)
             yield Input(id="export-path")
             yield ProgressBar(id="export-progress", show_eta=False, classes="-hidden")
             yield Static(id="export-result")

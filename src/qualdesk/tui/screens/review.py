@@ -48,6 +48,7 @@ class ReviewScreen(Screen[None]):
         self.card: ReviewCard | None = None
         self.scope = "every rejection waiting for a ruling"
         self.month: date | None = None
+        self.sample_size = SAMPLE
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -74,7 +75,7 @@ class ReviewScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
     def _load(self, month: date | None) -> None:
         found = (
-            review.month_sample(self.desk, month, SAMPLE, self.rep.time_zone)
+            review.month_sample(self.desk, month, self.sample_size, self.rep.time_zone)
             if month
             else review.to_review(self.desk)
         )
@@ -123,11 +124,12 @@ class ReviewScreen(Screen[None]):
         now = self.desk.clock().astimezone(zone(self.rep.time_zone))
         self.app.push_screen(
             AskDialog(
-                "Sample which month?",
-                f"{SAMPLE} rejections drawn at random from that month (the same draw for "
-                "every reviewer); ruled ones stay in the sample as done.",
-                placeholder=f"{now:%Y-%m}",
-                value=f"{now:%Y-%m}",
+                "Sample which month, and how many?",
+                f"A month and a count ('2026-10 30'; {self.sample_size} if left out): rejections "
+                "drawn at random from that month, the same draw for every reviewer; ruled "
+                "ones stay in the sample as done.",
+                placeholder=f"{now:%Y-%m} {self.sample_size}",
+                value=f"{now:%Y-%m} {self.sample_size}",
             ),
             self._sample,
         )
@@ -135,14 +137,22 @@ class ReviewScreen(Screen[None]):
     def _sample(self, typed: str | None) -> None:
         if not typed:
             return
+        words = typed.split()
+        size = self.sample_size
+        if len(words) > 1 and words[-1].isdigit():
+            size = int(words.pop())
+        if not 1 <= size <= 1000:
+            self.notify(f"A sample of {size}? Choose 1 to 1000 rejections.", severity="error")
+            return
+        month = " ".join(words)
         try:
-            day = read_day(typed + ("-01" if len(typed) == 7 else ""), self.desk.clock(),
+            day = read_day(month + ("-01" if len(month) == 7 else ""), self.desk.clock(),
                            self.rep.time_zone, "month")  # fmt: skip
         except PeriodProblem as exc:
             self.notify(str(exc), severity="error")
             return
-        self.month = day.replace(day=1)
-        self.scope = f"a sample of {self.month:%B %Y}"
+        self.month, self.sample_size = day.replace(day=1), size
+        self.scope = f"a sample of {size} from {self.month:%B %Y}"
         self.load()
 
     # -- one rejection ---------------------------------------------------
