@@ -48,8 +48,11 @@ SAMPLE_PHONES = [
 ]  # fmt: skip
 
 
-def build(path: Path, leads: int, touches: int) -> None:
-    """A desk database with `leads` leads in many calling-hours classes and `touches` touches."""
+def build(path: Path, leads: int, touches: int, *, days: int = 30) -> None:
+    """A desk database with `leads` leads in many calling-hours classes and `touches` touches.
+
+    The touches are spread over the `days` days before NOW.
+    """
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     desk = open_desk(path, clock=lambda: NOW)
@@ -115,8 +118,8 @@ def build(path: Path, leads: int, touches: int) -> None:
         SELECT 1 + abs(random()) % {leads}, 1 + abs(random()) % 8,
                CASE WHEN i % 10 = 0 THEN 'email' ELSE 'phone' END,
                CASE WHEN i % 10 = 0 THEN NULL WHEN i % 4 = 0 THEN 'connected' ELSE 'no_answer' END,
-               '', datetime('{now}', '-' || (abs(random()) % 2592000) || ' seconds'),
-               datetime('{now}', '-' || (abs(random()) % 2592000) || ' seconds')
+               '', datetime('{now}', '-' || (abs(random()) % {days * 86400}) || ' seconds'),
+               datetime('{now}', '-' || (abs(random()) % {days * 86400}) || ' seconds')
         FROM k
         """
     )
