@@ -14,17 +14,25 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from qualdesk.core.csvsafe import TRIGGERS, neutralise
+from qualdesk.core.csvsafe import neutralise
 
 PROFILES = ("plain", "salesforce", "hubspot")
-_RISKY = frozenset(TRIGGERS)
+_UNANSWERED = (False, "")
 FORMATS = ("csv", "jsonl")
 Cell = str | int
+
+
+class Criterion(NamedTuple):
+    """One criterion of the definition, as the hand-off shows it."""
+
+    key: str
+    label: str
+    points: int
+    required: bool
 
 
 class CriterionAnswer(NamedTuple):
@@ -38,9 +46,11 @@ class CriterionAnswer(NamedTuple):
     note: str = ""
 
 
-@dataclass(frozen=True)
-class BuyerProfile:
-    """Everything the desk hands to sales about one qualified lead."""
+class BuyerProfile(NamedTuple):
+    """Everything the desk hands to sales about one qualified lead.
+
+    A named tuple: an export makes one per lead, and it is the cheapest to make.
+    """
 
     lead_id: int
     name: str
@@ -65,9 +75,19 @@ class BuyerProfile:
     first_touch: datetime | str | None
     last_touch: datetime | str | None
     call_notes: tuple[str, ...]
-    checklist: tuple[CriterionAnswer, ...]
+    # The definition's criteria (shared by every lead of an export) and this lead's
+    # answers by criterion key: (established, note).
+    criteria: tuple[Criterion, ...]
+    answers: dict[str, tuple[bool, str]]
     rules_version: int
-    extra: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str]
+
+    @property
+    def checklist(self) -> tuple[CriterionAnswer, ...]:
+        """Each criterion with the lead's answer (not established, no note, if none)."""
+        return tuple(
+            CriterionAnswer(*c, *self.answers.get(c.key, (False, ""))) for c in self.criteria
+        )
 
 
 def stamp(moment: datetime | str | None) -> str:
@@ -84,17 +104,18 @@ def stamp(moment: datetime | str | None) -> str:
 
 def describe(lead: BuyerProfile) -> str:
     """The buyer profile in words, for a CRM's description field."""
-    have = sum(1 for c in lead.checklist if c.established)
+    answers = lead.answers
+    have = sum(1 for c in lead.criteria if answers.get(c.key, _UNANSWERED)[0])
     who = ", ".join(part for part in (lead.qualified_by, stamp(lead.qualified_at)) if part)
     lines = [
         f"Qualified by the desk{f' ({who})' if who else ''}: {lead.qualified_because}",
-        f"Score {lead.score}, grade {lead.grade}; {have} of {len(lead.checklist)} criteria "
+        f"Score {lead.score}, grade {lead.grade}; {have} of {len(lead.criteria)} criteria "
         f"established (rules version {lead.rules_version}).",
     ]
-    for item in lead.checklist:
-        mark = "[x]" if item.established else "[ ]"
-        note = f": {item.note}" if item.note else ""
-        lines.append(f"{mark} {item.label}{note}")
+    for criterion in lead.criteria:
+        established, note = answers.get(criterion.key, _UNANSWERED)
+        mark = "[x]" if established else "[ ]"
+        lines.append(f"{mark} {criterion.label}: {note}" if note else f"{mark} {criterion.label}")
     if lead.touches:
         lines.append(
             f"Touches: {lead.touches} ({lead.calls} calls), first {stamp(lead.first_touch)}, "
@@ -109,9 +130,7 @@ def describe(lead: BuyerProfile) -> str:
     return "\n".join(lines)
 
 
-def columns_for(
-    profile: str, criteria: Sequence[CriterionAnswer], extras: Iterable[str]
-) -> list[str]:
+def columns_for(profile: str, criteria: Sequence[Criterion], extras: Iterable[str]) -> list[str]:
     """The header of a hand-off file in this profile.
 
     Args:
@@ -130,35 +149,52 @@ def columns_for(
     return [*PLAIN_HEAD, *checklist, *PLAIN_TAIL, *(f"extra:{name}" for name in sorted(extras))]
 
 
-def row_for(profile: str, columns: Sequence[str], lead: BuyerProfile) -> list[Cell]:
-    """The lead's row under `columns` (as columns_for made them)."""
+Clean = Callable[[str], str]
+
+
+def _keep(text: str) -> str:
+    return text
+
+
+def row_for(
+    profile: str, columns: Sequence[str], lead: BuyerProfile, clean: Clean = _keep
+) -> list[Cell]:
+    """The lead's row under `columns` (as columns_for made them).
+
+    `clean` is applied to every cell whose text came from people (marketing's
+    fields, reps' notes and reasons); the desk's own values (ids, numbers,
+    times, yes and no, the E.164 phone) cannot start a formula.
+    """
     if profile == "salesforce":
-        values = _salesforce(lead)
+        values = _salesforce(lead, clean)
     elif profile == "hubspot":
-        values = _hubspot(lead)
+        values = _hubspot(lead, clean)
     else:
-        return _plain_row(columns, lead)
+        return _plain_row(columns, lead, clean)
     return [values.get(name, "") for name in columns]
 
 
-def _plain_row(columns: Sequence[str], lead: BuyerProfile) -> list[Cell]:
+def _plain_row(columns: Sequence[str], lead: BuyerProfile, clean: Clean) -> list[Cell]:
     """The plain row, built in column order (an export writes one per lead: it must be quick)."""
+    c = clean
     row: list[Cell] = [
-        lead.lead_id, lead.first_name, lead.last_name, lead.name, lead.company, lead.title,
-        lead.email, lead.phone, lead.phone_ext, lead.source, lead.campaign, lead.industry,
-        lead.company_size, lead.score, lead.grade, lead.qualified_by, stamp(lead.qualified_at),
-        lead.qualified_because, lead.touches, lead.calls, stamp(lead.first_touch),
-        stamp(lead.last_touch),
+        lead.lead_id, c(lead.first_name), c(lead.last_name), c(lead.name), c(lead.company),
+        c(lead.title), c(lead.email), lead.phone, c(lead.phone_ext), c(lead.source),
+        c(lead.campaign), c(lead.industry), c(lead.company_size), lead.score, lead.grade,
+        c(lead.qualified_by), stamp(lead.qualified_at), c(lead.qualified_because), lead.touches,
+        lead.calls, stamp(lead.first_touch), stamp(lead.last_touch),
     ]  # fmt: skip
-    for item in lead.checklist:
-        row.append("yes" if item.established else "no")
-        row.append(item.note)
-    row.append("\n".join(lead.call_notes))
+    answers = lead.answers
+    for criterion in lead.criteria:
+        established, note = answers.get(criterion.key, _UNANSWERED)
+        row.append("yes" if established else "no")
+        row.append(c(note))
+    row.append(c("\n".join(lead.call_notes)))
     row.append(lead.rules_version)
     extras = len(columns) - len(row)
     if extras:
         extra = lead.extra
-        row.extend(extra.get(name[6:], "") for name in columns[-extras:])
+        row.extend(c(extra.get(name[6:], "")) for name in columns[-extras:])
     return row
 
 
@@ -184,17 +220,17 @@ def _person(lead: BuyerProfile) -> tuple[str, str]:
     return "", lead.name
 
 
-def _salesforce(lead: BuyerProfile) -> dict[str, Cell]:
+def _salesforce(lead: BuyerProfile, c: Clean) -> dict[str, Cell]:
     first, last = _person(lead)
     size = lead.company_size.replace(",", "").strip()
     return {
-        "Qualdesk Lead ID": lead.lead_id, "First Name": first,
+        "Qualdesk Lead ID": lead.lead_id, "First Name": c(first),
         # Salesforce requires a last name; its own convention for a missing one.
-        "Last Name": last or "[not provided]", "Company": lead.company or "[not provided]",
-        "Title": lead.title, "Email": lead.email, "Phone": lead.phone + _ext(lead),
-        "Lead Source": lead.source, "Lead Status": "Working - Contacted",
-        "Rating": _RATING.get(lead.grade, "Cold"), "Industry": lead.industry,
-        "No. of Employees": size if size.isdigit() else "", "Description": describe(lead),
+        "Last Name": c(last) or "[not provided]", "Company": c(lead.company) or "[not provided]",
+        "Title": c(lead.title), "Email": c(lead.email), "Phone": c(lead.phone + _ext(lead)),
+        "Lead Source": c(lead.source), "Lead Status": "Working - Contacted",
+        "Rating": _RATING.get(lead.grade, "Cold"), "Industry": c(lead.industry),
+        "No. of Employees": size if size.isdigit() else "", "Description": c(describe(lead)),
     }  # fmt: skip
 
 
@@ -205,16 +241,16 @@ HUBSPOT = (
 )  # fmt: skip
 
 
-def _hubspot(lead: BuyerProfile) -> dict[str, Cell]:
+def _hubspot(lead: BuyerProfile, c: Clean) -> dict[str, Cell]:
     first, last = _person(lead)
     return {
-        "qualdesk_lead_id": lead.lead_id, "firstname": first, "lastname": last,
-        "company": lead.company, "jobtitle": lead.title, "email": lead.email,
-        "phone": lead.phone + _ext(lead), "hs_lead_status": "OPEN",
-        "lifecyclestage": "salesqualifiedlead", "industry": lead.industry,
-        "numemployees": lead.company_size, "qualdesk_source": lead.source,
-        "qualdesk_campaign": lead.campaign, "qualdesk_score": lead.score,
-        "qualdesk_grade": lead.grade, "qualdesk_profile": describe(lead),
+        "qualdesk_lead_id": lead.lead_id, "firstname": c(first), "lastname": c(last),
+        "company": c(lead.company), "jobtitle": c(lead.title), "email": c(lead.email),
+        "phone": c(lead.phone + _ext(lead)), "hs_lead_status": "OPEN",
+        "lifecyclestage": "salesqualifiedlead", "industry": c(lead.industry),
+        "numemployees": c(lead.company_size), "qualdesk_source": c(lead.source),
+        "qualdesk_campaign": c(lead.campaign), "qualdesk_score": lead.score,
+        "qualdesk_grade": lead.grade, "qualdesk_profile": c(describe(lead)),
     }  # fmt: skip
 
 
@@ -222,11 +258,35 @@ def _ext(lead: BuyerProfile) -> str:
     return f" ext. {lead.phone_ext}" if lead.phone_ext else ""
 
 
-def render(fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterator[str]:
-    """The file's text, a piece at a time (a few hundred rows each).
+def write_leads(
+    fmt: str, profile: str, columns: Sequence[str], leads: Iterable[BuyerProfile]
+) -> Iterator[str]:
+    """The hand-off file's text for these leads, a few hundred rows at a time.
 
-    CSV is RFC 4180 (comma, CRLF, quotes where needed) with formula cells
-    made inert; JSON Lines is one object per lead, keys in column order.
+    CSV is RFC 4180 (comma, CRLF, quotes where needed), every cell of
+    people's text made inert as it is built; JSON Lines is one object per
+    lead, keys in column order, values as they are.
+    """
+    if fmt != "csv":
+        yield from render(fmt, columns, (row_for(profile, columns, lead) for lead in leads))
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([neutralise(name) for name in columns])
+    for count, lead in enumerate(leads, start=1):
+        writer.writerow(row_for(profile, columns, lead, neutralise))
+        if count % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def render(fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterator[str]:
+    """Any rows as a file's text, a piece at a time, every text cell checked (CSV).
+
+    CSV is RFC 4180 with formula cells made inert; JSON Lines is one object
+    per row, keys in column order.
     """
     if fmt == "jsonl":
         for row in rows:
@@ -237,15 +297,10 @@ def render(fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([neutralise(name) for name in columns])
-    pending = 0
-    for row in rows:
-        writer.writerow(
-            [neutralise(c) if c.__class__ is str and c[:1] in _RISKY else c for c in row]
-        )
-        pending += 1
-        if pending == 500:
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([neutralise(c) if isinstance(c, str) else c for c in row])
+        if count % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
-            pending = 0
     yield buffer.getvalue()
