@@ -124,13 +124,15 @@ class Lead(SQLModel, table=True):
 
     __tablename__ = "leads"
     __table_args__ = (
+        # claimed_by (always NULL here) makes the index cover the queue counts too.
         Index(
             "ix_leads_ready", "hours_class_id", "queue_bucket", "grade", "queue_order",
-            sqlite_where=text(_READY), postgresql_where=text(_READY),
+            "claimed_by", sqlite_where=text(_READY), postgresql_where=text(_READY),
         ),
-        # With the class, the team view counts due leads per class from the index alone.
+        # With the class (and queue_bucket, which SQLite needs to see the index as covering),
+        # the team view counts due leads per class from the index alone.
         Index(
-            "ix_leads_waiting", "next_due_at", "hours_class_id",
+            "ix_leads_waiting", "next_due_at", "hours_class_id", "queue_bucket",
             sqlite_where=text(_WAITING), postgresql_where=text(_WAITING),
         ),
         # Leads that arrived in a period, by source and campaign, and what became of them.

@@ -10,6 +10,7 @@ Counts over touches read the covering index ix_touches_period only.
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -224,16 +225,27 @@ def team_figures(desk: Desk, period: Period, zone_name: str, rep: str | None = N
         rep: a rep's handle to show only that rep.
     """
     now = desk.clock()
-    with desk.db.reading() as session:
-        rules = desk.rules(session).rules
-        connects = [d.key for d in rules.dispositions if d.connect]
-        reps = _reps(session, period, connects, rep)
-        figures = DeskFigures(speed_to_lead_hours=round(rules.speed_to_lead / timedelta(hours=1)))
-        _queue(desk, session, now, figures)
-        _intake(session, period, now, round(rules.speed_to_lead / timedelta(hours=1)), figures)
-        _verdicts(session, period, figures)
-        figures.trend = _trend(session, period, zone_name)
+    figures = DeskFigures()
+    # The queue counts read other indexes than the period's figures; SQLite lets go of
+    # Python while it counts, so the two halves run side by side on their own connections.
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        queue = beside.submit(_queue_now, desk, now, figures)
+        with desk.db.reading() as session:
+            rules = desk.rules(session).rules
+            connects = [d.key for d in rules.dispositions if d.connect]
+            sla_hours = round(rules.speed_to_lead / timedelta(hours=1))
+            reps = _reps(session, period, connects, rep)
+            figures.speed_to_lead_hours = sla_hours
+            _intake(session, period, now, sla_hours, figures)
+            _verdicts(session, period, figures)
+            figures.trend = _trend(session, period, zone_name)
+        queue.result()
     return TeamFigures(period, zone_name, reps, figures)
+
+
+def _queue_now(desk: Desk, now: datetime, figures: DeskFigures) -> None:
+    with desk.db.reading() as session:
+        _queue(desk, session, now, figures)
 
 
 def _in(column: Any, period: Period) -> Any:

@@ -25,6 +25,7 @@ depends_on = None
 
 
 WAITING = "queue_bucket IS NULL AND next_due_at IS NOT NULL"
+READY = "queue_bucket IS NOT NULL AND claimed_by IS NULL"
 CONNECT_SECONDS = "CAST(round((julianday(ended_at) - julianday(started_at)) * 86400) AS INTEGER)"
 
 
@@ -43,10 +44,18 @@ def upgrade() -> None:
         batch_op.drop_index("ix_leads_waiting")
         batch_op.create_index(
             "ix_leads_waiting",
-            ["next_due_at", "hours_class_id"],
+            ["next_due_at", "hours_class_id", "queue_bucket"],
             unique=False,
             sqlite_where=sa.text(WAITING),
             postgresql_where=sa.text(WAITING),
+        )
+        batch_op.drop_index("ix_leads_ready")
+        batch_op.create_index(
+            "ix_leads_ready",
+            ["hours_class_id", "queue_bucket", "grade", "queue_order", "claimed_by"],
+            unique=False,
+            sqlite_where=sa.text(READY),
+            postgresql_where=sa.text(READY),
         )
         batch_op.create_index(
             "ix_leads_intake",
@@ -233,6 +242,14 @@ def downgrade() -> None:
         batch_op.drop_index("ix_routing_decisions_rep_routes")
     with op.batch_alter_table("leads", schema=None) as batch_op:
         batch_op.drop_index("ix_leads_intake")
+        batch_op.drop_index("ix_leads_ready")
+        batch_op.create_index(
+            "ix_leads_ready",
+            ["hours_class_id", "queue_bucket", "grade", "queue_order"],
+            unique=False,
+            sqlite_where=sa.text(READY),
+            postgresql_where=sa.text(READY),
+        )
         batch_op.drop_index("ix_leads_waiting")
         batch_op.create_index(
             "ix_leads_waiting",
