@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import select
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input
 
-from qualdesk.db.models import Lead, Review
+from qualdesk.db.models import Review
 from qualdesk.services.calls import end_call, set_criterion
 from qualdesk.services.desk import Desk
 from qualdesk.services.export import export_leads
@@ -24,6 +24,7 @@ from qualdesk.tui.screens.forms import AskDialog
 from qualdesk.tui.screens.review import ReviewScreen
 from qualdesk.tui.screens.team import TeamScreen
 from tests.conftest import FrozenClock
+from tests.tui.test_desk import lead, settle, text_of
 
 SIZE = (120, 40)
 LEADS = """Name,Company,Title,Phone
@@ -57,24 +58,6 @@ def call(desk: Desk, clock: FrozenClock, handle: str, qualify: bool = False) -> 
     clock.now += timedelta(minutes=5)
     lead_id: int = claim.lead_id
     return lead_id
-
-
-async def settle(pilot: object) -> None:
-    app = pilot.app  # type: ignore[attr-defined]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()  # type: ignore[attr-defined]
-
-
-def text_of(app: QualdeskApp, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
-
-
-def lead(desk: Desk, lead_id: int) -> Lead:
-    with desk.db.reading() as session:
-        found = session.get(Lead, lead_id)
-        assert found is not None
-        return found
 
 
 def table_rows(app: QualdeskApp, selector: str) -> list[list[str]]:

@@ -204,7 +204,12 @@ def _unused(label: str, taken: set[str]) -> str:
     return candidate
 
 
-def choose_delimiter(header_line: str) -> str:
+def is_lead_column(name: str) -> bool:
+    """Whether a header cell names a lead field."""
+    return header_key(name) in _ALIAS_TO_FIELD
+
+
+def choose_delimiter(header_line: str, known_column: Callable[[str], bool] = is_lead_column) -> str:
     """The delimiter (, ; TAB |) that splits the header into the most known columns."""
     best, best_score = ",", (-1, -1)
     for delimiter in DELIMITERS:
@@ -212,7 +217,7 @@ def choose_delimiter(header_line: str) -> str:
             cells = next(csv.reader([header_line], delimiter=delimiter), [])
         except csv.Error:
             continue
-        known = sum(1 for cell in cells if header_key(cell) in _ALIAS_TO_FIELD)
+        known = sum(1 for cell in cells if known_column(cell))
         score = (known, len(cells))
         if score > best_score:
             best, best_score = delimiter, score

@@ -31,7 +31,7 @@ from qualdesk.core.feedback import (
     read_lead_id,
     read_verdict,
 )
-from qualdesk.core.headers import DELIMITERS, HeaderMap
+from qualdesk.core.headers import HeaderMap, choose_delimiter
 from qualdesk.core.records import Record, RecordReader
 from qualdesk.core.stages import Stage
 from qualdesk.db.models import FeedbackBatch, HandOff, Lead, SalesVerdict
@@ -164,27 +164,13 @@ def _open(stream: TextStream, path: Path) -> tuple[FeedbackHeader, str, Iterator
             break
     else:
         raise FileRefused(f"{path}: the file is empty")
-    delimiter = _delimiter(text)
+    delimiter = choose_delimiter(text, is_feedback_column)
     try:
         cells = next(csv.reader([text], delimiter=delimiter, strict=True), [])
     except csv.Error:
         raise FileRefused(f"{path}: line {number}: the header row has broken quoting") from None
     header = map_feedback_header([c.strip() for c in cells], str(path))
     return header, delimiter, iter(RecordReader(lines, delimiter, len(cells), number + 1))
-
-
-def _delimiter(line: str) -> str:
-    """The delimiter that splits the header into the most feedback columns."""
-    best, best_score = ",", (-1, -1)
-    for delimiter in DELIMITERS:
-        try:
-            cells = next(csv.reader([line], delimiter=delimiter), [])
-        except csv.Error:
-            continue
-        known = sum(1 for cell in cells if is_feedback_column(cell))
-        if (known, len(cells)) > best_score:
-            best, best_score = delimiter, (known, len(cells))
-    return best
 
 
 def _check(record: Record, header: FeedbackHeader, now: datetime, zone_name: str) -> _Row | str:
