@@ -124,8 +124,15 @@ def test_a_lead_walks_the_whole_loop(
     reviews = _figures(desk, clock)["desk"]["reviews"]
     assert reviews == {"reviewed": 2, "rejections_valid": 1, "rejections_valid_share": 0.5,
                        "to_review": 0}  # fmt: skip
+    clock.now += timedelta(hours=1)
     second = export_leads(desk, out=tmp_path / "handoff2.jsonl", fmt="jsonl", by="lee")
     assert (second.exported, second.batch_id) == (1, 2)
+    # Sales' old file read again must not undo the review: its rejection of b is stale.
+    stale = read_feedback(desk, verdicts, by="lee", rejects=tmp_path / "r3.csv")
+    assert (stale.rejected, stale.unchanged, stale.refused) == (0, 1, 3)
+    assert any(f"repeats sales' verdict on an earlier hand-off of lead #{b}" in reason
+               for _, reason in stale.issues)  # fmt: skip
+    assert _lead(desk, b).stage == Stage.HANDED_OFF.value
     assert f'"lead_id": {b}' in (tmp_path / "handoff2.jsonl").read_text()
     with desk.db.reading() as session:
         assert (
@@ -189,7 +196,7 @@ def test_feedback_reads_what_sales_send(desk: Desk, qualified: list[int], tmp_pa
         (
             "Qualdesk Lead ID;E-mail;Lead Status;Comments;Decision Date\r\n"
             f";{email.upper()};Approved;;\r\n"
-            f"{b};;Declined;Budget frozen – café closed;20/11/2026\r\n"
+            f"{b};;Declined;Budget frozen – café closed;23/11/2026\r\n"
             f"{c};;maybe;;\r\n"
             f"{b};;accepted;;\r\n"
             ";;;;\r\n"

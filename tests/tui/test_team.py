@@ -237,7 +237,7 @@ async def test_a_months_sample_of_rejections(
     verdicts = tmp_path / "verdicts.csv"
     verdicts.write_text(
         "Lead ID,Verdict,Reason,Date\n"
-        + "".join(f"{n},rejected,no budget,2026-11-2{i}\n" for i, n in enumerate(leads)),
+        + "".join(f"{n},rejected,no budget,2026-11-23\n" for n in leads),
         encoding="utf-8",
     )
     assert read_feedback(staffed, verdicts, by="lee").rejected == 3

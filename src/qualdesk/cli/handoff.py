@@ -246,6 +246,8 @@ def feedback_command(
         return
     if summary.notice:
         click.echo(f"note: {summary.notice}", err=True)
+    if summary.batch_id is None and not dry_run:
+        return
     head = "Dry run of" if dry_run else f"Read as feedback batch {summary.batch_id}:"
     click.echo(f"{head} {file.name}")
     rows = [

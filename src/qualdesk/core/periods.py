@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 from dateutil import parser
 from dateutil.relativedelta import relativedelta
 
+# Days outside these years are typing mistakes, not periods anyone counts.
+FIRST_YEAR, LAST_YEAR = 1970, 2199
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -81,6 +83,18 @@ def read_day(text: str, now: datetime, zone_name: str, what: str = "date") -> da
     Raises:
         PeriodProblem: the text is not a day.
     """
+    try:
+        day = _read_day(text, now, zone_name)
+    except (ValueError, OverflowError):
+        day = None
+    if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise PeriodProblem(
+            f"{what} {text!r}: not a date (try 2026-11-01, nov 1, yesterday or monday)"
+        )
+    return day
+
+
+def _read_day(text: str, now: datetime, zone_name: str) -> date:
     zone = ZoneInfo(zone_name)
     today = now.astimezone(zone).date()
     typed = " ".join(text.strip().lower().split())
@@ -98,13 +112,8 @@ def read_day(text: str, now: datetime, zone_name: str, what: str = "date") -> da
                 "month": relativedelta(months=count)}.get(unit)  # fmt: skip
         if step is not None:
             return today - step
-    try:
-        default = datetime.combine(today, time(0))
-        return parser.parse(typed, default=default, dayfirst=False).date()
-    except (ValueError, OverflowError):
-        raise PeriodProblem(
-            f"{what} {text!r}: not a date (try 2026-11-01, nov 1, yesterday or monday)"
-        ) from None
+    default = datetime.combine(today, time(0))
+    return parser.parse(typed, default=default, dayfirst=False).date()
 
 
 def typed_period(since: str | None, until: str | None, now: datetime, zone_name: str) -> Period:

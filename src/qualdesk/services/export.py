@@ -166,7 +166,10 @@ def _check_choice(fmt: str, profile: str) -> None:
 
 def _target(out: Path | None, name: str) -> Path:
     """The file to write, refused before any work if it cannot or must not be written."""
-    target = (out if out is not None else Path(name)).expanduser().absolute()
+    try:
+        target = (out if out is not None else Path(name)).expanduser().absolute()
+    except RuntimeError:  # ~someone who is not a user here
+        raise QualdeskError(f"{out}: cannot tell whose home folder that is") from None
     if target.is_dir():
         target = target / name
     if target.exists():

@@ -129,6 +129,7 @@ def read_feedback(
                     rows.append(row)
         with desk.db.reading() as session:
             resolved = _resolve(session, rows)
+            history = _history(session, [f[0] for f in resolved.values() if isinstance(f, tuple)])
         plan: list[tuple[_Row, int, str]] = []
         seen: dict[int, int] = {}
         for row in rows:
@@ -143,10 +144,16 @@ def read_feedback(
                 _refuse_row(summary, refused, row, delimiter, again)
                 continue
             seen[lead_id] = row.line
+            stale = _stale(row, lead_id, history.get(lead_id))
+            if stale:
+                _refuse_row(summary, refused, row, delimiter, stale)
+                continue
             plan.append((row, lead_id, stage))
-        if not dry_run:
+        if not dry_run and summary.rows_read > summary.blank:
             _apply(desk, path, source.sha256, by, now, plan, summary)
             summary.rejects_file = refused.commit()
+        elif not dry_run:
+            summary.notice = f"{path.name} has no rows under its header; nothing to apply"
         else:
             _count(plan, summary)
     finally:
@@ -239,6 +246,59 @@ def _resolve(session: Session, rows: list[_Row]) -> dict[int, tuple[int, str] | 
         else:
             resolved[row.line] = _with_sales(*matches[0])
     return resolved
+
+
+@dataclass
+class _Past:
+    """A lead's last hand-off and the verdicts sales gave before."""
+
+    handed_off_at: datetime | None = None
+    verdicts: list[tuple[str, str, datetime]] = field(default_factory=list)
+
+
+def _history(session: Session, lead_ids: list[int]) -> dict[int, _Past]:
+    past: dict[int, _Past] = {}
+    for chunk in _chunks(sorted(set(lead_ids))):
+        for lead_id, at in session.execute(
+            select(HandOff.lead_id, func.max(HandOff.handed_off_at))
+            .where(col(HandOff.lead_id).in_(chunk))
+            .group_by(col(HandOff.lead_id))
+        ):
+            past.setdefault(lead_id, _Past()).handed_off_at = at
+        for lead_id, verdict, reason, received in session.execute(
+            select(SalesVerdict.lead_id, SalesVerdict.verdict, SalesVerdict.reason,
+                   SalesVerdict.received_at).where(col(SalesVerdict.lead_id).in_(chunk))
+        ):  # fmt: skip
+            past.setdefault(lead_id, _Past()).verdicts.append((verdict, reason, received))
+    return past
+
+
+def _stale(row: _Row, lead_id: int, past: _Past | None) -> str | None:
+    """Why a row speaks of an earlier hand-off of its lead, if it does.
+
+    A lead can come back to sales (a review found the rejection invalid) while
+    sales' next file still carries the old verdict; applying it again would
+    undo the review.
+    """
+    if past is None or past.handed_off_at is None:
+        return None
+    handed = past.handed_off_at
+    if row.decided_at is not None:
+        handed = handed.astimezone(row.decided_at.tzinfo)  # days as the reader counts them
+    if row.decided_at is not None and row.decided_at.date() < handed.date():
+        return (
+            f"decided {row.decided_at:%Y-%m-%d}, before lead #{lead_id} was handed off "
+            f"on {handed:%Y-%m-%d}"
+        )
+    if row.decided_at is None and any(
+        verdict == row.verdict and reason == row.reason and received < handed
+        for verdict, reason, received in past.verdicts
+    ):
+        return (
+            f"repeats sales' verdict on an earlier hand-off of lead #{lead_id} "
+            f"(handed off again on {handed:%Y-%m-%d}); give the row a date to judge it anew"
+        )
+    return None
 
 
 def _with_sales(lead_id: int, stage: str) -> tuple[int, str] | str:

@@ -52,18 +52,26 @@ class RejectsFile:
         self._writer: Any = None
         self._kept: tuple[int, ...] = ()
         self._given: dict[str, str] = {}
+        self._columns: list[str] = []
+        self._delimiter = ","
         if enabled:
             _check_target(self.path, source)
 
     def start(self, header: HeaderMap, delimiter: str, given: dict[str, str] | None = None) -> None:
-        """Open the partial file beside the target and write the header.
+        """Get ready to write: the partial file is opened at the first refused row.
 
         `given` holds values the import supplied for columns the file lacks
         (--source, --campaign): they are written on every row, so the fixed
-        rows keep them when imported again.
+        rows keep them when imported again. A file with nothing to refuse
+        never needs the folder to be writable.
         """
-        if not self.enabled:
-            return
+        self._kept = header.kept
+        self._given = dict(given or {})
+        self._columns = [header.columns[i] for i in self._kept]
+        self._delimiter = delimiter
+
+    def _open(self) -> None:
+        """Open the partial file beside the target and write the header."""
         try:
             handle, name = tempfile.mkstemp(
                 dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".part"
@@ -75,19 +83,19 @@ class RejectsFile:
             ) from None
         self._partial = Path(name)
         self._handle = os.fdopen(handle, "w", encoding="utf-8-sig", newline="")
-        self._writer = csv.writer(self._handle, delimiter=delimiter)
-        self._kept = header.kept
-        self._given = dict(given or {})
-        columns = [header.columns[i] for i in self._kept]
-        self._writer.writerow([*REJECT_COLUMNS, *columns, *self._given])
+        self._writer = csv.writer(self._handle, delimiter=self._delimiter)
+        self._writer.writerow([*REJECT_COLUMNS, *self._columns, *self._given])
 
     def add(self, cells: list[str], line: int, reason: str) -> None:
         """Write one rejected row with its line number and reason."""
         self.count += 1
-        if self._writer is not None:
-            kept = [cells[i] if i < len(cells) else "" for i in self._kept]
-            extra = cells[max(self._kept, default=-1) + 1 :]
-            self._writer.writerow([line, reason, *kept, *self._given.values(), *extra])
+        if not self.enabled:
+            return
+        if self._writer is None:
+            self._open()
+        kept = [cells[i] if i < len(cells) else "" for i in self._kept]
+        extra = cells[max(self._kept, default=-1) + 1 :]
+        self._writer.writerow([line, reason, *kept, *self._given.values(), *extra])
 
     def commit(self) -> str | None:
         """Put the file in place; returns its path, or None if nothing was rejected.

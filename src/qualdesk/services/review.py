@@ -9,7 +9,7 @@ kept with its note; a rejection is ruled on once.
 
 from __future__ import annotations
 
-import random
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -96,8 +96,10 @@ def to_review(desk: Desk) -> list[Rejection]:
 def month_sample(desk: Desk, month: date, size: int, zone_name: str = "UTC") -> list[Rejection]:
     """A random sample of `size` of the rejections sales made in a month, ruled or not.
 
-    The sample is drawn with the month as its seed, so every reviewer who
-    opens it sees the same leads, and ruled ones stay in it as done.
+    Each rejection draws a fixed random key from the month and its own id, and
+    the sample is the lowest keys: a past month's sample is the same for every
+    reviewer at any time. Ruled rejections stay in it as done, even if sales
+    have since changed their verdict.
     """
     here = ZoneInfo(zone_name)
     start = datetime(month.year, month.month, 1, tzinfo=here)
@@ -105,13 +107,15 @@ def month_sample(desk: Desk, month: date, size: int, zone_name: str = "UTC") -> 
     with desk.db.reading() as session:
         found = _lines(
             session,
-            _latest()
+            (_latest() | col(Review.id).is_not(None))
             & (col(SalesVerdict.decided_at) >= start)
             & (col(SalesVerdict.decided_at) < end),
         )
-    if size >= len(found):
-        return found
-    chosen = random.Random(f"{month:%Y-%m}").sample(found, size)
+
+    def draw(rejection: Rejection) -> str:
+        return hashlib.sha256(f"{month:%Y-%m}:{rejection.verdict_id}".encode()).hexdigest()
+
+    chosen = sorted(found, key=draw)[:size]
     return sorted(chosen, key=lambda r: (r.rejected_at, r.verdict_id))
 
 

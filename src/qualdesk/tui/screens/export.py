@@ -90,9 +90,11 @@ class ExportDialog(ModalScreen[ExportResult | None]):
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         if event.radio_set.id == "export-format":
-            path = Path(self.query_one("#export-path", Input).value)
+            field = self.query_one("#export-path", Input)
             fmt = self._choice("#export-format", FORMATS)
-            self.query_one("#export-path", Input).value = str(path.with_suffix(f".{fmt}"))
+            path = Path(field.value.strip())
+            if path.name and path.suffix.lower() in (".csv", ".jsonl"):
+                field.value = str(path.with_suffix(f".{fmt}"))
 
     def action_confirm(self) -> None:
         if self.running:
@@ -111,7 +113,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         self.query_one("#export-progress", ProgressBar).remove_class("-hidden")
         self.query_one("#export-result", Static).update("Writing…")
         self._export(
-            Path(typed).expanduser(),
+            Path(typed),
             self._choice("#export-format", FORMATS),
             self._choice("#export-profile", PROFILES),
         )

@@ -114,6 +114,8 @@ class ReviewScreen(Screen[None]):
         verdict_id = int(str(event.row_key.value))
         chosen = next((r for r in self.rejections if r.verdict_id == verdict_id), None)
         if chosen is not None and (self.card is None or self.card.rejection != chosen):
+            self.card = None  # nothing to rule on until this row's card is painted
+            self.refresh_bindings()
             self._open(chosen)
 
     def action_all(self) -> None:
@@ -165,7 +167,17 @@ class ReviewScreen(Screen[None]):
         card = review.review_card(self.desk, rejection)
         self.app.call_from_thread(self._paint, card)
 
+    def _highlighted(self) -> int | None:
+        """The verdict id of the highlighted row."""
+        table = self.query_one("#review-list", DataTable)
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return int(str(row_key.value))
+
     def _paint(self, card: ReviewCard) -> None:
+        if card.rejection.verdict_id != self._highlighted():
+            return  # the reviewer has moved on; the highlighted row's card is on its way
         self.card = card
         self.refresh_bindings()
         here = zone(self.rep.time_zone)
@@ -211,9 +223,12 @@ class ReviewScreen(Screen[None]):
         self.query_one("#review-card", Static).update(text)
 
     def action_rule(self, valid: bool) -> None:
-        if self.card is None or self.card.rejection.ruling is not None:
+        card = self.card
+        if card is None or card.rejection.ruling is not None:
             return
-        rejection = self.card.rejection
+        if card.rejection.verdict_id != self._highlighted():
+            return  # its card is still loading
+        rejection = card.rejection
         what = (
             "valid: the lead goes to nurture"
             if valid
@@ -221,7 +236,7 @@ class ReviewScreen(Screen[None]):
         )
         self.app.push_screen(
             AskDialog(
-                f"Rejection {what}",
+                f"{rejection.name or rejection.company} (#{rejection.lead_id}): rejection {what}",
                 "Your note: why (it stays with the ruling).",
                 placeholder="e.g. no budget was established on the call",
             ),
