@@ -179,10 +179,13 @@ async def test_rejections_are_ruled_on_with_a_note(
         assert isinstance(app.screen, AskDialog)
         await pilot.press("escape")
         await settle(pilot)
-        await pilot.press("v", "enter")  # an empty note: nothing written
+        await pilot.press("v", "enter")  # an empty note: the dialog stays, nothing written
+        await settle(pilot)
+        assert isinstance(app.screen, AskDialog)
+        assert "A ruling needs a note" in text_of(app, "#ask-problem")
+        await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, ReviewScreen)
-        assert "A ruling needs a note; nothing saved." in [n.message for n in app._notifications]
         assert reviews(staffed) == [] and lead(staffed, first).stage == "rejected"
 
         await pilot.press("i")
@@ -227,6 +230,18 @@ async def test_periods_chosen_in_a_row_show_the_last_one(staffed: Desk, clock: F
         await settle(pilot)
         assert "for today" in text_of(app, "#team-summary")
         assert table_rows(app, "#team-reps")[0][:2] == ["ana", "0"]
+        # Typed days: a mistake is said in the dialog, which stays open.
+        await pilot.press("r")
+        await settle(pilot)
+        app.screen.query_one("#ask-text", Input).value = "banana to today"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "from 'banana': not a date" in text_of(app, "#ask-problem")
+        app.screen.query_one("#ask-text", Input).value = "2026-10-01 to 2026-12-31"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "01 Oct 2026 to 31 Dec 2026" in text_of(app, "#team-summary")
+        assert table_rows(app, "#team-reps")[0][:2] == ["ana", "1"]
 
 
 async def test_a_months_sample_of_rejections(
@@ -265,7 +280,12 @@ async def test_a_months_sample_of_rejections(
         assert again == sampled  # the month is the seed: the same draw every time
         await pilot.press("s")
         await settle(pilot)
+        app.screen.query_one("#ask-text", Input).value = "2026-11 -3"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Choose 1 to 1000" in text_of(app, "#ask-problem")
         app.screen.query_one("#ask-text", Input).value = "2026-10"
         await pilot.press("enter")
         await settle(pilot)
         assert "Nothing to review here." in text_of(app, "#review-card")
+        assert "a sample of 20 from October 2026" in text_of(app, "#review-summary")

@@ -116,21 +116,26 @@ def _read_day(text: str, now: datetime, zone_name: str) -> date:
     return parser.parse(typed, default=default, dayfirst=False).date()
 
 
-def typed_period(since: str | None, until: str | None, now: datetime, zone_name: str) -> Period:
+def typed_period(
+    since: str | None, until: str | None, now: datetime, zone_name: str,
+    names: tuple[str, str] = ("--since", "--until"),
+) -> Period:  # fmt: skip
     """The days from `since` to `until`, both included; either may be left out.
 
     Without `since` the period starts on `until`'s day (or today); without
-    `until` it runs to today.
+    `until` it runs to today. `names` are how a problem names the two ends.
 
     Raises:
         PeriodProblem: a date that cannot be read, or an end before the start.
     """
     zone = ZoneInfo(zone_name)
     today = now.astimezone(zone).date()
-    last = read_day(until, now, zone_name, "--until") if until else today
-    first = read_day(since, now, zone_name, "--since") if since else last
+    first_name, last_name = names
+    first = read_day(since, now, zone_name, first_name) if since else None
+    last = read_day(until, now, zone_name, last_name) if until else today
+    first = first or last
     if last < first:
-        raise PeriodProblem(f"--until {last:%Y-%m-%d} is before --since {first:%Y-%m-%d}")
+        raise PeriodProblem(f"{last_name} {last:%Y-%m-%d} is before {first_name} {first:%Y-%m-%d}")
     label = f"{first:%d %b %Y}" if first == last else f"{first:%d %b %Y} to {last:%d %b %Y}"
     return _span(first, last, zone, label)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -120,7 +121,11 @@ class ConfirmDialog(ModalScreen[bool]):
 
 
 class AskDialog(ModalScreen[str | None]):
-    """One line of text asked for: Enter answers, Esc cancels."""
+    """One line of text asked for: Enter answers, Esc cancels.
+
+    With `check`, an answer it finds a problem with keeps the dialog open with
+    the problem shown, so nothing typed after Enter lands on the screen behind.
+    """
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -128,25 +133,38 @@ class AskDialog(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="ask.cancel"),
     ]
 
-    def __init__(self, title: str, prompt: str, placeholder: str = "", value: str = "") -> None:
+    def __init__(
+        self, title: str, prompt: str, placeholder: str = "", value: str = "",
+        check: Callable[[str], str | None] | None = None,
+    ) -> None:  # fmt: skip
         super().__init__()
         self.title_text = title
         self.prompt = prompt
         self.placeholder = placeholder
         self.value = value
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="ask"):
             yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
             yield Static(Text(self.prompt, style="dim"))
             yield Input(value=self.value, placeholder=self.placeholder, id="ask-text")
+            yield Static(id="ask-problem", classes="dialog-problem")
             yield Static(legend(("Enter", "ok"), ("Esc", "cancel")), classes="dialog-keys")
 
     def on_mount(self) -> None:
         self.query_one("#ask-text", Input).focus()
 
     def action_confirm(self) -> None:
-        after_typing(self, lambda: self.dismiss(self.query_one("#ask-text", Input).value.strip()))
+        after_typing(self, self._confirm)
+
+    def _confirm(self) -> None:
+        answer = self.query_one("#ask-text", Input).value.strip()
+        problem = self.check(answer) if self.check is not None else None
+        if problem:
+            self.query_one("#ask-problem", Static).update(problem)
+            return
+        self.dismiss(answer)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

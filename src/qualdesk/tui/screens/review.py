@@ -127,33 +127,39 @@ class ReviewScreen(Screen[None]):
         self.app.push_screen(
             AskDialog(
                 "Sample which month, and how many?",
-                f"A month and a count ('2026-10 30'; {self.sample_size} if left out): rejections "
+                f"A month and a count ('2026-10 30'; {SAMPLE} if left out): rejections "
                 "drawn at random from that month, the same draw for every reviewer; ruled "
                 "ones stay in the sample as done.",
-                placeholder=f"{now:%Y-%m} {self.sample_size}",
-                value=f"{now:%Y-%m} {self.sample_size}",
+                placeholder=f"{now:%Y-%m} {SAMPLE}",
+                value=f"{now:%Y-%m} {SAMPLE}",
+                check=lambda typed: self._read_sample(typed)[2],
             ),
             self._sample,
         )
 
-    def _sample(self, typed: str | None) -> None:
-        if not typed:
-            return
+    def _read_sample(self, typed: str) -> tuple[date | None, int, str | None]:
+        """The month and count typed, or what is wrong with them."""
         words = typed.split()
-        size = self.sample_size
-        if len(words) > 1 and words[-1].isdigit():
+        size = SAMPLE
+        if len(words) > 1 and words[-1].lstrip("+-").isdigit():
             size = int(words.pop())
         if not 1 <= size <= 1000:
-            self.notify(f"A sample of {size}? Choose 1 to 1000 rejections.", severity="error")
-            return
+            return None, size, f"A sample of {size}? Choose 1 to 1000 rejections."
         month = " ".join(words)
+        if not month:
+            return None, size, "Type a month: 2026-10, or oct 2026."
         try:
             day = read_day(month + ("-01" if len(month) == 7 else ""), self.desk.clock(),
                            self.rep.time_zone, "month")  # fmt: skip
-        except PeriodProblem as exc:
-            self.notify(str(exc), severity="error")
+        except PeriodProblem:
+            return None, size, f"{month!r} is not a month (try 2026-10 or oct 2026)."
+        return day.replace(day=1), size, None
+
+    def _sample(self, typed: str | None) -> None:
+        month, size, _ = self._read_sample(typed or "")
+        if month is None:
             return
-        self.month, self.sample_size = day.replace(day=1), size
+        self.month, self.sample_size = month, size
         self.scope = f"a sample of {size} from {self.month:%B %Y}"
         self.load()
 
@@ -239,6 +245,7 @@ class ReviewScreen(Screen[None]):
                 f"{rejection.name or rejection.company} (#{rejection.lead_id}): rejection {what}",
                 "Your note: why (it stays with the ruling).",
                 placeholder="e.g. no budget was established on the call",
+                check=lambda note: None if note else "A ruling needs a note: say why.",
             ),
             lambda note: self._rule(rejection, valid, note),
         )

@@ -94,23 +94,30 @@ class TeamScreen(Screen[None]):
                 "From and to, both included, in your zone: 'nov 1 to nov 15', "
                 "'2026-11-01', 'monday to today'.",
                 placeholder="nov 1 to today",
+                check=lambda typed: self._read_dates(typed)[1],
             ),
             self._dates,
         )
 
-    def _dates(self, typed: str | None) -> None:
+    def _read_dates(self, typed: str) -> tuple[Period | None, str | None]:
+        """The period typed, or what is wrong with it."""
         if not typed:
-            return
+            return None, "Type the days: 'nov 1 to today', or a single day."
         since, _, until = typed.partition(" to ")
         try:
-            self.period = typed_period(
+            period = typed_period(
                 since.strip() or None, until.strip() or None, self.desk.clock(),
-                self.rep.time_zone,
+                self.rep.time_zone, names=("from", "to"),
             )  # fmt: skip
         except PeriodProblem as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.count()
+            return None, str(exc)
+        return period, None
+
+    def _dates(self, typed: str | None) -> None:
+        period, _ = self._read_dates(typed or "")
+        if period is not None:
+            self.period = period
+            self.count()
 
     def count(self) -> None:
         self.query_one("#team-summary", Static).update(
