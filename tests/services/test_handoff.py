@@ -142,8 +142,10 @@ def test_a_lead_walks_the_whole_loop(
             == 2
         )
         assert session.scalar(select(func.count()).select_from(SalesVerdict)) == 3
-    by_campaign = _figures(desk, clock)["desk"]["by_campaign"]
-    assert sum(g["handed_off"] for g in by_campaign) == 3
+    desk_figures = _figures(desk, clock)["desk"]
+    for groups in ("by_campaign", "by_source"):
+        assert sum(g["handed_off"] for g in desk_figures[groups]) == 3
+        assert sum(g["reviewed"] for g in desk_figures[groups]) == 2
 
 
 def test_a_failed_export_hands_off_nothing_and_leaves_no_file(

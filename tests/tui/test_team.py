@@ -212,7 +212,7 @@ async def test_rejections_are_ruled_on_with_a_note(
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, TeamScreen)
-        assert "2 reviewed, 1 rejections valid (50%)" in text_of(app, "#team-desk")
+        assert "2 reviewed, 1 rejection found valid (50%)" in text_of(app, "#team-desk")
 
 
 async def test_periods_chosen_in_a_row_show_the_last_one(staffed: Desk, clock: FrozenClock) -> None:

@@ -129,7 +129,12 @@ def _print_figures(figures: TeamFigures) -> None:
     click.echo(
         f"Conversion: {d.new_leads:,} raw -> {d.qualified:,} qualified ({_pct(d.conversion)}); "
         f"{d.handed_off:,} handed off -> {d.accepted:,} accepted, {d.rejected:,} rejected, "
-        f"{d.awaiting_verdict:,} awaiting (acceptance {_pct(d.acceptance_rate)})"
+        f"{d.awaiting_verdict:,} awaiting (acceptance {_pct(d.acceptance_rate)} of handed off"
+        + (
+            f", {d.accepted / (d.accepted + d.rejected):.0%} of those decided)"
+            if d.accepted + d.rejected
+            else ")"
+        )
     )
     click.echo(
         f"Reviews: {d.reviewed:,} rejections reviewed, {d.rejections_valid:,} found valid "

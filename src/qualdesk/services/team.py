@@ -462,42 +462,51 @@ def _intake(
 def _verdicts(session: Session, period: Period, figures: DeskFigures) -> None:
     """Leads handed off in the period and what sales said of them; reviews in the period."""
     campaigns = {g.name: g for g in figures.by_campaign}
+    sources = {g.name: g for g in figures.by_source}
+
+    def groups(source: str, campaign: str) -> tuple[GroupFigures, GroupFigures]:
+        by_source = sources.setdefault(source or "(none)", GroupFigures(source or "(none)"))
+        by_campaign = campaigns.setdefault(campaign or "(none)", GroupFigures(campaign or "(none)"))
+        return by_source, by_campaign
+
     first_handoff = (
         columns_of(HandOff.lead_id.label("lead_id"), func.min(HandOff.handed_off_at).label("at"))  # type: ignore[attr-defined]
         .group_by(col(HandOff.lead_id))
         .subquery()
     )
-    for campaign, count, accepted, rejected in session.execute(
+    for source, campaign, count, accepted, rejected in session.execute(
         columns_of(
-            col(Lead.campaign), func.count(),
+            col(Lead.source), col(Lead.campaign), func.count(),
             func.sum(case((col(Lead.sales_verdict) == "accepted", 1), else_=0)),
             func.sum(case((col(Lead.sales_verdict) == "rejected", 1), else_=0)),
         )
         .join(first_handoff, first_handoff.c.lead_id == Lead.id)
         .where(_in(first_handoff.c.at, period))
-        .group_by(col(Lead.campaign))
+        .group_by(col(Lead.source), col(Lead.campaign))
     ):  # fmt: skip
-        group = campaigns.setdefault(campaign or "(none)", GroupFigures(campaign or "(none)"))
-        group.handed_off += count
-        group.accepted += accepted or 0
-        group.rejected += rejected or 0
+        for group in groups(source, campaign):
+            group.handed_off += count
+            group.accepted += accepted or 0
+            group.rejected += rejected or 0
         figures.handed_off += count
         figures.accepted += accepted or 0
         figures.rejected += rejected or 0
     figures.awaiting_verdict = figures.handed_off - figures.accepted - figures.rejected
-    for campaign, count, valid in session.execute(
+    for source, campaign, count, valid in session.execute(
         columns_of(
-            col(Lead.campaign), func.count(), func.sum(case((col(Review.valid), 1), else_=0))
+            col(Lead.source), col(Lead.campaign), func.count(),
+            func.sum(case((col(Review.valid), 1), else_=0)),
         )
         .join(Lead, col(Lead.id) == Review.lead_id)
         .where(_in(col(Review.decided_at), period))
-        .group_by(col(Lead.campaign))
-    ):
-        group = campaigns.setdefault(campaign or "(none)", GroupFigures(campaign or "(none)"))
-        group.reviewed += count
-        group.rejections_valid += valid or 0
+        .group_by(col(Lead.source), col(Lead.campaign))
+    ):  # fmt: skip
+        for group in groups(source, campaign):
+            group.reviewed += count
+            group.rejections_valid += valid or 0
         figures.reviewed += count
         figures.rejections_valid += valid or 0
+    figures.by_source = sorted(sources.values(), key=lambda g: (-g.leads, g.name))
     figures.by_campaign = sorted(campaigns.values(), key=lambda g: (-g.leads, g.name))
     latest = select(func.max(SalesVerdict.id)).group_by(col(SalesVerdict.lead_id))
     figures.to_review = session.scalar(

@@ -58,14 +58,15 @@ class ExportDialog(ModalScreen[ExportResult | None]):
             yield ProgressBar(id="export-progress", show_eta=False, classes="-hidden")
             yield Static(id="export-result")
             yield Static(
-                legend(("Enter", "export"), ("Tab ↑↓ Space", "layout and format"),
-                       ("Esc", "close")),
+                legend(("Enter", "export"), ("↑↓ Space", "choose"),
+                       ("Tab", "next: format, file name"), ("Esc", "close")),
                 classes="dialog-keys", id="export-keys",
             )  # fmt: skip
 
     def on_mount(self) -> None:
         self._set_path()
-        self.query_one("#export-path", Input).focus()
+        # The layout first: typing there cannot wipe the file name by accident.
+        self.query_one("#export-profile", RadioSet).focus()
         self._count()
 
     @work(thread=True, exit_on_error=False)
@@ -151,8 +152,10 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         else:
             said = Text.assemble(
                 ("Handed off ", "green"), (counted(result.exported, "lead"), "bold green"),
-                (f" as batch {result.batch_id}\n", "green"), str(result.file),
+                (f" as batch {result.batch_id} ({result.profile} {result.format})\n", "green"),
+                str(result.file),
             )  # fmt: skip
+        self._count()
         self.query_one("#export-result", Static).update(said)
         self.query_one("#export-keys", Static).update(legend(("Enter", "close"), ("Esc", "close")))
 

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from qualdesk.core.periods import Period, PeriodProblem, named_period, typed_period
 from qualdesk.core.sparkline import sparkline
+from qualdesk.core.words import counted
 from qualdesk.db.models import Rep
 from qualdesk.services.desk import Desk
 from qualdesk.services.team import TeamFigures, team_figures
@@ -33,6 +34,11 @@ CAMPAIGNS = ("Campaign", "Leads", "Qualified", "Rate", "Handed off", "Accepted",
 
 
 REFRESH_EVERY = 60.0
+
+
+def _decided(accepted: int, rejected: int) -> str:
+    decided = accepted + rejected
+    return f" ({accepted / decided:.0%} of those decided)" if decided else ""
 
 
 def pct(value: float | None) -> Text:
@@ -171,11 +177,12 @@ class TeamScreen(Screen[None]):
         text.append(
             f"{d.new_leads:,} raw → {d.qualified:,} qualified ({pct(d.conversion)}) · "
             f"{d.handed_off:,} handed off → {d.accepted:,} accepted, {d.rejected:,} rejected, "
-            f"{d.awaiting_verdict:,} awaiting · acceptance {pct(d.acceptance_rate)}\n"
+            f"{d.awaiting_verdict:,} awaiting · acceptance {pct(d.acceptance_rate)} of handed "
+            f"off{_decided(d.accepted, d.rejected)}\n"
         )
         text.append("Reviews  ", style="bold")
         text.append(
-            f"{d.reviewed:,} reviewed, {d.rejections_valid:,} rejections valid "
+            f"{d.reviewed:,} reviewed, {counted(d.rejections_valid, 'rejection')} found valid "
             f"({pct(d.valid_share)}) · {d.to_review:,} to review (v) · "
             f"{d.waiting_for_export:,} qualified waiting for export (x)\n"
         )
