@@ -134,12 +134,15 @@ async def test_export_from_the_team_view_hands_the_lead_off(
         assert isinstance(app.screen, ExportDialog)
         assert "1 qualified lead waits to be handed off." in text_of(app, "#export-waiting")
         app.screen.query_one("#export-path", Input).value = str(out)
+        # The dialog opens on the layout: an arrow and Space choose Salesforce.
+        await pilot.press("down", "space")
+        await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert "Handed off 1 lead as batch 1" in text_of(app, "#export-result")
+        assert "Handed off 1 lead as batch 1 (salesforce csv)" in text_of(app, "#export-result")
         assert str(out) in text_of(app, "#export-result")
         written = out.read_text(encoding="utf-8")
-        assert written.startswith("lead_id,") and f"\n{lead_id}," in written
+        assert written.startswith("Qualdesk Lead ID,") and f"\n{lead_id}," in written
         assert lead(staffed, lead_id).stage == "handed_off"
         await pilot.press("enter")
         await settle(pilot)
