@@ -11,7 +11,6 @@ from qualdesk.core.csvsafe import neutralise
 from qualdesk.core.handoff import (
     BuyerProfile,
     Criterion,
-    CriterionAnswer,
     columns_for,
     render,
     row_for,
@@ -20,13 +19,12 @@ from qualdesk.core.handoff import (
 
 GOLDEN = Path(__file__).parents[1] / "data" / "golden"
 
-CHECKLIST = (
-    CriterionAnswer("pains", "Business pains", 15, True, True, "Cloud bill doubled"),
-    CriterionAnswer("budget", "Budget", 10, False, True, '=HYPERLINK("http://x")'),
-    CriterionAnswer("urgency", "Urgency", 10, False, False, ""),
+CRITERIA = (
+    Criterion("pains", "Business pains", 15, True),
+    Criterion("budget", "Budget", 10, False),
+    Criterion("urgency", "Urgency", 10, False),
 )
-CRITERIA = tuple(Criterion(c.key, c.label, c.points, c.required) for c in CHECKLIST)
-ANSWERS = {c.key: (c.established, c.note) for c in CHECKLIST if c.established or c.note}
+ANSWERS = {"pains": (True, "Cloud bill doubled"), "budget": (True, '=HYPERLINK("http://x")')}
 LEADS = [
     BuyerProfile(
         lead_id=7, name="Ada Lovelace", first_name="Ada", last_name="Lovelace",

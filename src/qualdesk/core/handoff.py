@@ -35,17 +35,6 @@ class Criterion(NamedTuple):
     required: bool
 
 
-class CriterionAnswer(NamedTuple):
-    """One criterion of the definition and the lead's answer to it."""
-
-    key: str
-    label: str
-    points: int
-    required: bool
-    established: bool
-    note: str = ""
-
-
 class BuyerProfile(NamedTuple):
     """Everything the desk hands to sales about one qualified lead.
 
@@ -81,13 +70,6 @@ class BuyerProfile(NamedTuple):
     answers: dict[str, tuple[bool, str]]
     rules_version: int
     extra: dict[str, str]
-
-    @property
-    def checklist(self) -> tuple[CriterionAnswer, ...]:
-        """Each criterion with the lead's answer (not established, no note, if none)."""
-        return tuple(
-            CriterionAnswer(*c, *self.answers.get(c.key, (False, ""))) for c in self.criteria
-        )
 
 
 def stamp(moment: datetime | str | None) -> str:
