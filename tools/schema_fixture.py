@@ -13,6 +13,7 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from qualdesk.db import queries
 from qualdesk.db.models import ChecklistAnswer, RoutingDecision, Touch
 from qualdesk.db.schema import SCHEMA_HEAD
 from qualdesk.services.desk import open_desk
@@ -55,6 +56,9 @@ def main() -> None:
             )
             session.add(touch)
             session.flush()
+            # As the desk writes every touch: with its running totals.
+            queries.count_touch(session, rep_id=ana.id, lead_id=1, channel="phone",
+                                disposition="no_answer", seconds=30)  # fmt: skip
             session.add(
                 ChecklistAnswer(
                     lead_id=1,

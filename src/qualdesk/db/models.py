@@ -404,3 +404,18 @@ class RepLeadTotal(SQLModel, table=True):
     rep_id: int = Field(foreign_key="reps.id", primary_key=True)
     channel: str = Field(max_length=16, primary_key=True)
     leads: int = 0
+
+
+class NoteDraft(SQLModel, table=True):
+    """Call notes a rep has typed on a card and not yet saved with a call.
+
+    Written as they type, so a crash or a closed terminal loses seconds, not
+    the call; deleted when the call ends, and given back when the lead opens again.
+    """
+
+    __tablename__ = "note_drafts"
+
+    lead_id: int = Field(foreign_key="leads.id", primary_key=True)
+    rep_id: int = Field(foreign_key="reps.id", primary_key=True)
+    text: str = Field(default="", sa_type=Text)
+    saved_at: datetime = _when()

@@ -79,10 +79,41 @@ _CLAIM = text(
     bindparam("expires", type_=_WHEN),
 )
 
+# The rep's own live claim, left by a desk of theirs that went away (a crash, a closed
+# terminal): the lease index (claimed leads only) finds it.
+_RESUME = text(
+    "UPDATE leads SET claim_token = :token, claim_expires_at = :expires "
+    "WHERE id = (SELECT id FROM leads WHERE claimed_by IS NOT NULL AND claimed_by = :rep"
+    " AND claim_expires_at > :now AND hours_class_id IN :classes"
+    " ORDER BY claim_expires_at DESC LIMIT 1) RETURNING id"
+).bindparams(
+    bindparam("classes", expanding=True),
+    bindparam("now", type_=_WHEN),
+    bindparam("expires", type_=_WHEN),
+)
+
 _RENEW = text(
     "UPDATE leads SET claim_expires_at = :expires "
     "WHERE id = :lead AND claim_token = :token AND claim_expires_at > :now"
 ).bindparams(bindparam("now", type_=_WHEN), bindparam("expires", type_=_WHEN))
+
+
+def resume_claim(
+    session: Session,
+    rep_id: int,
+    token: str,
+    now: datetime,
+    expires: datetime,
+    classes: list[int],
+) -> int | None:
+    """Take over the rep's own unexpired claim on a callable lead, under a new token."""
+    if not classes:
+        return None
+    row = session.execute(
+        _RESUME,
+        {"rep": rep_id, "token": token, "now": now, "expires": expires, "classes": classes},
+    ).first()
+    return int(row[0]) if row else None
 
 
 def release_expired(session: Session, now: datetime) -> int:
