@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import col, select
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Static, TextArea
 
 from qualdesk.db.models import ChecklistAnswer, DoNotCall, Lead, Rep, RoutingDecision, Touch
 from qualdesk.services.desk import Desk
@@ -408,7 +408,7 @@ async def test_a_busy_database_is_a_calm_message_and_the_desk_goes_on(
 
     real = queue.claim_next
 
-    def busy(*args: object) -> None:
+    def busy(*args: object, **kwargs: object) -> None:
         raise DatabaseBusy(BUSY_MESSAGE)
 
     app = create_app(staffed, rep="ana")
@@ -517,7 +517,7 @@ async def test_a_failure_after_the_call_is_saved_says_it_was_saved(
         await settle(pilot)
         lead_id = app.screen.claim.lead_id  # type: ignore[attr-defined]
 
-        def busy(*args: object) -> None:
+        def busy(*args: object, **kwargs: object) -> None:
             raise DatabaseBusy("the database is busy")
 
         monkeypatch.setattr(queue, "claim_next", busy)
@@ -636,7 +636,7 @@ async def test_a_failed_claim_leaves_the_empty_desk_readable(
     from qualdesk.core.errors import DatabaseBusy
     from qualdesk.services import queue
 
-    def busy(*args: object) -> None:
+    def busy(*args: object, **kwargs: object) -> None:
         raise DatabaseBusy("the database is busy")
 
     monkeypatch.setattr(queue, "claim_next", busy)
@@ -735,3 +735,49 @@ async def test_a_card_lost_under_a_dialog_closes_the_dialog_too(staffed: Desk) -
         await settle(pilot)
         assert app.screen is desk_screen and desk_screen.claim is None  # type: ignore[attr-defined]
         assert "put on the do-not-call list" in text_of(app, "#desk-empty")
+
+
+async def test_call_notes_are_kept_as_a_draft_while_typing_and_come_back(
+    staffed: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualdesk.services.drafts import load_draft
+    from qualdesk.tui.screens import desk as desk_screen_module
+
+    monkeypatch.setattr(desk_screen_module, "DRAFT_PAUSE", 0.05)
+    monkeypatch.setattr(desk_screen_module, "DRAFT_EVERY", 0.2)
+    ana = rows(staffed, Rep)[0]
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen) and app.screen.card is not None
+        lead_id = app.screen.card.lead.id
+        await pilot.press("i", "g", "k", "space", "[", "b", "]")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        draft = load_draft(staffed, lead_id, ana.id)
+        assert draft is not None and draft.text == "gk [b]"
+        await pilot.press("x")  # typed just before quitting: kept by the quit itself
+        await pilot.press("escape", "ctrl+q", "ctrl+q")
+        await settle(pilot)
+    draft = load_draft(staffed, lead_id, ana.id)
+    assert draft is not None and draft.text == "gk [b]x"
+    assert lead(staffed, lead_id).claimed_by is None
+    # Opened again, by search: the card brings the notes back, literally.
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("/")
+        await settle(pilot)
+        await pilot.press(*"Bob", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen) and app.screen.card is not None
+        assert app.screen.card.lead.id == lead_id
+        notes = app.screen.query_one("#desk-notes", TextArea)
+        assert notes.text == "gk [b]x"
+        assert any("back in the call notes" in n.message for n in app._notifications)
+        # Closing a card opened by search keeps what was typed since.
+        await pilot.press("i", "!", "escape", "escape")
+        await settle(pilot)
+        assert app.screen.claim is None
+    draft = load_draft(staffed, lead_id, ana.id)
+    assert draft is not None and draft.text == "gk [b]x!"

@@ -21,9 +21,10 @@ from qualdesk.core.scoring import LeadFacts, Verdict, judge
 from qualdesk.core.stages import STOPPED_BY_DNC, Outcome, Stage
 from qualdesk.core.when import WhenProblem, parse_when
 from qualdesk.db import queries
-from qualdesk.db.models import ChecklistAnswer, Lead, Rep, RoutingDecision, Touch
+from qualdesk.db.models import ChecklistAnswer, Lead, NoteDraft, Rep, RoutingDecision, Touch
 from qualdesk.services.desk import Desk
 from qualdesk.services.dnc import put_on_dnc
+from qualdesk.services.drafts import Draft, drop_draft
 from qualdesk.services.queue import Claim, hold
 
 
@@ -72,6 +73,8 @@ class CallCard:
     rules_version: int
     # Other leads on the desk with this number: a do-not-call request stops them too.
     others_on_number: int = 0
+    # The notes this rep typed on the lead and never saved with a call (their desk closed).
+    draft: Draft | None = None
 
 
 def facts(lead: Lead) -> LeadFacts:
@@ -122,6 +125,7 @@ def load_card(desk: Desk, claim: Claim) -> CallCard:
             if lead.shares_phone
             else 0
         )
+        draft = session.get(NoteDraft, (claim.lead_id, claim.rep_id))
     verdict = _verdict(rules, lead, answers)
     zones = tuple(lead.time_zones.split())
     hours = rules.calling_hours
@@ -170,6 +174,7 @@ def load_card(desk: Desk, claim: Claim) -> CallCard:
         max_attempts=rules.cadence.max_attempts,
         rules_version=in_force.version,
         others_on_number=others or 0,
+        draft=Draft(draft.text, draft.saved_at) if draft else None,
     )
 
 
@@ -389,6 +394,7 @@ def end_call(
         )  # fmt: skip
         _apply(lead, route, verdict, attempts, claim, now)
         session.add(lead)
+        drop_draft(session, claim.lead_id, claim.rep_id)
         stopped = 0
         if route.do_not_call:
             session.flush()

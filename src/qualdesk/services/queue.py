@@ -51,6 +51,8 @@ class Claim:
     unknown_zone: bool = False
     # Opened by search rather than offered by the queue: it may be closed without a call.
     chosen: bool = False
+    # The rep's own lead, still held by a desk of theirs that went away mid-call.
+    resumed: bool = False
 
 
 @dataclass
@@ -95,13 +97,19 @@ def hours_classes(desk: Desk, session: Session) -> HoursClasses:
     return cached
 
 
-def claim_next(desk: Desk, rep: Rep) -> Claim | None:
+def claim_next(desk: Desk, rep: Rep, *, resume: bool = False) -> Claim | None:
     """Claim the next lead this rep may call now; None if there is none.
 
     In one write transaction: give back expired claims, move newly due
     leads into the queue, then claim with one UPDATE ... RETURNING. A lead
     whose zone is unknown comes only when nothing else is callable, and
     only if the rules let the rep confirm such calls.
+
+    With `resume` (a desk's first claim after the rep signs in), a callable
+    lead the rep still holds from a desk that went away (the app was killed,
+    the laptop died) comes back to them first, under a new token: the call
+    goes on where it stopped, and the other desk, if it is in fact still
+    open, is told the lead is open in another window.
     """
     assert rep.id is not None
     now = desk.clock()
@@ -112,7 +120,14 @@ def claim_next(desk: Desk, rep: Rep) -> Claim | None:
         queries.promote_due(session, now)
         classes = hours_classes(desk, session)
         callable_classes = classes.callable_now(in_force.rules.calling_hours, in_force.version, now)
-        lead_id = queries.claim_next(session, rep.id, token, now, now + LEASE, callable_classes)
+        lead_id = (
+            queries.resume_claim(session, rep.id, token, now, now + LEASE, callable_classes)
+            if resume
+            else None
+        )
+        resumed = lead_id is not None
+        if lead_id is None:
+            lead_id = queries.claim_next(session, rep.id, token, now, now + LEASE, callable_classes)
         unknown = False
         if lead_id is None and in_force.rules.calling_hours.unknown_zone == "confirm":
             lead_id = queries.claim_next(
@@ -121,7 +136,7 @@ def claim_next(desk: Desk, rep: Rep) -> Claim | None:
             unknown = lead_id is not None
     if lead_id is None:
         return None
-    return Claim(lead_id, rep.id, token, now, unknown)
+    return Claim(lead_id, rep.id, token, now, unknown, resumed=resumed)
 
 
 def claim_lead(desk: Desk, rep: Rep, lead_id: int) -> Claim:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Static, TextArea
 
 from qualdesk.core.errors import QualdeskError
@@ -28,7 +30,7 @@ from qualdesk.core.hours import zone
 from qualdesk.core.rules import DeskRules, Disposition
 from qualdesk.core.stages import Outcome, Role
 from qualdesk.db.models import Rep
-from qualdesk.services import calls, queue, stats
+from qualdesk.services import calls, drafts, queue, stats
 from qualdesk.services.calls import CallCard
 from qualdesk.services.desk import Desk
 from qualdesk.services.problems import unexpected_line
@@ -42,6 +44,10 @@ from qualdesk.tui.widgets.card import CallCardView
 from qualdesk.tui.widgets.repbar import RepBar
 
 RENEW_EVERY = 120.0
+# Call notes are kept as a draft once typing pauses this long, and at least this
+# often while it goes on: a crash or a closed terminal loses seconds, not the call.
+DRAFT_PAUSE = 1.5
+DRAFT_EVERY = 5.0
 
 
 class DeskScreen(Screen[None]):
@@ -82,6 +88,16 @@ class DeskScreen(Screen[None]):
         self.read_only = False
         self.busy = False
         self.started_at: datetime | None = None
+        # The first claim after signing in picks up a lead the rep's last desk left held.
+        self.resume = True
+        # Keeping the call notes as a draft: the text last kept, the pending save,
+        # and an order for saves running in threads.
+        self._draft_text = ""
+        self._draft_timer: Timer | None = None
+        self._draft_since: float | None = None
+        self._draft_lock = threading.Lock()
+        self._draft_asked = 0
+        self._draft_done = 0
 
     # -- layout ---------------------------------------------------------
 
@@ -151,7 +167,8 @@ class DeskScreen(Screen[None]):
             if after is not None:
                 message = after()
                 ended = True
-            claim = queue.claim_next(self.desk, self.rep)
+            claim = queue.claim_next(self.desk, self.rep, resume=self.resume)
+            self.resume = False
             card = calls.load_card(self.desk, claim) if claim else None
             outlook = None if claim else queue.outlook(self.desk, self.rep)
         except ClaimLost as exc:
@@ -188,14 +205,27 @@ class DeskScreen(Screen[None]):
         self.busy = False
         self.claim, self.card, self.outcome, self.before = claim, card, None, None
         self.read_only = False
+        draft = card.draft if card is not None else None
+        self._draft_stop()
+        self._draft_text = draft.text if draft else ""
         notes = self.query_one("#desk-notes", TextArea)
-        notes.text = ""
+        notes.text = self._draft_text
+        notes.move_cursor(notes.document.end)  # typing goes on after the restored notes
         if message:
             self.notify(message, timeout=4)
         self.refresh_counts()
         if claim is None or card is None:
             self._show_empty(outlook)
             return
+        if claim.resumed:
+            self.notify("Picked up where your desk stopped: this lead was still yours.", timeout=8)
+        if draft is not None:
+            here = zone(self.rep.time_zone)
+            self.notify(
+                f"Your unsaved notes from {draft.saved_at.astimezone(here):%a %H:%M} "
+                "are back in the call notes.",
+                timeout=8,
+            )
         self.started_at = self.desk.clock()
         self.read_only = claim.chosen and card.callable_now is False
         self._paint()
@@ -340,6 +370,7 @@ class DeskScreen(Screen[None]):
         self.busy = False
         self.claim, self.card, self.outcome = None, None, None
         notes = self.query_one("#desk-notes", TextArea).text.strip()
+        self._draft_stop()
         self.notify(f"You no longer hold this lead: {message}", severity="error", timeout=15)
         self._show_empty(None)
         text = Text()
@@ -347,8 +378,9 @@ class DeskScreen(Screen[None]):
         text.append(f"The card of {who} (#{card.lead.id}) was closed: ", style="bold red")
         text.append(f"{message}.\n\n")
         if notes:
-            text.append("Your notes from that card, not saved (copy them if needed):\n",
-                        style="bold")  # fmt: skip
+            text.append("Your notes from that card, not saved with a call (copy them if "
+                        "needed; the draft kept as you typed comes back when you open the "
+                        "lead again):\n", style="bold")  # fmt: skip
             text.append(notes)
             text.append("\n\n")
         text.append("Press ")
@@ -479,6 +511,7 @@ class DeskScreen(Screen[None]):
         assert self.claim is not None
         claim, started = self.claim, self.started_at
         notes = self.query_one("#desk-notes", TextArea).text
+        self._draft_stop()  # the notes are saved with the call, which drops the draft
 
         def end() -> str:
             ended = calls.end_call(
@@ -520,13 +553,67 @@ class DeskScreen(Screen[None]):
             return
         if self.claim is not None and self.claim.chosen and self.outcome is None:
             claim = self.claim
+            notes = self._draft_flush()
             self.claim, self.card = None, None
             self._show_empty(None)
-            self._release(claim)
+            self._release(claim, notes)
 
     @work(thread=True, group="write", exit_on_error=False)
-    def _release(self, claim: Claim) -> None:
+    def _release(self, claim: Claim, notes: str | None) -> None:
+        if notes is not None:
+            drafts.save_draft(self.desk, claim, notes)
         queue.release(self.desk, claim)
+
+    # -- keeping the call notes as a draft ---------------------------------
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        """Keep the call notes once typing pauses, and every few seconds while it goes on."""
+        if event.text_area.id != "desk-notes" or self.claim is None:
+            return
+        if event.text_area.text == self._draft_text:
+            return
+        now = time.monotonic()
+        if self._draft_since is None:
+            self._draft_since = now
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        wait = min(DRAFT_PAUSE, self._draft_since + DRAFT_EVERY - now)
+        self._draft_timer = self.set_timer(max(wait, 0.0), self._draft_due)
+
+    def _draft_due(self) -> None:
+        notes = self._draft_flush()
+        if notes is not None and self.claim is not None:
+            self._draft_asked += 1
+            self._keep_draft(self.claim, notes, self._draft_asked)
+
+    def _draft_flush(self) -> str | None:
+        """Stop waiting; the notes to keep now, or None if they are kept already."""
+        self._draft_stop()
+        notes = self.query_one("#desk-notes", TextArea).text
+        if notes == self._draft_text:
+            return None
+        self._draft_text = notes
+        return notes
+
+    def _draft_stop(self) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer, self._draft_since = None, None
+
+    @work(thread=True, group="draft", exit_on_error=False)
+    def _keep_draft(self, claim: Claim, notes: str, order: int) -> None:
+        with self._draft_lock:
+            if order < self._draft_done:
+                return  # a later save already ran
+            self._draft_done = order
+            try:
+                drafts.save_draft(self.desk, claim, notes)
+            except Exception as exc:  # the notes are still on screen; say so, once
+                line = str(exc) if isinstance(exc, QualdeskError) else unexpected_line(exc)
+                self.app.call_from_thread(
+                    self.notify, f"Your notes could not be kept as a draft: {line}",
+                    severity="warning", timeout=6,
+                )  # fmt: skip
 
     @work(thread=True, group="write", exit_on_error=False)
     def _write(self, change: Callable[[Claim], Any]) -> None:
@@ -596,13 +683,15 @@ class DeskScreen(Screen[None]):
         if self.claim is not None and not (self.claim.chosen and self.outcome is None):
             self.notify("Finish the call on this card first.", severity="warning")
             return
-        self._open_lead(lead_id)
+        self._open_lead(lead_id, self._draft_flush() if self.claim is not None else None)
 
     @work(thread=True, exclusive=True, group="desk", exit_on_error=False)
-    def _open_lead(self, lead_id: int) -> None:
+    def _open_lead(self, lead_id: int, notes: str | None = None) -> None:
         self.app.call_from_thread(self._set_busy, True)
         try:
             if self.claim is not None:
+                if notes is not None:
+                    drafts.save_draft(self.desk, self.claim, notes)
                 queue.release(self.desk, self.claim)
             claim = queue.claim_lead(self.desk, self.rep, lead_id)
             card = calls.load_card(self.desk, claim)
@@ -614,17 +703,20 @@ class DeskScreen(Screen[None]):
 
     def give_back(self) -> None:
         """Release the lead on the card (the app is closing); a lost claim needs nothing."""
-        claim, self.claim = self.claim, None
+        claim, notes = self.claim, self._draft_flush()
+        self.claim = None
         if claim is None:
             return
-        # The app is closing: give the lead back if the database answers quickly,
-        # else its lease returns it to the queue soon enough.
-        giving = threading.Thread(target=self._give_back, args=(claim,), daemon=True)
+        # The app is closing: keep the notes and give the lead back if the database
+        # answers quickly, else its lease returns it to the queue soon enough.
+        giving = threading.Thread(target=self._give_back, args=(claim, notes), daemon=True)
         giving.start()
         giving.join(timeout=2)
 
-    def _give_back(self, claim: Claim) -> None:
+    def _give_back(self, claim: Claim, notes: str | None) -> None:
         with contextlib.suppress(Exception):
+            if notes is not None:
+                drafts.save_draft(self.desk, claim, notes)
             queue.release(self.desk, claim)
 
     def action_queue(self) -> None:

@@ -1,0 +1,72 @@
+"""Drafts of call notes: what a rep types on a card, kept in the database as they type.
+
+A crash, a closed terminal or a lost claim then costs seconds of typing, not
+the call. The draft belongs to the rep and the lead: it comes back when that
+rep opens the lead again, and goes when their call on it ends (in the same
+transaction as the touch that carries the notes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, delete
+
+from qualdesk.db.models import Lead, NoteDraft
+from qualdesk.services.desk import Desk
+from qualdesk.services.queue import Claim
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A rep's unsaved notes on a lead, and when they were last kept."""
+
+    text: str
+    saved_at: datetime
+
+
+def save_draft(desk: Desk, claim: Claim, text: str) -> bool:
+    """Keep what the rep has typed so far on the card they hold; empty text drops the draft.
+
+    Kept only while the claim is the lead's current one (its lease may have
+    run out unnoticed): once the call has ended, or another rep has the
+    lead, a late save must not bring back notes already saved with a call.
+
+    Returns:
+        Whether the draft was kept.
+    """
+    now = desk.clock()
+    lead_id, rep_id = claim.lead_id, claim.rep_id
+    with desk.db.writing() as session:
+        lead = session.get(Lead, lead_id)
+        if lead is None or lead.claim_token != claim.token:
+            return False
+        if not text.strip():
+            _drop(session, lead_id, rep_id)
+            return True
+        draft = session.get(NoteDraft, (lead_id, rep_id))
+        if draft is None:
+            draft = NoteDraft(lead_id=lead_id, rep_id=rep_id, text=text, saved_at=now)
+        else:
+            draft.text, draft.saved_at = text, now
+        session.add(draft)
+    return True
+
+
+def load_draft(desk: Desk, lead_id: int, rep_id: int) -> Draft | None:
+    """The rep's unsaved notes on a lead, if any."""
+    with desk.db.reading() as session:
+        draft = session.get(NoteDraft, (lead_id, rep_id))
+        return Draft(draft.text, draft.saved_at) if draft else None
+
+
+def drop_draft(session: Session, lead_id: int, rep_id: int) -> None:
+    """Forget the draft, in the caller's transaction (the notes were saved with a call)."""
+    _drop(session, lead_id, rep_id)
+
+
+def _drop(session: Session, lead_id: int, rep_id: int) -> None:
+    session.execute(
+        delete(NoteDraft).where(col(NoteDraft.lead_id) == lead_id, col(NoteDraft.rep_id) == rep_id)
+    )
