@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import glob
 import os
 import tempfile
 from pathlib import Path
@@ -71,10 +72,15 @@ class RejectsFile:
         self._delimiter = delimiter
 
     def _open(self) -> None:
-        """Open the partial file beside the target and write the header."""
+        """Open the partial file beside the target and write the header.
+
+        The partial file's name carries this process's id: the partial file of
+        an import that was killed is swept away by the next one.
+        """
+        _sweep_partials(self.path)
         try:
             handle, name = tempfile.mkstemp(
-                dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".part"
+                dir=self.path.parent, prefix=f".{self.path.name}.{os.getpid()}.", suffix=".part"
             )
         except OSError as exc:
             raise FileRefused(
@@ -139,3 +145,21 @@ def _check_target(target: Path, source: Path) -> None:
     with contextlib.suppress(OSError):
         if target.exists() and target.samefile(source):
             raise FileRefused(f"--rejects {target}: that is the file being imported")
+
+
+def _sweep_partials(path: Path) -> None:
+    """Remove partial rejects files left beside `path` by imports that died mid-file."""
+    for partial in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+        pid = partial.name[len(path.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            partial.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process
+    return True
