@@ -283,3 +283,30 @@ def test_stats_export_and_feedback_speak_json(run: Run, tmp_path: Path) -> None:
     assert fed.code == 0, fed.err
     data = json.loads(fed.out)
     assert (data["refused"], data["issues"][0]["reason"]) == (1, "no lead #5 on the desk")
+
+
+def test_a_busy_database_is_one_calm_line_and_a_non_zero_exit(
+    run: Run, db_path: Path, write_csv: WriteCsv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from qualdesk.db import engine
+
+    assert run("reps", "add", "ana", "--name", "Ana Reyes").code == 0
+    source = write_csv([["Ada Lovelace", "Analytical", "", "", "+44 20 7946 0958", "UK"]])
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 200)
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock throughout
+        for args in (("reps", "add", "ben", "--name", "Ben Okafor"), ("import", str(source))):
+            result = run(*args)
+            assert result.code != 0, args
+            lines = result.err.strip().splitlines()
+            assert len(lines) == 1 and "the database is busy" in lines[0], result.err
+            assert "locked" not in result.err and "Traceback" not in result.err
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    # Nothing was half-done: the same commands work once the lock is let go.
+    assert run("reps", "add", "ben", "--name", "Ben Okafor").code == 0
+    assert run("import", str(source)).code == 0

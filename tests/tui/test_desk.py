@@ -400,28 +400,34 @@ async def test_quitting_with_no_card_open_does_not_ask(staffed: Desk) -> None:
 
 
 async def test_a_busy_database_is_a_calm_message_and_the_desk_goes_on(
-    staffed: Desk, monkeypatch: pytest.MonkeyPatch
+    staffed: Desk, db_path: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qualdesk.core.errors import DatabaseBusy
-    from qualdesk.db.engine import BUSY_MESSAGE
-    from qualdesk.services import queue
+    import sqlite3
 
-    real = queue.claim_next
+    from qualdesk.db import engine
+    from qualdesk.services.desk import open_desk
 
-    def busy(*args: object, **kwargs: object) -> None:
-        raise DatabaseBusy(BUSY_MESSAGE)
-
-    app = create_app(staffed, rep="ana")
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        monkeypatch.setattr(queue, "claim_next", busy)
-        await pilot.press("n")
-        await settle(pilot)
-        assert any("the database is busy" in n.message for n in app._notifications)
-        assert isinstance(app.screen, DeskScreen) and not app.screen.busy
-        monkeypatch.setattr(queue, "claim_next", real)
-        await pilot.press("n")
-        await settle(pilot)
-        assert app.screen.claim is not None
+    # Another program holds the write lock for longer than this desk waits.
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 200)
+    impatient = open_desk(db_path, clock=clock)
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    app = create_app(impatient, rep="ana")
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            holder.execute("BEGIN IMMEDIATE")
+            await pilot.press("n")
+            await settle(pilot)
+            said = [n.message for n in app._notifications]
+            assert any("the database is busy" in m for m in said), said
+            assert not any("locked" in m or "Traceback" in m for m in said)
+            assert isinstance(app.screen, DeskScreen) and not app.screen.busy
+            holder.execute("COMMIT")
+            await pilot.press("n")
+            await settle(pilot)
+            assert app.screen.claim is not None
+    finally:
+        holder.close()
+        impatient.close()
 
 
 async def test_an_unexpected_error_is_logged_not_shown_as_a_traceback(
