@@ -310,3 +310,23 @@ def test_a_busy_database_is_one_calm_line_and_a_non_zero_exit(
     # Nothing was half-done: the same commands work once the lock is let go.
     assert run("reps", "add", "ben", "--name", "Ben Okafor").code == 0
     assert run("import", str(source)).code == 0
+
+
+def test_text_from_files_is_printed_literally(run: Run, tmp_path: Path) -> None:
+    source = tmp_path / "hostile.csv"
+    source.write_text(
+        "Name,Company,Phone,Campaign\n"
+        "Ada \u202eLovelace,Analytical,+44 20 7946 0958,Spring\x1b[31m [b]sale\n"
+        "Eve \x1b[2J,Acme,+1 212 555 0102,x\n",
+        encoding="utf-8",
+    )
+    assert run("reps", "add", "lee", "--name", "Lee", "--role", "lead").code == 0
+    imported = run("import", str(source))
+    assert imported.code == 0
+    assert "control character in 'Name'" in imported.out
+    figures = run("stats", "--period", "all")
+    assert figures.code == 0
+    assert "Spring␛[31m [b]sale" in figures.out
+    found = run("batches", "1")
+    for result in (imported, figures, found):
+        assert "\x1b" not in result.out + result.err and "\u202e" not in result.out + result.err

@@ -9,6 +9,7 @@ import click
 
 from qualdesk import __version__
 from qualdesk.cli.context import AppContext, fail_line
+from qualdesk.core.display import shown
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,6 +61,6 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except Exception as exc:
         line, code = fail_line(exc)
-        click.echo(f"qualdesk: {line}", err=True)
+        click.echo(f"qualdesk: {shown(line)}", err=True)
         sys.exit(code)
     sys.exit(result if isinstance(result, int) else 0)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from qualdesk.cli.context import AppContext, pass_app
-from qualdesk.cli.output import print_json, table
+from qualdesk.cli.output import print_json, say, table
 
 if TYPE_CHECKING:
     from qualdesk.core.rules import DeskRules
@@ -19,15 +19,13 @@ if TYPE_CHECKING:
 def locate_command(app: AppContext) -> None:
     """Print the database this desk uses, and why that one."""
     location = app.location()
-    click.echo(location.target)
-    click.echo(f"  chosen by: {location.origin}", err=True)
+    say(location.target)
+    say(f"  chosen by: {location.origin}", err=True)
     if "://" not in location.target and not Path(location.target).exists():
-        click.echo(
-            "  (it does not exist yet; the first command that needs it creates it)", err=True
-        )
+        say("  (it does not exist yet; the first command that needs it creates it)", err=True)
     config = app.config
     state = "" if config.exists else " (none yet)"
-    click.echo(f"  config file: {config.path}{state}", err=True)
+    say(f"  config file: {config.path}{state}", err=True)
 
 
 @click.group("db")
@@ -43,9 +41,9 @@ def db_upgrade(app: AppContext) -> None:
 
     before, after = upgrade_schema(app.location().target)
     if before == after:
-        click.echo(f"Schema is up to date ({after}).")
+        say(f"Schema is up to date ({after}).")
     else:
-        click.echo(f"Upgraded schema {before or '(new database)'} -> {after}.")
+        say(f"Upgraded schema {before or '(new database)'} -> {after}.")
 
 
 @click.group("rules")
@@ -63,9 +61,9 @@ def rules_load(app: AppContext, file: Path) -> None:
 
     current, stored = load_rules(app.desk(), file, os_user())
     if stored:
-        click.echo(f"Loaded {file} as rules version {current.version}; it is now in force.")
+        say(f"Loaded {file} as rules version {current.version}; it is now in force.")
     else:
-        click.echo(f"{file} is the same as rules version {current.version}, already in force.")
+        say(f"{file} is the same as rules version {current.version}, already in force.")
 
 
 @rules_group.command("check")
@@ -75,7 +73,7 @@ def rules_check(file: Path) -> None:
     from qualdesk.services.rules import read_rules_file
 
     read_rules_file(file)
-    click.echo(f"{file}: valid")
+    say(f"{file}: valid")
 
 
 @rules_group.command("show")
@@ -87,9 +85,9 @@ def rules_show(app: AppContext, as_toml: bool) -> None:
 
     current, text = rules_text(app.desk())
     if as_toml:
-        click.echo(text, nl=False)
+        say(text, nl=False)
         return
-    click.echo(
+    say(
         f"Rules version {current.version}, loaded {current.loaded_at:%Y-%m-%d %H:%M} UTC "
         f"from {current.source}"
     )
@@ -106,40 +104,36 @@ def _describe(rules: DeskRules) -> None:
         rule += f", including {', '.join(required)}"
     if q.min_score:
         rule += f" {q.combine} a score of at least {q.min_score}"
-    click.echo(
+    say(
         f"\n{rules.name}: default region {rules.default_region}, "
         f"speed to lead {rules.speed_to_lead.total_seconds() / 3600:g} h"
     )
-    click.echo(f"Qualified when: {rule}")
-    click.echo("Grades: " + ", ".join(f"{g} >= {points}" for g, points in rules.grades))
-    click.echo("\nCriteria (key on the call card):")
+    say(f"Qualified when: {rule}")
+    say("Grades: " + ", ".join(f"{g} >= {points}" for g, points in rules.grades))
+    say("\nCriteria (key on the call card):")
     for number, item in enumerate(rules.criteria, start=1):
         flag = "required" if item.required else ""
-        click.echo(
-            f"  {number % 10}  {item.label:<18}{item.points:>3} pts  {flag:<8}  {item.prompt}"
-        )
+        say(f"  {number % 10}  {item.label:<18}{item.points:>3} pts  {flag:<8}  {item.prompt}")
     if rules.firmographic_points:
-        click.echo("\nPoints for facts from marketing:")
+        say("\nPoints for facts from marketing:")
         for fact in rules.firmographic_points:
             test = (
                 f"at least {fact.at_least}" if fact.at_least is not None
                 else "contains " + " / ".join(fact.contains)
             )  # fmt: skip
-            click.echo(f"  {fact.field:<13}{fact.points:>3} pts  when {test}")
-    click.echo("\nDispositions:")
+            say(f"  {fact.field:<13}{fact.points:>3} pts  when {test}")
+    say("\nDispositions:")
     for d in rules.dispositions:
         connect = "connect" if d.connect else ""
-        click.echo(f"  {d.hotkey}  {d.label:<20}{d.implies.value:<11}{connect}")
+        say(f"  {d.hotkey}  {d.label:<20}{d.implies.value:<11}{connect}")
     c = rules.cadence
-    click.echo(
+    say(
         f"\nCadence: retry after {', '.join(format_duration(w) for w in c.retry_after)}; "
         f"at most {c.max_attempts} attempts; at least {format_duration(c.min_gap)} between calls"
     )
-    click.echo(
-        "Nurture recycle: " + ", ".join(f"{g} {d} days" for g, d in rules.recycle_days.items())
-    )
+    say("Nurture recycle: " + ", ".join(f"{g} {d} days" for g, d in rules.recycle_days.items()))
     h = rules.calling_hours
-    click.echo(f"Calling hours: {h.start:%H:%M}-{h.end:%H:%M} local time")
+    say(f"Calling hours: {h.start:%H:%M}-{h.end:%H:%M} local time")
     for r in h.rules:
         days = (
             "every day"
@@ -148,7 +142,7 @@ def _describe(rules: DeskRules) -> None:
                 ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[d] for d in sorted(r.days)
             )
         )
-        click.echo(f"  {r.where:<6} {days:<28}{r.start:%H:%M}-{r.end:%H:%M}")
+        say(f"  {r.where:<6} {days:<28}{r.start:%H:%M}-{r.end:%H:%M}")
 
 
 @click.group("reps")
@@ -167,7 +161,7 @@ def reps_add(app: AppContext, handle: str, name: str, role: str, time_zone: str 
     from qualdesk.services.reps import add_rep, local_zone
 
     rep = add_rep(app.desk(), handle, name, role, time_zone or local_zone())
-    click.echo(f"Added {rep.role} {rep.handle} ({rep.name}, {rep.time_zone}).")
+    say(f"Added {rep.role} {rep.handle} ({rep.name}, {rep.time_zone}).")
 
 
 @reps_group.command("list")
@@ -182,7 +176,7 @@ def reps_list(app: AppContext, as_json: bool) -> None:
         print_json([r.model_dump(exclude={"id"}) for r in reps])
         return
     if not reps:
-        click.echo("No reps yet. Add one with: qualdesk reps add HANDLE --name NAME")
+        say("No reps yet. Add one with: qualdesk reps add HANDLE --name NAME")
         return
     table(
         ["handle", "name", "role", "time zone", "active"],
@@ -198,7 +192,7 @@ def reps_deactivate(app: AppContext, handle: str) -> None:
     from qualdesk.services.reps import set_active
 
     set_active(app.desk(), handle, False)
-    click.echo(f"{handle} can no longer sign in.")
+    say(f"{handle} can no longer sign in.")
 
 
 @reps_group.command("activate")
@@ -209,7 +203,7 @@ def reps_activate(app: AppContext, handle: str) -> None:
     from qualdesk.services.reps import set_active
 
     set_active(app.desk(), handle, True)
-    click.echo(f"{handle} can sign in again.")
+    say(f"{handle} can sign in again.")
 
 
 @click.group("dnc")
@@ -229,7 +223,7 @@ def dnc_add(app: AppContext, phone: str, region: str | None, reason: str) -> Non
 
     e164, added, stopped = add_number(app.desk(), phone, region=region, by=os_user(), reason=reason)
     state = "Added" if added else "Already listed:"
-    click.echo(f"{state} {e164}; {stopped} lead(s) on the desk stopped.")
+    say(f"{state} {e164}; {stopped} lead(s) on the desk stopped.")
 
 
 @dnc_group.command("import")
@@ -251,14 +245,14 @@ def dnc_import(app: AppContext, file: Path, region: str | None, as_json: bool) -
         )  # fmt: skip
         return
     repeated = f", {result.repeated:,} repeated in the file" if result.repeated else ""
-    click.echo(
+    say(
         f"Added {result.added:,} numbers ({result.already:,} were already listed{repeated}); "
         f"{result.leads_stopped:,} lead(s) on the desk stopped."
     )
     for line, why in result.invalid[:20]:
-        click.echo(f"  line {line}: skipped: {why}")
+        say(f"  line {line}: skipped: {why}")
     if len(result.invalid) > 20:
-        click.echo(f"  ... and {len(result.invalid) - 20:,} more invalid numbers skipped")
+        say(f"  ... and {len(result.invalid) - 20:,} more invalid numbers skipped")
 
 
 @dnc_group.command("list")
@@ -269,7 +263,7 @@ def dnc_list(app: AppContext) -> None:
 
     numbers = list_numbers(app.desk())
     if not numbers:
-        click.echo("The do-not-call list is empty.")
+        say("The do-not-call list is empty.")
         return
     table(
         ["number", "added (UTC)", "by", "reason"],

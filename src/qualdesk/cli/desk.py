@@ -7,6 +7,7 @@ import sys
 import click
 
 from qualdesk.cli.context import AppContext, pass_app
+from qualdesk.cli.output import say
 from qualdesk.core.errors import QualdeskError
 
 
@@ -48,7 +49,7 @@ def demo_command(app: AppContext, rep: str | None, no_open: bool, seed: int) -> 
         raise QualdeskError(f"--rep {rep!r}: the demo's reps are {', '.join(handles)}")
     target = app.db_flag or str(demo_location())
     report = build_demo(target, seed=seed)
-    click.echo(
+    say(
         f"Demo desk at {target}: {report.leads:,} leads from {report.sample}, "
         f"{report.touches:,} touches, reps {', '.join(report.reps)}.",
         err=not no_open,

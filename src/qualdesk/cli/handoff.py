@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from qualdesk.cli.context import AppContext, pass_app
-from qualdesk.cli.output import ProgressBar, print_json, table
+from qualdesk.cli.output import ProgressBar, print_json, say, table
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.words import counted
 
@@ -102,7 +102,7 @@ def _print_figures(figures: TeamFigures) -> None:
     from qualdesk.core.sparkline import sparkline
 
     period, d = figures.period, figures.desk
-    click.echo(f"Team figures for {period.label} ({figures.zone})")
+    say(f"Team figures for {period.label} ({figures.zone})")
     channels = sorted({c for r in figures.reps for c in r.by_channel} - {"phone"})
     table(
         ["rep", "touches", "calls", "connects", "rate", *channels, "qualified", "nurtured",
@@ -115,18 +115,18 @@ def _print_figures(figures: TeamFigures) -> None:
             for r in figures.reps
         ],
     )  # fmt: skip
-    click.echo("")
-    click.echo(
+    say("")
+    say(
         f"Queue now: {d.due_now:,} due, {d.callable_now:,} callable now, "
         f"{d.waiting_for_hours:,} waiting for calling hours, {d.unknown_zone:,} of unknown zone, "
         f"{d.callbacks_later:,} callbacks later, {d.in_calls:,} in calls, "
         f"{d.waiting_for_export:,} waiting for export"
     )
-    click.echo(
+    say(
         f"Speed to lead ({d.speed_to_lead_hours} h): {d.sla_breaches:,} of {d.new_leads:,} new "
         f"leads breached ({d.touched_late:,} touched late, {d.untouched_overdue:,} still untouched)"
     )
-    click.echo(
+    say(
         f"Conversion: {d.new_leads:,} raw -> {d.qualified:,} qualified ({_pct(d.conversion)}); "
         f"{d.handed_off:,} handed off -> {d.accepted:,} accepted, {d.rejected:,} rejected, "
         f"{d.awaiting_verdict:,} awaiting (acceptance {_pct(d.acceptance_rate)} of handed off"
@@ -136,18 +136,18 @@ def _print_figures(figures: TeamFigures) -> None:
             else ")"
         )
     )
-    click.echo(
+    say(
         f"Reviews: {d.reviewed:,} rejections reviewed, {d.rejections_valid:,} found valid "
         f"({_pct(d.valid_share)}); {d.to_review:,} waiting for review"
     )
     touches = [t for _, t, _ in d.trend]
     qualified = [q for _, _, q in d.trend]
-    click.echo(
+    say(
         f"Last {len(d.trend)} days: touches {sparkline(touches)} ({sum(touches):,}), "
         f"qualified {sparkline(qualified)} ({sum(qualified):,})"
     )
     for title, groups in (("source", d.by_source), ("campaign", d.by_campaign)):
-        click.echo("")
+        say("")
         table(
             [title, "leads", "qualified", "rate", "handed off", "accepted", "acceptance",
              "reviewed", "valid"],
@@ -205,13 +205,11 @@ def export_command(
     if as_json:
         print_json(result.as_json())
     elif result.exported == 0 and result.file is None:
-        click.echo("No qualified leads are waiting to be handed off; nothing written.")
+        say("No qualified leads are waiting to be handed off; nothing written.")
     elif result.again:
-        click.echo(
-            f"Wrote batch {result.batch_id} again: {result.exported:,} leads -> {result.file}"
-        )
+        say(f"Wrote batch {result.batch_id} again: {result.exported:,} leads -> {result.file}")
     else:
-        click.echo(
+        say(
             f"Handed off {counted(result.exported, 'lead')} to sales as batch {result.batch_id} "
             f"({result.profile} {result.format}) -> {result.file}"
         )
@@ -250,11 +248,11 @@ def feedback_command(
         print_json(summary.as_json())
         return
     if summary.notice:
-        click.echo(f"note: {summary.notice}", err=True)
+        say(f"note: {summary.notice}", err=True)
     if summary.batch_id is None and not dry_run:
         return
     head = "Dry run of" if dry_run else f"Read as feedback batch {summary.batch_id}:"
-    click.echo(f"{head} {file.name}")
+    say(f"{head} {file.name}")
     rows = [
         ("rows read", summary.rows_read, ""),
         ("accepted", summary.accepted, ""),
@@ -267,11 +265,11 @@ def feedback_command(
     ]  # fmt: skip
     width = len(f"{summary.rows_read:,}")
     for label, count, note in rows:
-        click.echo(f"  {label:<11}{count:>{width},}  {note}".rstrip())
+        say(f"  {label:<11}{count:>{width},}  {note}".rstrip())
     for line, reason in summary.issues:
-        click.echo(f"  line {line}: {reason}")
+        say(f"  line {line}: {reason}")
     if summary.refused > len(summary.issues):
-        click.echo(f"  … and {summary.refused - len(summary.issues):,} more in the rejects file")
+        say(f"  … and {summary.refused - len(summary.issues):,} more in the rejects file")
 
 
 COMMANDS = [stats_command, export_command, feedback_command]

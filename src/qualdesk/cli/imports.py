@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from qualdesk.cli.context import AppContext, pass_app
-from qualdesk.cli.output import ProgressBar, print_json, table
+from qualdesk.cli.output import ProgressBar, print_json, say, table
 
 if TYPE_CHECKING:
     from qualdesk.services.importer import ImportSummary, IssueRow
@@ -98,17 +98,17 @@ def _undo(app: AppContext, batch_id: int, as_json: bool) -> None:
         print_json({"batch_id": batch_id, "removed": result.removed, "kept": result.kept})
         return
     kept = f"; kept {result.kept:,} that reps have already worked" if result.kept else ""
-    click.echo(f"Undid batch {batch_id}: removed {result.removed:,} leads{kept}.")
+    say(f"Undid batch {batch_id}: removed {result.removed:,} leads{kept}.")
 
 
 def _print_summary(summary: ImportSummary) -> None:
     for notice in summary.notices:
-        click.echo(f"note: {notice}", err=True)
+        say(f"note: {notice}", err=True)
     name = Path(summary.file).name
     if summary.dry_run:
-        click.echo(f"Dry run of {name}: nothing was written.")
+        say(f"Dry run of {name}: nothing was written.")
     else:
-        click.echo(f"Imported {name} as batch {summary.batch_id}.")
+        say(f"Imported {name} as batch {summary.batch_id}.")
     verb = "would import" if summary.dry_run else "imported"
     rows = [
         ("rows read", summary.rows_read, ""),
@@ -123,32 +123,32 @@ def _print_summary(summary: ImportSummary) -> None:
     ]
     width = len(f"{summary.rows_read:,}")
     for label, count, note in rows:
-        click.echo(f"  {label:<14}{count:>{width},}  {note}".rstrip())
+        say(f"  {label:<14}{count:>{width},}  {note}".rstrip())
     if summary.rejected:
-        click.echo("Rejected, by reason:")
+        say("Rejected, by reason:")
         for reason, count in summary.reject_reasons.most_common(SHOW_ROWS):
-            click.echo(f"  {count:>{width},}  {reason}")
+            say(f"  {count:>{width},}  {reason}")
         _list_rows("Rejected rows", summary.rejected_rows)
     if summary.duplicates:
         _list_rows("Duplicates", summary.duplicate_rows)
     if summary.unknown_columns:
-        click.echo("Kept on each lead as extra columns: " + ", ".join(summary.unknown_columns))
+        say("Kept on each lead as extra columns: " + ", ".join(summary.unknown_columns))
     if summary.emails_invalid:
-        click.echo(
+        say(
             f"{summary.emails_invalid:,} emails were not valid addresses; "
             "they are kept as extra columns, not as the lead's email."
         )
     if summary.batch_id is not None and max(summary.duplicates, summary.rejected) > SHOW_ROWS:
-        click.echo(f"Every duplicate and rejected row: qualdesk batches {summary.batch_id}")
+        say(f"Every duplicate and rejected row: qualdesk batches {summary.batch_id}")
 
 
 def _list_rows(title: str, rows: list[IssueRow]) -> None:
     """The first rows of a kind, by line, and how many there are in all."""
     shown = rows[:SHOW_ROWS]
     more = f" (first {len(shown)} of {len(rows):,})" if len(rows) > len(shown) else ""
-    click.echo(f"{title}{more}:")
+    say(f"{title}{more}:")
     for row in shown:
-        click.echo(f"  line {row.line}: {row.reason}")
+        say(f"  line {row.line}: {row.reason}")
 
 
 def _imported_note(summary: ImportSummary) -> str:
@@ -175,7 +175,7 @@ def batches_command(app: AppContext, batch_id: int | None, as_json: bool) -> Non
             print_json([b.model_dump() for b in batches])
             return
         if not batches:
-            click.echo("No imports yet. Import a lead file with: qualdesk import FILE")
+            say("No imports yet. Import a lead file with: qualdesk import FILE")
             return
         table(
             ["batch", "when (UTC)", "file", "by", "read", "imported", "dup", "rejected", "status"],
@@ -190,22 +190,22 @@ def batches_command(app: AppContext, batch_id: int | None, as_json: bool) -> Non
     if as_json:
         print_json({"batch": batch.model_dump(), "issues": [i.model_dump() for i in issues]})
         return
-    click.echo(
+    say(
         f"Batch {batch.id}: {batch.file_name}, imported {batch.finished_at:%Y-%m-%d %H:%M} UTC "
         f"by {batch.imported_by} ({batch.status})"
     )
-    click.echo(
+    say(
         f"  read {batch.rows_read:,}, imported {batch.imported:,}, duplicates "
         f"{batch.duplicates:,}, rejected {batch.rejected:,}, blank {batch.blank:,}, "
         f"do-not-call {batch.dnc:,}"
     )
     if batch.status == "undone":
-        click.echo(
+        say(
             f"  undone {batch.undone_at:%Y-%m-%d %H:%M} UTC: removed {batch.undone_removed:,}, "
             f"kept {batch.undone_kept:,}"
         )
     for issue in issues:
-        click.echo(f"  line {issue.line}: {issue.kind}: {issue.reason}")
+        say(f"  line {issue.line}: {issue.kind}: {issue.reason}")
 
 
 COMMANDS = [import_command, batches_command]

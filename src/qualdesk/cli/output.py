@@ -9,6 +9,13 @@ from typing import Any
 
 import click
 
+from qualdesk.core.display import shown
+
+
+def say(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print a line for a person: text from files is drawn literally (see core.display)."""
+    click.echo(shown(text, lines=True), err=err, nl=nl)
+
 
 def print_json(data: Any) -> None:
     """One JSON object on stdout."""
@@ -33,9 +40,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         ]
         return "  ".join(parts).rstrip()
 
-    click.echo(line(list(headers)))
+    say(line(list(headers)))
     for row in cells:
-        click.echo(line(row))
+        say(line(row))
 
 
 def _text(value: Any) -> str:
@@ -43,7 +50,7 @@ def _text(value: Any) -> str:
         return "-"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
-    return str(value)
+    return shown(str(value))
 
 
 class ProgressBar:

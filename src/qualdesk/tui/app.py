@@ -7,8 +7,10 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
+from qualdesk.core.display import shown
 from qualdesk.core.errors import QualdeskError
 from qualdesk.db.models import Rep
 from qualdesk.services.desk import Desk
@@ -54,6 +56,21 @@ class QualdeskApp(App[None]):
         else:
             self.sign_in(self.rep)
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is drawn literally: messages carry names and text from files."""
+        super().notify(
+            shown(message, lines=True), title=shown(title), severity=severity, timeout=timeout,
+            markup=False,
+        )  # fmt: skip
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed: one line on screen, the traceback in the log file."""
         if event.state is not WorkerState.ERROR or event.worker.error is None:
@@ -86,10 +103,11 @@ class QualdeskApp(App[None]):
         open_card = next((d.card for d in desks if d.card is not None), None)
         asking = self.asking_to_quit is not None and self.asking_to_quit in self.screen_stack
         if open_card is not None and not asking:
-            who = open_card.lead.name or open_card.lead.company
+            who = shown(open_card.lead.name or open_card.lead.company)
             question = Text.assemble(
                 ("Quit with a card open? ", "bold yellow"),
-                f"{who} goes back to the queue; this call's outcome and notes are not saved.",
+                f"{who} goes back to the queue; this call's outcome is not saved (your "
+                "notes are kept as a draft for when you open the lead again).",
             )
             self.asking_to_quit = ConfirmDialog(question, "quit", "stay")
             self.push_screen(self.asking_to_quit, self._quit_answer)

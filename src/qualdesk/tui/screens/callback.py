@@ -16,6 +16,7 @@ from textual.widgets import Input, RadioButton, RadioSet, Static
 from qualdesk.core.errors import QualdeskError
 from qualdesk.services.calls import CallbackPlan
 from qualdesk.tui.widgets.keys import after_typing, legend
+from qualdesk.tui.widgets.literal import LiteralInput
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class CallbackDialog(ModalScreen[CallbackChoice | None]):
             )
             if self.hours:
                 yield Static(Text(self.hours, style="dim"), id="callback-hours")
-            yield Input(placeholder="a time, in your zone", id="callback-when")
+            yield LiteralInput(placeholder="a time, in your zone", id="callback-when")
             yield Static(id="callback-preview")
             with RadioSet(id="callback-who"):
                 yield RadioButton("only me", value=True, id="callback-mine")

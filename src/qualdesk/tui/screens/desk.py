@@ -25,6 +25,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static, TextArea
 
+from qualdesk.core.display import shown
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.hours import zone
 from qualdesk.core.rules import DeskRules, Disposition
@@ -41,6 +42,7 @@ from qualdesk.tui.screens.queue import QueueScreen
 from qualdesk.tui.screens.routing import RouteChoice, RoutingDialog
 from qualdesk.tui.screens.search import SearchScreen
 from qualdesk.tui.widgets.card import CallCardView
+from qualdesk.tui.widgets.literal import NotesArea
 from qualdesk.tui.widgets.repbar import RepBar
 
 RENEW_EVERY = 120.0
@@ -108,7 +110,7 @@ class DeskScreen(Screen[None]):
         with Vertical(id="desk-work", classes="-hidden"):
             yield CallCardView(id="desk-card")
             yield Static(id="desk-status")
-            yield TextArea(id="desk-notes", soft_wrap=True, show_line_numbers=False)
+            yield NotesArea(id="desk-notes", soft_wrap=True, show_line_numbers=False)
             yield Static(id="desk-keys")
         yield Footer()
 
@@ -207,7 +209,7 @@ class DeskScreen(Screen[None]):
         self.read_only = False
         draft = card.draft if card is not None else None
         self._draft_stop()
-        self._draft_text = draft.text if draft else ""
+        self._draft_text = shown(draft.text, lines=True) if draft else ""
         notes = self.query_one("#desk-notes", TextArea)
         notes.text = self._draft_text
         notes.move_cursor(notes.document.end)  # typing goes on after the restored notes
@@ -374,14 +376,14 @@ class DeskScreen(Screen[None]):
         self.notify(f"You no longer hold this lead: {message}", severity="error", timeout=15)
         self._show_empty(None)
         text = Text()
-        who = card.lead.name or card.lead.company
+        who = shown(card.lead.name or card.lead.company)
         text.append(f"The card of {who} (#{card.lead.id}) was closed: ", style="bold red")
         text.append(f"{message}.\n\n")
         if notes:
             text.append("Your notes from that card, not saved with a call (copy them if "
                         "needed; the draft kept as you typed comes back when you open the "
                         "lead again):\n", style="bold")  # fmt: skip
-            text.append(notes)
+            text.append(shown(notes, lines=True))
             text.append("\n\n")
         text.append("Press ")
         text.append(" n ", style="reverse")
@@ -427,7 +429,7 @@ class DeskScreen(Screen[None]):
             claim, card = self.claim, self.card
             dialog = CallbackDialog(
                 lambda typed: calls.plan_callback(self.desk, claim, self.rep, typed),
-                card.lead.name or card.lead.company,
+                shown(card.lead.name or card.lead.company),
                 self._hours_line(card),
             )
             self.app.push_screen(dialog, lambda choice: self._callback_booked(chosen, choice))

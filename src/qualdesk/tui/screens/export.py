@@ -21,6 +21,7 @@ from qualdesk.services.desk import Desk
 from qualdesk.services.export import ExportResult, default_name, export_leads, waiting_for_export
 from qualdesk.services.problems import unexpected_line
 from qualdesk.tui.widgets.keys import after_typing, legend
+from qualdesk.tui.widgets.literal import LiteralInput
 
 
 class ExportDialog(ModalScreen[ExportResult | None]):
@@ -54,7 +55,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
                     with RadioSet(id="export-format"):
                         for index, name in enumerate(FORMATS):
                             yield RadioButton(name, value=index == 0)
-            yield Input(id="export-path")
+            yield LiteralInput(id="export-path")
             yield ProgressBar(id="export-progress", show_eta=False, classes="-hidden")
             yield Static(id="export-result")
             yield Static(

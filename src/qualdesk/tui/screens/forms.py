@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
 from qualdesk.tui.widgets.keys import after_typing, legend
+from qualdesk.tui.widgets.literal import LiteralInput
 
 
 class TouchDialog(ModalScreen[tuple[str, str] | None]):
@@ -34,7 +35,7 @@ class TouchDialog(ModalScreen[tuple[str, str] | None]):
             with RadioSet(id="touch-channel"):
                 for index, channel in enumerate(self.channels):
                     yield RadioButton(channel, value=index == 0, id=f"touch-{channel}")
-            yield Input(placeholder="what was sent or said", id="touch-note")
+            yield LiteralInput(placeholder="what was sent or said", id="touch-note")
             yield Static(
                 legend(("Enter", "log"), ("Tab then ↑↓ Space", "channel"), ("Esc", "cancel")),
                 classes="dialog-keys",
@@ -76,7 +77,7 @@ class NoteDialog(ModalScreen[str | None]):
                 Text.assemble(("✔ ", "green"), (self.label, "bold")), classes="dialog-title"
             )
             yield Static(Text(self.prompt, style="dim"))
-            yield Input(value=self.note, placeholder="a note (optional)", id="note-text")
+            yield LiteralInput(value=self.note, placeholder="a note (optional)", id="note-text")
             yield Static(
                 legend(("Enter", "save"), ("Esc", "no note")),
                 classes="dialog-keys",
@@ -148,7 +149,7 @@ class AskDialog(ModalScreen[str | None]):
         with Vertical(classes="dialog", id="ask"):
             yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
             yield Static(Text(self.prompt, style="dim"))
-            yield Input(value=self.value, placeholder=self.placeholder, id="ask-text")
+            yield LiteralInput(value=self.value, placeholder=self.placeholder, id="ask-text")
             yield Static(id="ask-problem", classes="dialog-problem")
             yield Static(legend(("Enter", "ok"), ("Esc", "cancel")), classes="dialog-keys")
 

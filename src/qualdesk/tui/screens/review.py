@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from qualdesk.core.display import shown
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.hours import zone
 from qualdesk.core.periods import PeriodProblem, read_day
@@ -189,14 +190,14 @@ class ReviewScreen(Screen[None]):
         here = zone(self.rep.time_zone)
         r = card.rejection
         text = Text()
-        text.append(f"{r.name or r.company}", style="bold")
-        text.append(f" · {card.title} · {r.company}   #{r.lead_id}\n" if card.title else
-                    f" · {r.company}   #{r.lead_id}\n")  # fmt: skip
-        text.append(f"{card.phone}  {card.email}  source {card.source or '-'}, "
-                    f"campaign {r.campaign or '-'}\n")  # fmt: skip
+        text.append(shown(r.name or r.company), style="bold")
+        title = f" · {shown(card.title)}" if card.title else ""
+        text.append(f"{title} · {shown(r.company)}   #{r.lead_id}\n")
+        text.append(f"{card.phone}  {shown(card.email)}  source {shown(card.source) or '-'}, "
+                    f"campaign {shown(r.campaign) or '-'}\n")  # fmt: skip
         text.append("Sales rejected it ", style="bold red")
         text.append(f"on {r.rejected_at.astimezone(here):%d %b %Y}: ")
-        text.append(f"{r.reason or '(no reason given)'}\n", style="red")
+        text.append(f"{shown(r.reason) or '(no reason given)'}\n", style="red")
         if card.handed_off_at is not None:
             have = sum(1 for c in card.checklist if c.get("established"))
             text.append("\nAt hand-off ", style="bold")
@@ -213,7 +214,7 @@ class ReviewScreen(Screen[None]):
                 if item.get("required"):
                     text.append(" (required)", style="dim")
                 if item.get("note"):
-                    text.append(f"  {item['note']}", style="cyan")
+                    text.append(f"  {shown(str(item['note']))}", style="cyan")
                 text.append("\n")
         else:
             text.append("\nNo hand-off is on record for this lead.\n", style="yellow")
@@ -221,11 +222,11 @@ class ReviewScreen(Screen[None]):
         for touch in card.touches:
             text.append(f"  {touch.when.astimezone(here):%d %b %H:%M}  {touch.channel:<8} "
                         f"{touch.disposition or '-':<14} {touch.rep:<8} ")  # fmt: skip
-            text.append(" ".join(touch.notes.split()), style="cyan")
+            text.append(shown(" ".join(touch.notes.split())), style="cyan")
             text.append("\n")
         if r.ruling is not None:
             text.append(f"\nRuled {r.ruling}", style="bold")
-            text.append(f" by {card.reviewer}: {card.note}\n")
+            text.append(f" by {card.reviewer}: {shown(card.note)}\n")
         self.query_one("#review-card", Static).update(text)
 
     def action_rule(self, valid: bool) -> None:

@@ -13,10 +13,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from qualdesk.core.display import shown
 from qualdesk.core.hours import zone
 from qualdesk.core.routing import ROUTE_LABELS, Route
 from qualdesk.core.stages import Stage
 from qualdesk.tui.widgets.keys import after_typing, legend
+from qualdesk.tui.widgets.literal import LiteralInput
 
 # Another route, by key, for a rep who disagrees with the proposal.
 CHOICES = {"s": Stage.SALES, "u": Stage.NURTURE, "w": Stage.WORKING, "o": Stage.DISQUALIFIED}
@@ -71,8 +73,11 @@ class RoutingDialog(ModalScreen[RouteChoice | None]):
             )
             yield Static(self._proposal(), id="routing-proposal")
             yield Static(id="routing-other", classes="-hidden")
-            yield Input(placeholder="why this route instead? (required)", id="routing-reason",
-                        classes="-hidden")  # fmt: skip
+            yield LiteralInput(
+                placeholder="why this route instead? (required)",
+                id="routing-reason",
+                classes="-hidden",
+            )
             yield Static(id="routing-problem", classes="dialog-problem")
             yield Static(self._keys(), classes="dialog-keys", id="routing-keys")
 
@@ -80,7 +85,7 @@ class RoutingDialog(ModalScreen[RouteChoice | None]):
         text = Text()
         text.append("Proposed: ", style="dim")
         text.append(ROUTE_LABELS[self.route.stage], style="bold green")
-        text.append(f"\n{self.route.reason}")
+        text.append(f"\n{shown(self.route.reason)}")
         due = self.route.callback_at or self.route.next_due_at
         if due is not None:
             text.append("\nnext on the desk: ", style="dim")

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Input, Static
 from qualdesk.services.desk import Desk
 from qualdesk.services.leads import LeadLine, search_leads
 from qualdesk.tui.widgets.keys import legend
+from qualdesk.tui.widgets.literal import LiteralInput
 from qualdesk.tui.widgets.tables import fill
 
 SHOWN = 50
@@ -42,7 +43,7 @@ class SearchScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="search"):
             yield Static("Find a lead: name, company, email or phone", classes="dialog-title")
-            yield Input(placeholder="type to search", id="search-text")
+            yield LiteralInput(placeholder="type to search", id="search-text")
             yield Static(id="search-found", classes="dialog-keys")
             table: DataTable[Text | str] = DataTable(id="search-results", cursor_type="row")
             table.add_columns(*COLUMNS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -11,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from qualdesk.core.display import shown
 from qualdesk.db.models import Rep
 from qualdesk.services.desk import Desk
 from qualdesk.services.reps import list_reps
@@ -35,7 +37,8 @@ class SignInScreen(Screen[Rep | None]):
             yield Static("Who is signing in?", id="signin-title")
             if self.reps:
                 yield OptionList(
-                    *(Option(f"{r.name}  ({r.handle}, {r.role}, {r.time_zone})", id=r.handle)
+                    *(Option(Text(shown(f"{r.name}  ({r.handle}, {r.role}, {r.time_zone})")),
+                             id=r.handle)
                       for r in self.reps),
                     id="signin-reps",
                 )  # fmt: skip

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
+from qualdesk.core.display import shown
 from qualdesk.core.hours import zone
 from qualdesk.core.routing import ROUTE_LABELS
 from qualdesk.services.calls import CallCard
@@ -74,11 +75,11 @@ class CallCardView(Vertical):
         """Paint a card."""
         lead = card.lead
         title = Text()
-        title.append(lead.name or lead.company, style="bold")
+        title.append(shown(lead.name or lead.company), style="bold")
         for part in (lead.title, lead.company if lead.name else ""):
             if part:
                 title.append(" · ")
-                title.append(part)
+                title.append(shown(part))
         title.append(f"   #{lead.id}", style="dim")
         self.query_one("#card-title", Static).update(title)
         phone = Text()
@@ -94,18 +95,18 @@ class CallCardView(Vertical):
         phone.append_text(their_time(card, now))
         self.query_one("#card-phone", Static).update(phone)
         meta = Text()
-        meta.append(card.why, style="italic")
+        meta.append(shown(card.why), style="italic")
         meta.append(f"   attempts {lead.attempts} of {card.max_attempts}", style="dim")
         for label, value in (("source", lead.source), ("campaign", lead.campaign),
                              ("industry", lead.industry), ("size", lead.company_size)):  # fmt: skip
             if value:
                 meta.append(f"   {label} ", style="dim")
-                meta.append(value)
+                meta.append(shown(value))
         self.query_one("#card-meta", Static).update(meta)
         extras = Text()
         for key, value in lead.extra.items():
-            extras.append(f"{key}: ", style="dim")
-            extras.append(f"{value}\n")
+            extras.append(f"{shown(key)}: ", style="dim")
+            extras.append(f"{shown(str(value))}\n")
         extras.rstrip()
         self.query_one("#card-extras", Static).update(
             extras if extras.plain else Text("no extra columns", style="dim")
@@ -117,7 +118,7 @@ class CallCardView(Vertical):
         tz = zone(rep_zone)
         rows = [
             (f"{touch.when.astimezone(tz):%d %b %H:%M}", touch.channel, touch.disposition,
-             touch.rep, Text(touch.notes.replace("\n", " ")))
+             touch.rep, Text(shown(touch.notes.replace("\n", " "))))
             for touch in card.history
         ]  # fmt: skip
         fill(history, HISTORY, rows)
@@ -134,7 +135,7 @@ class CallCardView(Vertical):
             text.append(f"{item.label:<17}", style="bold" if item.established else "")
             text.append(f"{item.points:>3}{'*' if item.required else ' '} ", style="dim")
             if item.note:
-                text.append(item.note, style="cyan")
+                text.append(shown(item.note), style="cyan")
             else:
                 text.append(item.prompt, style="dim")
             text.append("\n")
@@ -149,5 +150,5 @@ class CallCardView(Vertical):
         text.append("   if connected now: ", style="dim")
         route = card.if_connected
         text.append(ROUTE_LABELS[route.stage], style="bold green" if verdict.qualified else "bold")
-        text.append(f" ({route.reason})", style="dim")
+        text.append(f" ({shown(route.reason)})", style="dim")
         return text

@@ -7,6 +7,7 @@ from datetime import datetime
 from rich.text import Text
 from textual.widgets import Static
 
+from qualdesk.core.display import shown
 from qualdesk.core.hours import zone
 from qualdesk.db.models import Rep
 from qualdesk.services.stats import DayCounts
@@ -41,7 +42,7 @@ class RepBar(Static):
         """The bar; on a narrow terminal the handle and zone name give way to the counts."""
         local = now.astimezone(zone(rep.time_zone))
         text = Text()
-        text.append(rep.name, style="bold")
+        text.append(shown(rep.name), style="bold")
         wide = width >= 110
         clock = f" ({rep.handle})  {local:%a %H:%M} {rep.time_zone}" if wide else f"  {local:%H:%M}"
         text.append(clock, style="dim")
