@@ -1,0 +1,269 @@
+"""`qualdesk doctor`: each finding with its advice, --fix, and files that are no desk at all."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from qualdesk.db.schema import open_database
+from qualdesk.services.desk import Desk
+from qualdesk.services.health import CHECKS, schema_revisions
+from qualdesk.services.importer import ImportOptions, import_file
+from qualdesk.services.queue import claim_lead
+from qualdesk.services.reps import add_rep
+from qualdesk.services.resources import data_file
+from qualdesk.services.rules import load_rules
+from tests.cli.conftest import Run
+from tests.conftest import NOW, REPO, FrozenClock
+
+FIXTURES = sorted((REPO / "tests" / "data").glob("schema_*.sql"))
+OLD_FIXTURES = [f for f in FIXTURES if f.stem.removeprefix("schema_") != schema_revisions()[0]]
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One demo desk per module (it takes a second or two); tests work on copies."""
+    from qualdesk.services.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    build_demo(str(path), clock=FrozenClock(NOW))
+    return path
+
+
+@pytest.fixture
+def demo_copy(demo_file: Path, db_path: Path) -> Path:
+    shutil.copyfile(demo_file, db_path)
+    return db_path
+
+
+def _checks(result_out: str) -> dict[str, dict[str, str]]:
+    data = json.loads(result_out)
+    assert [c["name"] for c in data["checks"]] == list(CHECKS)
+    return {c["name"]: c for c in data["checks"]}
+
+
+def _import(desk: Desk, tmp_path: Path, rows: str) -> list[int]:
+    path = tmp_path / f"leads{len(list(tmp_path.glob('leads*.csv')))}.csv"
+    path.write_text("Name,Phone\n" + rows, encoding="utf-8")
+    import_file(desk, path, ImportOptions(imported_by="test"))
+    with sqlite3.connect(desk.db.path or "") as conn:
+        return [row[0] for row in conn.execute("SELECT id FROM leads ORDER BY id")]
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_demo_desk_is_healthy_and_left_as_it_was(run: Run, demo_copy: Path) -> None:
+    before = _digest(demo_copy)
+    result = run("doctor")
+    assert result.code == 0, result.out + result.err
+    assert result.out.startswith(f"Checking {demo_copy}")
+    assert "All checks ok." in result.out
+    assert len(result.out.splitlines()) == 2 + len(CHECKS)
+    as_json = run("doctor", "--json")
+    assert as_json.code == 0
+    assert json.loads(as_json.out)["ok"] is True
+    checks = _checks(as_json.out)
+    assert {c["status"] for c in checks.values()} == {"ok"}
+    assert checks["schema"]["detail"].startswith(schema_revisions()[0])
+    assert "version 1 in force" in checks["rules"]["detail"]
+    assert "by qualdesk" in checks["rules"]["detail"]
+    assert _digest(demo_copy) == before
+
+
+@pytest.mark.parametrize("fixture", OLD_FIXTURES, ids=[f.stem for f in OLD_FIXTURES])
+def test_an_old_schema_gets_the_upgrade_advice_and_is_not_upgraded(
+    run: Run, db_path: Path, fixture: Path
+) -> None:
+    with sqlite3.connect(db_path) as conn:
+        conn.executescript(fixture.read_text(encoding="utf-8"))
+    old = fixture.stem.removeprefix("schema_")
+    result = run("doctor", "--json")
+    assert result.code == 0, result.err  # a warning: the next qualdesk to open it upgrades it
+    checks = _checks(result.out)
+    assert checks["schema"]["status"] == "warning"
+    assert checks["schema"]["detail"].startswith(old)
+    assert "qualdesk db upgrade" in checks["schema"]["advice"]
+    # The file's own journal mode, not the WAL the desk's engine would set.
+    assert checks["journal_mode"]["status"] == "warning"
+    assert checks["journal_mode"]["detail"].startswith("delete")
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (old,)
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+
+
+def test_a_newer_schema_says_to_upgrade_qualdesk(run: Run, desk: Desk, db_path: Path) -> None:
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    result = run("doctor")
+    assert result.code == 1
+    assert "problem  schema version  9999, newer than any this qualdesk knows" in result.out
+    assert "upgrade qualdesk" in result.out
+    assert "1 problem to act on" in result.out
+
+
+def test_a_stuck_lease_is_found_and_fix_releases_only_it(
+    run: Run, desk: Desk, clock: FrozenClock, tmp_path: Path, db_path: Path
+) -> None:
+    ana = add_rep(desk, "ana", "Ana Reyes", "rep", "America/New_York")
+    ben = add_rep(desk, "ben", "Ben Okafor", "rep", "Europe/London")
+    stuck, live = _import(desk, tmp_path, "New Yorker,+1 212 555 0100\nLondoner,+44 20 7946 0958\n")
+    # Real time, since the command reads the system clock: one lease runs for another
+    # hour (ben is on the call), the other ran out two hours ago (ana's app died).
+    clock.now = datetime.now(UTC) + timedelta(minutes=50)
+    claim_lead(desk, ben, live)
+    clock.now = datetime.now(UTC) - timedelta(hours=2)
+    claim_lead(desk, ana, stuck)
+
+    found = run("doctor")
+    assert found.code == 0, found.err
+    assert "warning  leases" in found.out
+    assert "1 lead held past the lease (ana 1); the oldest ran out" in found.out
+    assert "`qualdesk doctor --fix` releases them now" in found.out
+    assert "No problems; 1 warning worth a look." in found.out
+
+    fixed = run("doctor", "--fix", "--json")
+    assert fixed.code == 0, fixed.err
+    data = json.loads(fixed.out)
+    assert data["fixed"] == ["released 1 lead held past the lease (ana 1)"]
+    assert _checks(fixed.out)["leases"]["status"] == "ok"
+    with sqlite3.connect(db_path) as conn:
+        held = dict(conn.execute("SELECT id, claimed_by FROM leads").fetchall())
+    assert held == {stuck: None, live: ben.id}
+
+    again = run("doctor")
+    assert again.code == 0
+    assert "no lead held past its lease (1 lead open on reps' cards now)" in again.out
+
+
+def test_fix_with_nothing_to_fix_changes_nothing(run: Run, demo_copy: Path) -> None:
+    before = _digest(demo_copy)
+    result = run("doctor", "--fix")
+    assert result.code == 0
+    assert "Fixed" not in result.out
+    assert _digest(demo_copy) == before
+
+
+def test_a_lead_without_a_time_zone_is_reported_with_the_rules_advice(
+    run: Run, desk: Desk, tmp_path: Path
+) -> None:
+    ids = _import(desk, tmp_path, "Satellite,+881612345678\nNew Yorker,+1 212 555 0100\n")
+    result = run("doctor", "--json")
+    assert result.code == 0
+    zones = _checks(result.out)["time_zones"]
+    assert zones["status"] == "warning"
+    assert zones["detail"] == f"1 lead on the desk with no usable time zone: #{ids[0]}"
+    assert "must confirm" in zones["advice"] and "correct their numbers" in zones["advice"]
+
+    never = tmp_path / "never.toml"
+    text = data_file("desk.toml").read_text(encoding="utf-8")
+    never.write_text(text.replace('unknown_zone = "confirm"', 'unknown_zone = "never"'))
+    load_rules(desk, never, "lee")
+    result = run("doctor", "--json")
+    checks = _checks(result.out)
+    assert 'unknown_zone = "never"' in checks["time_zones"]["advice"]
+    assert "no rep is offered them" in checks["time_zones"]["advice"]
+    assert checks["rules"]["detail"].startswith("version 2 in force")
+    assert "by lee from" in checks["rules"]["detail"]
+
+
+def test_no_rules_loaded_says_how_to_load_them(run: Run, db_path: Path) -> None:
+    open_database(db_path).dispose()  # a desk's schema, no rules yet
+    result = run("doctor", "--json")
+    assert result.code == 0
+    rules = _checks(result.out)["rules"]
+    assert (rules["status"], rules["detail"]) == ("warning", "no rules loaded")
+    assert rules["advice"].startswith("qualdesk rules load FILE")
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM rules_versions").fetchone() == (0,)
+
+
+def _garbage_in_the_middle(path: Path) -> None:
+    size = path.stat().st_size
+    with path.open("r+b") as handle:
+        handle.seek(size // 2)
+        handle.write(bytes(range(256)) * 32)
+
+
+def _truncated(path: Path) -> None:
+    with path.open("r+b") as handle:
+        handle.truncate(path.stat().st_size // 2)
+
+
+def _text_file(path: Path) -> None:
+    path.write_text("Name,Phone\nAda,+44 20 7946 0958\n", encoding="utf-8")
+
+
+def _header_overwritten(path: Path) -> None:
+    with path.open("r+b") as handle:
+        handle.write(b"\xff" * 100)
+
+
+@pytest.mark.parametrize(
+    "damage", [_garbage_in_the_middle, _truncated, _text_file, _header_overwritten],
+    ids=["garbage", "truncated", "text", "header"],
+)  # fmt: skip
+def test_a_damaged_file_is_a_problem_never_a_traceback(
+    run: Run, demo_copy: Path, damage: Callable[[Path], None]
+) -> None:
+    damage(demo_copy)
+    result = run("doctor")
+    assert result.code == 1
+    assert "Traceback" not in result.out + result.err
+    assert result.err == ""
+    assert "problem  integrity" in result.out
+    assert "qualdesk backup" in result.out
+    as_json = run("doctor", "--json")
+    assert as_json.code == 1
+    assert json.loads(as_json.out)["ok"] is False
+    assert _checks(as_json.out)["integrity"]["status"] == "problem"
+
+
+def test_fix_refuses_to_write_to_a_damaged_file(run: Run, demo_copy: Path) -> None:
+    with sqlite3.connect(demo_copy) as conn:
+        conn.execute("UPDATE leads SET claimed_by = 1, claim_expires_at = '2020-01-01 00:00:00'")
+    _garbage_in_the_middle(demo_copy)
+    result = run("doctor", "--fix", "--json")
+    assert result.code == 1
+    data = json.loads(result.out)
+    assert data["fixed"] == []
+    assert "not released: the database failed its checks" in _checks(result.out)["leases"]["advice"]
+
+
+def test_a_missing_database_is_one_line_and_is_not_created(run: Run, tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.db"
+    result = run("doctor", db=missing)
+    assert result.code == 1
+    assert result.out == ""
+    assert result.err.startswith(f"qualdesk: {missing}: no database there")
+    assert result.err.count("\n") == 1
+    assert not missing.exists()
+
+
+@pytest.mark.parametrize(
+    ("where", "words"),
+    [("postgresql://desk@db/qualdesk", "not a SQLite file"), ("FOLDER", "is a folder")],
+)
+def test_not_a_sqlite_file_is_one_line(run: Run, tmp_path: Path, where: str, words: str) -> None:
+    result = run("doctor", db=str(tmp_path) if where == "FOLDER" else where)
+    assert result.code == 1
+    assert result.err.startswith("qualdesk: ") and result.err.count("\n") == 1
+    assert words in result.err
+
+
+def test_an_empty_file_is_not_a_desk(run: Run, db_path: Path) -> None:
+    db_path.touch()
+    result = run("doctor", "--json")
+    assert result.code == 1
+    checks = _checks(result.out)
+    assert checks["schema"]["detail"] == "an empty SQLite database, not a desk"
+    assert checks["leases"]["status"] == "skipped"
+    assert db_path.stat().st_size == 0
