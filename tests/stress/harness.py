@@ -105,6 +105,7 @@ class Logs:
     claims: list[Claimed] = field(default_factory=list)
     ended: list[tuple[str, int, str]] = field(default_factory=list)
     emails: list[tuple[str, int, str]] = field(default_factory=list)
+    answers: list[tuple[int, str, str]] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
     busy: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -124,6 +125,9 @@ def read_logs(folder: Path) -> Logs:
                 logs.claims.append(current)
             elif kind == "DRAFT" and current is not None:
                 current.drafts.append(rest.split(" ", 1)[1])
+            elif kind == "ANSWER":
+                lead, key, tag = rest.split(" ", 2)
+                logs.answers.append((int(lead), key, tag))
             elif kind == "TOUCH":
                 lead, tag = rest.split(" ", 1)
                 logs.emails.append((handle, int(lead), tag))
@@ -187,6 +191,12 @@ def touches(db: Path) -> tuple[dict[str, tuple[int, str]], dict[str, int]]:
             conn.execute("SELECT notes, lead_id FROM touches WHERE channel = 'email'").fetchall()
         )
     return phone, email
+
+
+def answers(db: Path) -> set[tuple[int, str, str]]:
+    """Every checklist answer: (lead, criterion, note)."""
+    with sqlite3.connect(db) as conn:
+        return set(conn.execute("SELECT lead_id, criterion, note FROM checklist_answers"))
 
 
 def unreconciled(db: Path) -> list[str]:

@@ -10,7 +10,8 @@ the log holds must be in the database, whenever the process was killed.
 The desk's clock runs at real speed from a fixed Monday morning, the same
 in every process (WALL is the wall-clock time that morning starts at).
 
-Lines: CLAIM lead token t0 | DRAFT lead text | TOUCH lead tag | END lead t1 |
+Lines: CLAIM lead token t0 | DRAFT lead text | ANSWER lead key tag | TOUCH lead tag |
+END lead t1 |
 ENDED lead tag | LOST lead message | BUSY message | ERROR traceback | DONE.
 t0 is taken after the claim committed and t1 before the call starts ending,
 on the machine's monotonic clock, which every process shares: the interval
@@ -94,7 +95,9 @@ def _one_call(desk: Desk, rep: Rep, log: TextIO, rng: random.Random, *, resume: 
             write(f"DRAFT {claim.lead_id} {notes.strip()}\n")
         time.sleep(rng.uniform(0, 0.01))
     if rng.random() < 0.3:
-        calls.set_criterion(desk, claim, rng.choice(["vertical", "budget", "pains"]), True)
+        key = rng.choice(["vertical", "budget", "pains"])
+        calls.set_criterion(desk, claim, key, True, note=tag)
+        write(f"ANSWER {claim.lead_id} {key} {tag}\n")
     if rng.random() < 0.2:
         calls.log_touch(desk, claim, "email", f"{tag}:email")
         write(f"TOUCH {claim.lead_id} {tag}:email\n")

@@ -25,6 +25,7 @@ from qualdesk.services.desk import open_desk
 from qualdesk.services.queue import LEASE, claim_next
 from tests.conftest import REPO
 from tests.stress.harness import (
+    answers,
     build_desk,
     integrity,
     kill,
@@ -81,6 +82,7 @@ def test_reps_killed_mid_call_lose_nothing_committed(tmp_path: Path) -> None:
     assert logged.items() <= phone.items()
     assert len(phone) - len(logged) <= kills + len(handles)
     assert {tag: lead for _, lead, tag in logs.emails}.items() <= email.items()
+    assert set(logs.answers) <= answers(db)
     assert unreconciled(db) == []
 
     with sqlite3.connect(db) as conn:

@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from tests.stress.harness import (
+    answers,
     build_desk,
     figures_by_rep,
     integrity,
@@ -61,6 +62,7 @@ def test_eight_reps_at_once_never_share_a_lead_and_lose_nothing(tmp_path: Path) 
     # Exactly the calls the reps saw saved, each on its lead and by its rep.
     assert {notes: (lead, handle) for handle, lead, notes in logs.ended} == phone
     assert {tag: lead for _, lead, tag in logs.emails} == email
+    assert logs.answers and set(logs.answers) <= answers(db)
     assert unreconciled(db) == []
     # No lead is left held: every process ended its call before stopping.
     import sqlite3
