@@ -267,3 +267,14 @@ def test_an_empty_file_is_not_a_desk(run: Run, db_path: Path) -> None:
     assert checks["schema"]["detail"] == "an empty SQLite database, not a desk"
     assert checks["leases"]["status"] == "skipped"
     assert db_path.stat().st_size == 0
+
+
+def test_the_integrity_check_reports_that_it_is_working(
+    demo_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualdesk.services import health
+
+    monkeypatch.setattr(health, "PROGRESS_STEPS", 1000)
+    ticks: list[int] = []
+    checkup = health.check_database(demo_copy, progress=lambda: ticks.append(1))
+    assert checkup.ok and len(ticks) > 1

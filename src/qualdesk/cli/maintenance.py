@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from qualdesk.cli.context import AppContext, pass_app
-from qualdesk.cli.output import ProgressBar, print_json, say
+from qualdesk.cli.output import ProgressBar, Working, print_json, say
 from qualdesk.core.words import counted
 
 LABELS = {
@@ -47,7 +47,8 @@ def doctor_command(ctx: click.Context, fix: bool, as_json: bool) -> None:
     path = database_file(app.location().target)
     if not as_json:
         say(f"Checking {path}")
-    checkup = check_database(path, fix=fix)
+    with Working("checking the file's integrity") as working:
+        checkup = check_database(path, fix=fix, progress=working.tick)
     if as_json:
         print_json(
             {"database": str(path), "ok": checkup.ok,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -89,3 +90,35 @@ class ProgressBar:
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
             self._bar = None
+
+
+class Working:
+    """A line on stderr saying work of unknown length is under way, with the seconds so far.
+
+    Shown on a terminal only, and only once the work has taken a second;
+    cleared when it ends, so quick work prints nothing.
+    """
+
+    def __init__(self, label: str) -> None:
+        self._label = label
+        self._start = 0.0
+        self._shown = 0
+        self._terminal = sys.stderr.isatty()
+
+    def __enter__(self) -> Working:
+        self._start = time.monotonic()
+        return self
+
+    def tick(self) -> None:
+        if not self._terminal:
+            return
+        seconds = int(time.monotonic() - self._start)
+        if seconds > self._shown:
+            self._shown = seconds
+            sys.stderr.write(f"\r{self._label}… {seconds} s")
+            sys.stderr.flush()
+
+    def __exit__(self, *_: object) -> None:
+        if self._shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()

@@ -90,13 +90,25 @@ def schema_revisions() -> list[str]:
     return [script.revision for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions()]
 
 
-def check_database(path: Path, *, fix: bool = False, clock: Clock = system_clock) -> Checkup:
+# SQLite virtual machine steps between progress calls (a few milliseconds' work).
+PROGRESS_STEPS = 100_000
+
+
+def check_database(
+    path: Path,
+    *,
+    fix: bool = False,
+    clock: Clock = system_clock,
+    progress: Callable[[], None] | None = None,
+) -> Checkup:
     """Check a desk's database file and say what to do about each finding.
 
     Args:
         path: an existing database file (see `sqlitefile.database_file`).
         fix: release leases past their expiry, in one write transaction.
         clock: now, in UTC.
+        progress: called now and then while the integrity check reads the
+            whole file (minutes on a large one), so a caller can show it is working.
 
     Returns:
         One finding per check, in the order of CHECKS.
@@ -110,7 +122,7 @@ def check_database(path: Path, *, fix: bool = False, clock: Clock = system_clock
         return Checkup(path, _unreadable(why, f"{WRONG_FILE}; if it is the desk's, {RESTORE}"))
     conn = connect(path)
     try:
-        return _Examination(conn, path, clock(), fix).run()
+        return _Examination(conn, path, clock(), fix, progress).run()
     finally:
         conn.close()
 
@@ -124,8 +136,16 @@ def _unreadable(why: str, advice: str = RESTORE) -> tuple[Finding, ...]:
 class _Examination:
     """The checks in order, each seeing what the earlier ones found."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, now: datetime, fix: bool) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        now: datetime,
+        fix: bool,
+        progress: Callable[[], None] | None = None,
+    ) -> None:
         self.conn = conn
+        self.progress = progress
         self.path = path
         self.now = now
         self.fix = fix
@@ -174,7 +194,18 @@ class _Examination:
         return None
 
     def _integrity(self) -> Finding:
-        rows = [str(row[0]) for row in self.conn.execute("PRAGMA quick_check(20)")]
+        progress = self.progress
+        if progress is not None:
+
+            def tick() -> int:
+                progress()
+                return 0  # go on
+
+            self.conn.set_progress_handler(tick, PROGRESS_STEPS)
+        try:
+            rows = [str(row[0]) for row in self.conn.execute("PRAGMA quick_check(20)")]
+        finally:
+            self.conn.set_progress_handler(None, 0)
         if rows == ["ok"]:
             return Finding("integrity", "ok", "quick_check found nothing wrong")
         self.damaged = True
