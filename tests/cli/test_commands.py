@@ -300,7 +300,7 @@ def test_a_busy_database_is_one_calm_line_and_a_non_zero_exit(
         holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock throughout
         for args in (("reps", "add", "ben", "--name", "Ben Okafor"), ("import", str(source))):
             result = run(*args)
-            assert result.code != 0, args
+            assert result.code == 75, args
             lines = result.err.strip().splitlines()
             assert len(lines) == 1 and "the database is busy" in lines[0], result.err
             assert "locked" not in result.err and "Traceback" not in result.err
@@ -328,5 +328,9 @@ def test_text_from_files_is_printed_literally(run: Run, tmp_path: Path) -> None:
     assert figures.code == 0
     assert "Spring␛[31m [b]sale" in figures.out
     found = run("batches", "1")
-    for result in (imported, figures, found):
+    as_json = run("stats", "--period", "all", "--json")
+    assert "Spring\x1b[31m [b]sale" in [
+        c["name"] for c in json.loads(as_json.out)["desk"]["by_campaign"]
+    ]
+    for result in (imported, figures, found, as_json):
         assert "\x1b" not in result.out + result.err and "\u202e" not in result.out + result.err

@@ -197,6 +197,12 @@ def test_a_backup_refuses_the_database_itself_and_a_leftover_wal(
 ) -> None:
     with pytest.raises(QualdeskError, match="the desk's database itself"):
         back_up(str(db_path), db_path, force=True)
+    for part in ("-wal", "-shm"):
+        live = Path(f"{db_path}{part}")
+        before = live.read_bytes() if live.exists() else None
+        with pytest.raises(QualdeskError, match="part of the desk's database"):
+            back_up(str(db_path), live, force=True)
+        assert (live.read_bytes() if live.exists() else None) == before
     (tmp_path / "old.db-wal").write_bytes(b"frames of another database")
     with pytest.raises(QualdeskError, match=r"old\.db-wal is there"):
         back_up(str(db_path), tmp_path / "old.db")

@@ -119,3 +119,19 @@ def test_undoing_an_import_keeps_a_lead_with_unsaved_notes(
     assert batch is not None
     result = undo_batch(desk, batch)
     assert (result.removed, result.kept) == (0, 1)
+
+
+def test_a_draft_from_before_the_lead_was_called_again_does_not_come_back(
+    desk: Desk, reps: dict[str, Rep], make_leads: Make, clock: FrozenClock
+) -> None:
+    ids = make_leads("ny")
+    mine = claim_lead(desk, reps["ana"], ids["ny"])
+    save_draft(desk, mine, "ask about the Q3 budget")
+    release(desk, mine)
+    clock.now += timedelta(minutes=1)
+    theirs = claim_next(desk, reps["ben"])
+    assert theirs is not None and theirs.lead_id == ids["ny"]
+    end_call(desk, theirs, "no_answer", notes="rang out")
+    clock.now += timedelta(days=20)
+    again = claim_lead(desk, reps["ana"], ids["ny"])
+    assert load_card(desk, again).draft is None

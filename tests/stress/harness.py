@@ -58,28 +58,39 @@ def build_desk(db: Path, reps: int, leads: int) -> list[str]:
 
 
 @dataclass
-class Rep:
+class RepProcess:
     """One rep process and its log."""
 
     handle: str
     log: Path
     process: subprocess.Popen[bytes]
     errors: Path
+    claims_before: int = 0  # CLAIM lines in the log when this process started
 
 
-def start_rep(db: Path, handle: str, folder: Path, epoch: float, seconds: float, seed: int) -> Rep:
+def start_rep(
+    db: Path, handle: str, folder: Path, epoch: float, seconds: float, seed: int
+) -> RepProcess:
     log = folder / f"{handle}.log"
     errors = folder / f"{handle}.{seed}.err"
+    before = claims_logged(log)
     with errors.open("wb") as err:
         process = subprocess.Popen(
             [sys.executable, "-m", "tests.stress.rep", str(db), handle, str(log),
              "--seconds", str(seconds), "--epoch", repr(epoch), "--seed", str(seed)],
             cwd=REPO, stdout=subprocess.DEVNULL, stderr=err,
         )  # fmt: skip
-    return Rep(handle, log, process, errors)
+    return RepProcess(handle, log, process, errors, before)
 
 
-def kill(rep: Rep) -> None:
+def claims_logged(log: Path) -> int:
+    """How many claims a rep's log holds."""
+    if not log.exists():
+        return 0
+    return sum(line.startswith("CLAIM ") for line in log.read_text(encoding="utf-8").splitlines())
+
+
+def kill(rep: RepProcess) -> None:
     """kill -9: no handler runs, no lead is given back, nothing is flushed but the log's lines."""
     os.kill(rep.process.pid, signal.SIGKILL)
     rep.process.wait(timeout=30)
@@ -96,6 +107,11 @@ class Claimed:
     end: float | None = None
     ended: bool = False
     drafts: list[str] = field(default_factory=list)
+    resumed: str | None = None  # the notes that came back with a resumed claim
+
+    @property
+    def tag(self) -> str:
+        return f"{self.handle}-{self.lead}-{self.token}"
 
 
 @dataclass
@@ -123,6 +139,8 @@ def read_logs(folder: Path) -> Logs:
                 lead, token, start = rest.split()
                 current = Claimed(handle, int(lead), token, float(start))
                 logs.claims.append(current)
+            elif kind == "RESUMED" and current is not None:
+                current.resumed = rest.split(" ", 1)[1] if " " in rest else ""
             elif kind == "DRAFT" and current is not None:
                 current.drafts.append(rest.split(" ", 1)[1])
             elif kind == "ANSWER":
@@ -263,7 +281,7 @@ def figures_by_rep(db: Path) -> dict[str, tuple[int, int]]:
     return {r["rep"]: (r["touches"], r["calls"]) for r in reps if r["touches"]}
 
 
-def wait_all(reps: list[Rep], limit: float) -> None:
+def wait_all(reps: list[RepProcess], limit: float) -> None:
     """Wait for every rep process to stop by itself; kill any still going at the limit."""
     deadline = time.monotonic() + limit
     for rep in reps:

@@ -10,7 +10,7 @@ the log holds must be in the database, whenever the process was killed.
 The desk's clock runs at real speed from a fixed Monday morning, the same
 in every process (WALL is the wall-clock time that morning starts at).
 
-Lines: CLAIM lead token t0 | DRAFT lead text | ANSWER lead key tag | TOUCH lead tag |
+Lines: CLAIM lead token t0 | RESUMED lead notes | DRAFT lead text | ANSWER lead key tag | TOUCH lead tag |
 END lead t1 |
 ENDED lead tag | LOST lead message | BUSY message | ERROR traceback | DONE.
 t0 is taken after the claim committed and t1 before the call starts ending,
@@ -89,6 +89,11 @@ def _one_call(desk: Desk, rep: Rep, log: TextIO, rng: random.Random, *, resume: 
     write(f"CLAIM {claim.lead_id} {claim.token} {time.monotonic():.6f}\n")
     tag = f"{rep.handle}-{claim.lead_id}-{claim.token}"
     notes = ""
+    if claim.resumed:
+        # The lead a killed desk of this rep held: its notes come back with it.
+        draft = calls.load_card(desk, claim).draft
+        notes = draft.text if draft else ""
+        write(f"RESUMED {claim.lead_id} {notes.strip()}\n")
     for word in range(rng.randint(1, 3)):
         notes += f" {tag}:{word}"
         if drafts.save_draft(desk, claim, notes):

@@ -29,7 +29,10 @@ async def work(db: Path, handle: str, notes: str, epoch: float) -> None:
     app = create_app(desk, rep=handle)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("n")
+        deadline = time.monotonic() + 30
         while not (isinstance(app.screen, DeskScreen) and app.screen.card is not None):
+            if time.monotonic() > deadline:
+                raise SystemExit("no card came up within 30 s")
             await asyncio.sleep(0.02)
         await pilot.press("i")
         for char in notes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -759,9 +760,12 @@ async def test_call_notes_are_kept_as_a_draft_while_typing_and_come_back(
         assert isinstance(app.screen, DeskScreen) and app.screen.card is not None
         lead_id = app.screen.card.lead.id
         await pilot.press("i", "g", "k", "space", "[", "b", "]")
-        await pilot.pause(0.3)
+        deadline = time.monotonic() + 20  # kept once typing pauses, without a key pressed
+        while (draft := load_draft(staffed, lead_id, ana.id)) is None and (
+            time.monotonic() < deadline
+        ):
+            await pilot.pause(0.05)
         await settle(pilot)
-        draft = load_draft(staffed, lead_id, ana.id)
         assert draft is not None and draft.text == "gk [b]"
         await pilot.press("x")  # typed just before quitting: kept by the quit itself
         await pilot.press("escape", "ctrl+q", "ctrl+q")
@@ -787,3 +791,25 @@ async def test_call_notes_are_kept_as_a_draft_while_typing_and_come_back(
         assert app.screen.claim is None
     draft = load_draft(staffed, lead_id, ana.id)
     assert draft is not None and draft.text == "gk [b]x!"
+
+
+async def test_a_second_window_asks_before_taking_the_reps_open_lead(staffed: Desk) -> None:
+    first = create_app(staffed, rep="ana")
+    second = create_app(staffed, rep="ana")
+    async with first.run_test(size=SIZE) as one:
+        await one.press("n")
+        await settle(one)
+        assert isinstance(first.screen, DeskScreen) and first.screen.card is not None
+        held = first.screen.card.lead.id
+        async with second.run_test(size=SIZE) as two:
+            await two.press("n")
+            await settle(two)
+            assert isinstance(second.screen, ConfirmDialog)
+            assert "is still yours" in str(second.screen.query_one(Static).render())
+            await two.press("escape")  # leave it there: the next lead instead
+            await settle(two)
+            assert isinstance(second.screen, DeskScreen) and second.screen.card is not None
+            assert second.screen.card.lead.id != held
+            assert first.screen.claim is not None  # the first window still has its call
+            await two.press("ctrl+q", "ctrl+q")
+            await settle(two)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -12,6 +13,12 @@ import click
 
 from qualdesk.core.display import shown
 
+# Characters json.dumps leaves as they are that a terminal would act on or hide:
+# C1 controls, DEL, format characters (bidi, zero-width), line and paragraph separators.
+_INVISIBLE = re.compile(
+    "[\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+
 
 def say(text: str = "", *, err: bool = False, nl: bool = True) -> None:
     """Print a line for a person: text from files is drawn literally (see core.display)."""
@@ -19,8 +26,14 @@ def say(text: str = "", *, err: bool = False, nl: bool = True) -> None:
 
 
 def print_json(data: Any) -> None:
-    """One JSON object on stdout."""
-    click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+    """One JSON object on stdout.
+
+    Letters stay as they are; control, bidi and invisible characters are
+    written as \\uXXXX escapes, so the values read back exactly as stored and
+    a terminal showing the output obeys none of them.
+    """
+    text = json.dumps(data, indent=2, default=str, ensure_ascii=False)
+    click.echo(_INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

@@ -125,6 +125,9 @@ def _target(source: Path, target: Path, force: bool) -> Path:
         raise QualdeskError(f"{target}: the folder {target.parent} does not exist")
     if target.exists() and target.samefile(source):
         raise QualdeskError(f"{target} is the desk's database itself; choose another name")
+    for suffix in ("-wal", "-shm", "-journal"):
+        if target == Path(f"{source.absolute()}{suffix}"):
+            raise QualdeskError(f"{target} is part of the desk's database; choose another name")
     if target.exists() and not force:
         raise QualdeskError(
             f"{target}: a file is already there; choose another name (or --force to replace it)"

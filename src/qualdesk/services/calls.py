@@ -126,6 +126,8 @@ def load_card(desk: Desk, claim: Claim) -> CallCard:
             else 0
         )
         draft = session.get(NoteDraft, (claim.lead_id, claim.rep_id))
+        if draft is not None and lead.last_attempt_at and draft.saved_at < lead.last_attempt_at:
+            draft = None  # the lead has been called since: those notes belong to no call now
     verdict = _verdict(rules, lead, answers)
     zones = tuple(lead.time_zones.split())
     hours = rules.calling_hours

@@ -2,20 +2,24 @@
 
 A crash, a closed terminal or a lost claim then costs seconds of typing, not
 the call. The draft belongs to the rep and the lead: it comes back when that
-rep opens the lead again, and goes when their call on it ends (in the same
-transaction as the touch that carries the notes).
+rep opens the lead again (unless the lead has been called since), and goes
+when their call on it ends, in the same transaction as the touch that
+carries the notes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, delete
 
 from qualdesk.db.models import Lead, NoteDraft
 from qualdesk.services.desk import Desk
-from qualdesk.services.queue import Claim
+
+if TYPE_CHECKING:
+    from qualdesk.services.queue import Claim
 
 
 @dataclass(frozen=True)
@@ -34,24 +38,28 @@ def save_draft(desk: Desk, claim: Claim, text: str) -> bool:
     lead, a late save must not bring back notes already saved with a call.
 
     Returns:
-        Whether the draft was kept.
+        Whether the draft was kept (False: the rep no longer holds the lead).
     """
     now = desk.clock()
-    lead_id, rep_id = claim.lead_id, claim.rep_id
     with desk.db.writing() as session:
-        lead = session.get(Lead, lead_id)
+        lead = session.get(Lead, claim.lead_id)
         if lead is None or lead.claim_token != claim.token:
             return False
-        if not text.strip():
-            _drop(session, lead_id, rep_id)
-            return True
-        draft = session.get(NoteDraft, (lead_id, rep_id))
-        if draft is None:
-            draft = NoteDraft(lead_id=lead_id, rep_id=rep_id, text=text, saved_at=now)
-        else:
-            draft.text, draft.saved_at = text, now
-        session.add(draft)
+        write_draft(session, claim.lead_id, claim.rep_id, text, now)
     return True
+
+
+def write_draft(session: Session, lead_id: int, rep_id: int, text: str, now: datetime) -> None:
+    """Keep a draft in the caller's transaction (which has checked the claim)."""
+    if not text.strip():
+        drop_draft(session, lead_id, rep_id)
+        return
+    draft = session.get(NoteDraft, (lead_id, rep_id))
+    if draft is None:
+        draft = NoteDraft(lead_id=lead_id, rep_id=rep_id, text=text, saved_at=now)
+    else:
+        draft.text, draft.saved_at = text, now
+    session.add(draft)
 
 
 def load_draft(desk: Desk, lead_id: int, rep_id: int) -> Draft | None:
@@ -63,10 +71,6 @@ def load_draft(desk: Desk, lead_id: int, rep_id: int) -> Draft | None:
 
 def drop_draft(session: Session, lead_id: int, rep_id: int) -> None:
     """Forget the draft, in the caller's transaction (the notes were saved with a call)."""
-    _drop(session, lead_id, rep_id)
-
-
-def _drop(session: Session, lead_id: int, rep_id: int) -> None:
     session.execute(
         delete(NoteDraft).where(col(NoteDraft.lead_id) == lead_id, col(NoteDraft.rep_id) == rep_id)
     )

@@ -29,6 +29,7 @@ from qualdesk.db import queries
 from qualdesk.db.models import HoursClass, Lead, Rep
 from qualdesk.services.desk import Desk
 from qualdesk.services.dnc import DNC_REASON
+from qualdesk.services.drafts import write_draft
 from qualdesk.services.stats import start_of_day
 
 LEASE = timedelta(minutes=10)
@@ -139,6 +140,31 @@ def claim_next(desk: Desk, rep: Rep, *, resume: bool = False) -> Claim | None:
     return Claim(lead_id, rep.id, token, now, unknown, resumed=resumed)
 
 
+@dataclass(frozen=True)
+class HeldLead:
+    """A lead the rep holds from another desk of theirs (open there, or it closed mid-call)."""
+
+    lead_id: int
+    name: str
+
+
+def held_elsewhere(desk: Desk, rep: Rep) -> HeldLead | None:
+    """The lead this rep still holds from a desk before this one, if any (unexpired lease)."""
+    now = desk.clock()
+    with desk.db.reading() as session:
+        row = session.exec(
+            select(Lead.id, Lead.name, Lead.company)
+            .where(col(Lead.claimed_by).is_not(None), col(Lead.claimed_by) == rep.id)
+            .where(col(Lead.claim_expires_at) > now)
+            .order_by(col(Lead.claim_expires_at).desc())
+            .limit(1)
+        ).first()
+    if row is None:
+        return None
+    lead_id, name, company = row
+    return HeldLead(int(lead_id or 0), name or company)
+
+
 def claim_lead(desk: Desk, rep: Rep, lead_id: int) -> Claim:
     """Claim one particular lead (found by search), if it is on the desk and free.
 
@@ -233,11 +259,13 @@ def renew(desk: Desk, claim: Claim) -> None:
         hold(session, claim, now)
 
 
-def release(desk: Desk, claim: Claim, *, skip: bool = False) -> None:
+def release(desk: Desk, claim: Claim, *, skip: bool = False, notes: str | None = None) -> None:
     """Give the lead back without a call; `skip` keeps it away for a while.
 
     A lead given back as it was goes straight back to the queue; a skipped
     one (its local time unknown and the rep chose not to call) waits first.
+    `notes`, the rep's call notes as they stand, are kept as their draft in
+    the same transaction, so no later save of older notes can overtake them.
     """
     now = desk.clock()
     with desk.db.writing() as session:
@@ -245,6 +273,8 @@ def release(desk: Desk, claim: Claim, *, skip: bool = False) -> None:
             lead = hold(session, claim, now)
         except ClaimLost:
             return
+        if notes is not None:
+            write_draft(session, claim.lead_id, claim.rep_id, notes, now)
         values: dict[str, object] = {
             "claimed_by": None,
             "claim_token": None,

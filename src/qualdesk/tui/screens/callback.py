@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
+from qualdesk.core.display import shown
 from qualdesk.core.errors import QualdeskError
 from qualdesk.services.calls import CallbackPlan
 from qualdesk.tui.widgets.keys import after_typing, legend
@@ -79,7 +80,7 @@ class CallbackDialog(ModalScreen[CallbackChoice | None]):
         try:
             plan = self.plan(event.value)
         except QualdeskError as exc:
-            preview.update(Text(str(exc), style="red"))
+            preview.update(Text(shown(str(exc)), style="red"))
             return
         text = Text()
         text.append(f"{plan.rep_local:%a %d %b %H:%M} your time", style="bold green")
@@ -102,7 +103,7 @@ class CallbackDialog(ModalScreen[CallbackChoice | None]):
             plan = self.plan(typed)
         except QualdeskError as exc:
             # The specific reason stays on screen: the rep sees what to change.
-            preview.update(Text(str(exc), style="red"))
+            preview.update(Text(shown(str(exc)), style="red"))
             return
         anyone = self.query_one("#callback-anyone", RadioButton).value
         self.dismiss(CallbackChoice(plan, owner_only=not anyone))

@@ -160,8 +160,13 @@ class DeskScreen(Screen[None]):
         after: Callable[[], str] | None = None,
         dialog: RoutingDialog | None = None,
         answer: RouteChoice | None = None,
+        take_back: bool | None = None,
     ) -> None:
-        """Optionally finish something (end a call), then claim and load the next lead."""
+        """Optionally finish something (end a call), then claim and load the next lead.
+
+        The first claim after signing in asks first if the rep still holds a
+        lead from another desk (`take_back` is the answer).
+        """
         if dialog is None:
             self.app.call_from_thread(self._set_busy, True)
         message, ended, claim = "", False, None
@@ -169,7 +174,12 @@ class DeskScreen(Screen[None]):
             if after is not None:
                 message = after()
                 ended = True
-            claim = queue.claim_next(self.desk, self.rep, resume=self.resume)
+            if self.resume and take_back is None and after is None:
+                held = queue.held_elsewhere(self.desk, self.rep)
+                if held is not None:
+                    self.app.call_from_thread(self._ask_take_back, held)
+                    return
+            claim = queue.claim_next(self.desk, self.rep, resume=bool(take_back))
             self.resume = False
             card = calls.load_card(self.desk, claim) if claim else None
             outlook = None if claim else queue.outlook(self.desk, self.rep)
@@ -223,11 +233,10 @@ class DeskScreen(Screen[None]):
             self.notify("Picked up where your desk stopped: this lead was still yours.", timeout=8)
         if draft is not None:
             here = zone(self.rep.time_zone)
-            self.notify(
-                f"Your unsaved notes from {draft.saved_at.astimezone(here):%a %H:%M} "
-                "are back in the call notes.",
-                timeout=8,
-            )
+            saved = draft.saved_at.astimezone(here)
+            today = self.desk.clock().astimezone(here).date() == saved.date()
+            when = f"{saved:%H:%M}" if today else f"{saved:%H:%M} on {saved:%a %d %b}"
+            self.notify(f"Your unsaved notes from {when} are back in the call notes.", timeout=8)
         self.started_at = self.desk.clock()
         self.read_only = claim.chosen and card.callable_now is False
         self._paint()
@@ -246,6 +255,21 @@ class DeskScreen(Screen[None]):
             )
             self.app.push_screen(ConfirmDialog(question, "call anyway", "skip it for now"),
                                  self._unknown_zone_answer)  # fmt: skip
+
+    def _ask_take_back(self, held: queue.HeldLead) -> None:
+        """The rep holds a lead from another desk: take it here, or leave it there?"""
+        self._set_busy(False)
+        self._show_empty(None)
+        question = Text.assemble(
+            (f"{shown(held.name)} (#{held.lead_id}) is still yours. ", "bold yellow"),
+            "It is open in another qualdesk of yours, or your desk closed mid-call. "
+            "Take it here (the other window loses it), or leave it and take the next lead?",
+        )
+
+        def answered(take: bool | None) -> None:
+            self._claim_next(take_back=bool(take))
+
+        self.app.push_screen(ConfirmDialog(question, "take it here", "next lead"), answered)
 
     def _close(self, dialog: RoutingDialog | None, answer: RouteChoice | None) -> None:
         """Close the routing dialog, and anything opened over it while it was saving."""
@@ -562,9 +586,7 @@ class DeskScreen(Screen[None]):
 
     @work(thread=True, group="write", exit_on_error=False)
     def _release(self, claim: Claim, notes: str | None) -> None:
-        if notes is not None:
-            drafts.save_draft(self.desk, claim, notes)
-        queue.release(self.desk, claim)
+        queue.release(self.desk, claim, notes=notes)
 
     # -- keeping the call notes as a draft ---------------------------------
 
@@ -609,13 +631,18 @@ class DeskScreen(Screen[None]):
                 return  # a later save already ran
             self._draft_done = order
             try:
-                drafts.save_draft(self.desk, claim, notes)
+                kept = drafts.save_draft(self.desk, claim, notes)
             except Exception as exc:  # the notes are still on screen; say so, once
                 line = str(exc) if isinstance(exc, QualdeskError) else unexpected_line(exc)
                 self.app.call_from_thread(
                     self.notify, f"Your notes could not be kept as a draft: {line}",
                     severity="warning", timeout=6,
                 )  # fmt: skip
+                return
+        if not kept and self.claim is claim:
+            # The claim is gone (another window took the lead, or it left the desk):
+            # say so now rather than at the next renewal.
+            self.app.call_from_thread(self._renew)
 
     @work(thread=True, group="write", exit_on_error=False)
     def _write(self, change: Callable[[Claim], Any]) -> None:
@@ -692,9 +719,7 @@ class DeskScreen(Screen[None]):
         self.app.call_from_thread(self._set_busy, True)
         try:
             if self.claim is not None:
-                if notes is not None:
-                    drafts.save_draft(self.desk, self.claim, notes)
-                queue.release(self.desk, self.claim)
+                queue.release(self.desk, self.claim, notes=notes)
             claim = queue.claim_lead(self.desk, self.rep, lead_id)
             card = calls.load_card(self.desk, claim)
         except Exception as exc:
@@ -717,9 +742,7 @@ class DeskScreen(Screen[None]):
 
     def _give_back(self, claim: Claim, notes: str | None) -> None:
         with contextlib.suppress(Exception):
-            if notes is not None:
-                drafts.save_draft(self.desk, claim, notes)
-            queue.release(self.desk, claim)
+            queue.release(self.desk, claim, notes=notes)
 
     def action_queue(self) -> None:
         self.app.push_screen(QueueScreen(self.desk, self.rep))

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, ProgressBar, RadioButton, RadioSet, Static
 
+from qualdesk.core.display import shown
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.handoff import FORMATS, PROFILES
 from qualdesk.core.words import counted
@@ -154,7 +155,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
             said = Text.assemble(
                 ("Handed off ", "green"), (counted(result.exported, "lead"), "bold green"),
                 (f" as batch {result.batch_id} ({result.profile} {result.format})\n", "green"),
-                str(result.file),
+                shown(str(result.file)),
             )  # fmt: skip
         self._count()
         self.query_one("#export-result", Static).update(said)

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
+from qualdesk.core.display import shown
 from qualdesk.tui.widgets.keys import after_typing, legend
 from qualdesk.tui.widgets.literal import LiteralInput
 
@@ -163,7 +164,7 @@ class AskDialog(ModalScreen[str | None]):
         answer = self.query_one("#ask-text", Input).value.strip()
         problem = self.check(answer) if self.check is not None else None
         if problem:
-            self.query_one("#ask-problem", Static).update(problem)
+            self.query_one("#ask-problem", Static).update(Text(shown(problem)))
             return
         self.dismiss(answer)
 

@@ -160,7 +160,7 @@ class RoutingDialog(ModalScreen[RouteChoice | None]):
     def failed(self, message: str) -> None:
         """Saving failed: say why and let the rep try again or go back."""
         self.saving = False
-        self.query_one("#routing-problem", Static).update(message)
+        self.query_one("#routing-problem", Static).update(Text(shown(message)))
         self.query_one("#routing-keys", Static).update(self._keys())
 
     def action_back(self) -> None:
