@@ -120,3 +120,10 @@ def test_normalising_agrees_with_phonenumbers_public_calls() -> None:
         assert phone.region == phonenumbers.region_code_for_number(number), e164
         zones = tuple(z for z in timezone.time_zones_for_number(number) if z != "Etc/Unknown")
         assert phone.time_zones == zones, e164
+
+
+def test_a_country_of_digits_int_cannot_read_is_unknown() -> None:
+    from qualdesk.core.phones import region_for_country
+
+    assert region_for_country("²") is None
+    assert region_for_country("44") == "GB"

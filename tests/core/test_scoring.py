@@ -65,3 +65,10 @@ def test_durations_round_trip(text: str) -> None:
 def test_bad_durations(text: str) -> None:
     with pytest.raises(ValueError, match="duration"):
         parse_duration(text)
+
+
+def test_a_size_of_absurdly_many_digits_is_no_head_count() -> None:
+    from qualdesk.core.scoring import company_size_number
+
+    assert company_size_number("9" * 5000) is None
+    assert company_size_number("1,000,000+") == 1_000_000

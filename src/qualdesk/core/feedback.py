@@ -7,8 +7,9 @@ match ignoring case and punctuation, with the names CRMs use.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from dateutil import parser
@@ -91,16 +92,28 @@ def read_decided(text: str, now: datetime, zone_name: str) -> datetime:
     """The day or time sales decided, read in the reader's zone.
 
     Raises:
-        ValueError: not a date, or a date still to come.
+        ValueError: not a date (or one the desk cannot place), or a date still to come.
     """
     zone = ZoneInfo(zone_name)
     default = datetime.combine(now.astimezone(zone).date(), time(12))
     try:
-        parsed = parser.parse(text, default=default)
+        with warnings.catch_warnings():
+            # A zone name dateutil cannot read (EST) would be dropped with a warning on stderr.
+            warnings.simplefilter("error", parser.UnknownTimezoneWarning)
+            parsed = parser.parse(text, default=default)
     except (ValueError, OverflowError):
         raise ValueError(f"date {text!r} is not a date") from None
+    except parser.UnknownTimezoneWarning:
+        raise ValueError(
+            f"date {text!r} names a time zone qualdesk cannot read; write an offset (-05:00)"
+        ) from None
     decided = parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed
-    if decided.astimezone(zone).date() > now.astimezone(zone).date():
+    try:
+        day = decided.astimezone(zone).date()
+        decided.astimezone(UTC)  # the desk stores it in UTC
+    except (ValueError, OverflowError):
+        raise ValueError(f"date {text!r} is out of range") from None
+    if day > now.astimezone(zone).date():
         raise ValueError(f"date {text!r} is in the future")
     return min(decided, now)
 
@@ -110,4 +123,5 @@ def read_lead_id(text: str) -> int | None:
     cleaned = text.strip().lstrip("#")
     if cleaned.endswith(".0"):
         cleaned = cleaned[:-2]
-    return int(cleaned) if cleaned.isdigit() and len(cleaned) < 16 else None
+    # isdecimal, not isdigit: int() cannot read digits such as "²".
+    return int(cleaned) if cleaned.isdecimal() and len(cleaned) < 16 else None

@@ -68,8 +68,10 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 }
 _ALIAS_TO_FIELD = {alias: name for name, aliases in FIELD_ALIASES.items() for alias in aliases}
 _IGNORED = {re.sub(r"[^a-z0-9]", "", c.lower()) for c in REJECT_COLUMNS}
-# Fields where a NUL or control character refuses the row.
-KEY_FIELDS = ("name", "first_name", "last_name", "company", "title", "email", "phone", "mobile")
+# Fields where a NUL or control character, or more than 255 characters, refuses the row.
+# The company size is read as a number for scoring: thousands of digits cannot be.
+KEY_FIELDS = ("name", "first_name", "last_name", "company", "title", "email", "phone", "mobile",
+              "company_size")  # fmt: skip
 _NAME_FIELDS = {"name", "first_name", "last_name", "company"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 

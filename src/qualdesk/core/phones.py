@@ -133,7 +133,7 @@ def region_for_country(text: str) -> str | None:
         return key.upper()
     if len(key) == 3 and key.upper() in _ALPHA3:
         return _ALPHA3[key.upper()]
-    if key.isdigit():
+    if key.isdecimal():
         found = phonenumbers.region_code_for_country_code(int(key)) if len(key) <= 3 else None
         return found if found in phonenumbers.SUPPORTED_REGIONS else None
     return _COUNTRY_NAMES.get(key)

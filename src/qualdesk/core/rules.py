@@ -30,7 +30,9 @@ MAX_WHOLE = 100_000
 # Keys the desk uses itself: next, end, touch, notes, queue, search, help, criteria.
 RESERVED_KEYS = frozenset("netiq/?0123456789")
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+# \Z, not $: "email\n" is no key ($ matches before a final line break).
+_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*\Z")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 _WHERE = re.compile(r"^([A-Z]{2})(?:-([A-Z0-9]{1,3}))?$")
 
@@ -240,7 +242,9 @@ class _Reader:
     def done(self) -> None:
         unknown = sorted(set(self.table) - self.used)
         if unknown:
-            raise self.fail(unknown[0], "unknown key (a typo?)")
+            # A quoted TOML key may hold anything, a line break too: quote it to keep one line.
+            name = unknown[0] if _BARE_KEY.fullmatch(unknown[0]) else repr(unknown[0])
+            raise self.fail(name, "unknown key (a typo?)")
 
     # -- the document ---------------------------------------------------
 

@@ -37,7 +37,8 @@ def company_size_number(text: str) -> int | None:
     if not match:
         return None
     digits = match.group().replace(",", "").split(".")[0]
-    return int(digits) if digits else None
+    # No head count runs to a dozen digits (and int() refuses thousands of them).
+    return int(digits) if digits and len(digits) <= 12 else None
 
 
 def fact_points(rule: FirmographicPoints, facts: LeadFacts) -> int:

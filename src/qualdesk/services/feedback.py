@@ -236,12 +236,12 @@ def _resolve(session: Session, rows: list[_Row]) -> dict[int, tuple[int, str] | 
         matches = by_email.get(row.email, [])
         handed = [m for m in matches if m[1] in WITH_SALES]
         if not matches:
-            resolved[row.line] = f"no lead with email {row.email} on the desk"
+            resolved[row.line] = f"no lead with email {row.email!r} on the desk"
         elif len(handed) == 1:
             resolved[row.line] = handed[0]
         elif len(handed) > 1:
             resolved[row.line] = (
-                f"email {row.email} matches {len(handed)} leads with sales; give the Lead ID"
+                f"email {row.email!r} matches {len(handed)} leads with sales; give the Lead ID"
             )
         else:
             resolved[row.line] = _with_sales(*matches[0])
