@@ -278,3 +278,47 @@ def test_the_integrity_check_reports_that_it_is_working(
     ticks: list[int] = []
     checkup = health.check_database(demo_copy, progress=lambda: ticks.append(1))
     assert checkup.ok and len(ticks) > 1
+
+
+def test_a_write_cut_off_mid_transaction_is_rolled_back_not_restored(
+    run: Run, demo_copy: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    with sqlite3.connect(demo_copy) as conn:
+        conn.execute("PRAGMA journal_mode = DELETE")  # as if some other tool had changed it
+    writer = subprocess.Popen(
+        [sys.executable, "-c", (
+            "import sqlite3, sys, time\n"
+            f"c = sqlite3.connect({str(demo_copy)!r}, isolation_level=None)\n"
+            "c.execute('PRAGMA cache_size = 10')\n"
+            "c.execute('BEGIN IMMEDIATE')\n"
+            "c.execute('CREATE TABLE scratch (x)')\n"
+            "c.executemany('INSERT INTO scratch VALUES (?)', [('x' * 1000,)] * 3000)\n"
+            "print('written', flush=True)\n"
+            "time.sleep(60)\n"
+        )],
+        stdout=subprocess.PIPE,
+    )  # fmt: skip
+    assert writer.stdout is not None and writer.stdout.readline() == b"written\n"
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait(timeout=30)
+    assert Path(f"{demo_copy}-journal").exists()
+
+    result = run("doctor", "--json", db=demo_copy)
+    assert result.code == 1
+    integrity = _checks(result.out)["integrity"]
+    assert "cannot be checked yet" in integrity["detail"]
+    assert "qualdesk db upgrade" in integrity["advice"] and "backup" not in integrity["advice"]
+    copy = run("backup", str(demo_copy.parent / "copy.db"), db=demo_copy)
+    assert copy.code == 1 and "qualdesk db upgrade" in copy.err
+    # As advised: the next ordinary open plays the journal back, and all is well.
+    assert run("db", "upgrade", db=demo_copy).code == 0
+    assert not Path(f"{demo_copy}-journal").exists()
+    after = run("doctor", "--json", db=demo_copy)
+    assert after.code == 0 and _checks(after.out)["integrity"]["status"] == "ok"
+    with sqlite3.connect(demo_copy) as conn:
+        assert not conn.execute("SELECT name FROM sqlite_master WHERE name = 'scratch'").fetchall()

@@ -19,12 +19,12 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from qualdesk.core.errors import QualdeskError
+from qualdesk.services.partfiles import open_partial
 from qualdesk.services.sqlitefile import (
     calm,
     connect,
@@ -86,13 +86,10 @@ def back_up(
         raise QualdeskError(f"{source}: {why}; nothing to back up")
     target = _target(source, target, force)
     try:
-        handle, name = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".part"
-        )
+        handle, partial = open_partial(target)
         os.close(handle)
     except OSError as exc:
         raise QualdeskError(f"{target}: cannot write ({exc.strerror or exc})") from None
-    partial = Path(name)
     try:
         counts = _copy(source, partial, progress, step_pages)
         size = partial.stat().st_size

@@ -14,7 +14,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -39,6 +38,7 @@ from qualdesk.core.stages import Stage
 from qualdesk.db.models import ExportBatch, Lead
 from qualdesk.db.types import UTCDateTime
 from qualdesk.services.desk import Desk
+from qualdesk.services.partfiles import open_partial
 
 Progress = Callable[[int, int], None]
 
@@ -199,12 +199,9 @@ def _write(target: Path, pieces: Iterator[str | bytes]) -> tuple[str, bytes]:
     packer = zlib.compressobj(1)
     packed: list[bytes] = []
     try:
-        handle, name = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".part"
-        )
+        handle, partial = open_partial(target)
     except OSError as exc:
         raise QualdeskError(f"{target}: cannot write ({exc.strerror or exc})") from None
-    partial = Path(name)
     try:
         with os.fdopen(handle, "wb") as stream:
             for piece in pieces:

@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from qualdesk.core.durations import format_duration
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.queue import QUEUED_STAGES
 from qualdesk.core.rules import DeskRules, parse_rules
@@ -31,6 +30,7 @@ from qualdesk.services.resources import data_file
 from qualdesk.services.sqlitefile import (
     calm,
     connect,
+    interrupted_write,
     not_sqlite,
     read_time,
     reason,
@@ -163,6 +163,11 @@ class _Examination:
             busy = calm(exc)
             if busy:
                 raise busy from None
+            if interrupted_write(exc):
+                # Nothing is damaged: the next ordinary open plays the journal back.
+                return Checkup(
+                    self.path, _unreadable("the file cannot be checked yet", reason(exc))
+                )
             return Checkup(self.path, _unreadable(reason(exc)))
         checks: dict[str, Callable[[], Finding]] = {
             "integrity": self._integrity, "schema": self._schema,
@@ -325,8 +330,7 @@ class _Examination:
         oldest = ""
         if expiries:
             first = min(expiries)
-            ago = timedelta(minutes=int((self.now - first).total_seconds() // 60))
-            oldest = f"; the oldest ran out {first:%Y-%m-%d %H:%M} UTC ({format_duration(ago)} ago)"
+            oldest = f"; the oldest ran out {first:%Y-%m-%d %H:%M} UTC ({_age(self.now - first)})"
         return Finding(
             "leases", "warning",
             f"{counted(stuck, 'lead')} held past the lease ({whose}){oldest}",
@@ -429,3 +433,12 @@ def release_expired_leases(path: Path, now: datetime) -> int:
         ) from None
     finally:
         conn.close()
+
+
+def _age(delta: timedelta) -> str:
+    """How long ago, in the largest unit that fits: "12 minutes ago", "3 weeks ago"."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    for unit, size in (("week", 7 * 24 * 60), ("day", 24 * 60), ("hour", 60)):
+        if minutes >= size:
+            return f"{counted(minutes // size, unit)} ago"
+    return f"{counted(minutes, 'minute')} ago"

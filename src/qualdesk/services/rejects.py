@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import glob
 import os
-import tempfile
 from pathlib import Path
 from typing import IO, Any
 
 from qualdesk.core.errors import FileRefused
 from qualdesk.core.headers import REJECT_COLUMNS, HeaderMap
 from qualdesk.core.records import Record, split_line
+from qualdesk.services.partfiles import open_partial
 
 
 def rejects_path(path: Path) -> Path:
@@ -74,20 +73,17 @@ class RejectsFile:
     def _open(self) -> None:
         """Open the partial file beside the target and write the header.
 
-        The partial file's name carries this process's id: the partial file of
-        an import that was killed is swept away by the next one.
+        The partial file of an import that was killed is swept away by the
+        next one (see partfiles).
         """
-        _sweep_partials(self.path)
         try:
-            handle, name = tempfile.mkstemp(
-                dir=self.path.parent, prefix=f".{self.path.name}.{os.getpid()}.", suffix=".part"
-            )
+            handle, partial = open_partial(self.path)
         except OSError as exc:
             raise FileRefused(
                 f"cannot write the rejects file {self.path} ({exc.strerror or exc}); "
                 "choose another place with --rejects FILE"
             ) from None
-        self._partial = Path(name)
+        self._partial = partial
         self._handle = os.fdopen(handle, "w", encoding="utf-8-sig", newline="")
         self._writer = csv.writer(self._handle, delimiter=self._delimiter)
         self._writer.writerow([*REJECT_COLUMNS, *self._columns, *self._given])
@@ -145,21 +141,3 @@ def _check_target(target: Path, source: Path) -> None:
     with contextlib.suppress(OSError):
         if target.exists() and target.samefile(source):
             raise FileRefused(f"--rejects {target}: that is the file being imported")
-
-
-def _sweep_partials(path: Path) -> None:
-    """Remove partial rejects files left beside `path` by imports that died mid-file."""
-    for partial in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
-        pid = partial.name[len(path.name) + 2 :].split(".", 1)[0]
-        if pid.isdigit() and not _running(int(pid)):
-            partial.unlink(missing_ok=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # someone else's process
-    return True

@@ -81,8 +81,25 @@ def connect(path: Path, *, write: bool = False) -> sqlite3.Connection:
         raise QualdeskError(f"{path}: cannot open it ({reason(exc)})") from None
 
 
+# SQLITE_READONLY_ROLLBACK: a write was cut off mid-transaction and its rollback
+# journal waits beside the file; a read-only connection cannot roll it back.
+_READONLY_ROLLBACK = 776
+INTERRUPTED = (
+    "a write was cut off mid-transaction (its rollback journal is beside the file); any "
+    "qualdesk that opens the database rolls it back: run `qualdesk db upgrade`, then try "
+    "again, and do not delete the -journal file"
+)
+
+
+def interrupted_write(exc: sqlite3.Error) -> bool:
+    """The file has a rollback journal to play back before it can be read read-only."""
+    return getattr(exc, "sqlite_errorcode", None) == _READONLY_ROLLBACK
+
+
 def reason(exc: sqlite3.Error) -> str:
     """A SQLite error in words a user can act on."""
+    if interrupted_write(exc):
+        return INTERRUPTED
     message = str(exc) or type(exc).__name__
     if "file is not a database" in message:
         return "it is not a SQLite database"
