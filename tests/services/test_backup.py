@@ -124,9 +124,12 @@ def test_a_backup_while_another_process_writes_is_consistent(
     db_path: Path, tmp_path: Path, writer: WriterProcess
 ) -> None:
     steps: list[tuple[int, int]] = []
+    seen: list[int] = []  # touches in the live database as the copy went on
 
     def progress(done: int, total: int) -> None:
         steps.append((done, total))
+        with closing(sqlite3.connect(db_path)) as conn:
+            seen.append(conn.execute("SELECT count(*) FROM touches").fetchone()[0])
         time.sleep(0.005)  # let the writer commit between steps
 
     writer.wait_for_touches(db_path, 20)
@@ -143,10 +146,13 @@ def test_a_backup_while_another_process_writes_is_consistent(
 
     assert written > 0
     assert len(steps) > 1 and steps[-1][0] == steps[-1][1]
+    # The copy went on while the writer wrote, and never started over.
+    assert seen[-1] > seen[0]
+    assert [done for done, _ in steps] == sorted(done for done, _ in steps)
     copy = _figures(target)
     assert copy["integrity"] == [("ok",)]
     assert copy["orphans"] == []
-    assert 0 < copy["touches"] <= written
+    assert 0 < copy["touches"] <= seen[0] <= written  # the desk as it stood when the copy began
     assert copy["kept"] == copy["recounted"]
     assert copy["pairs"] == copy["distinct_pairs"]
     assert report.touches == copy["touches"]
