@@ -141,7 +141,7 @@ def test_a_stuck_lease_is_found_and_fix_releases_only_it(
 
     again = run("doctor")
     assert again.code == 0
-    assert "no lead held past its lease (1 lead open on reps' cards now)" in again.out
+    assert "no lead held past its lease (1 lead held by reps now)" in again.out
 
 
 def test_fix_with_nothing_to_fix_changes_nothing(run: Run, demo_copy: Path) -> None:

@@ -135,3 +135,25 @@ def test_a_draft_from_before_the_lead_was_called_again_does_not_come_back(
     clock.now += timedelta(days=20)
     again = claim_lead(desk, reps["ana"], ids["ny"])
     assert load_card(desk, again).draft is None
+
+
+def test_another_reps_unsaved_notes_show_in_the_history(
+    desk: Desk, reps: dict[str, Rep], make_leads: Make, clock: FrozenClock
+) -> None:
+    make_leads("ny")
+    dead = claim_next(desk, reps["ana"])
+    assert dead is not None
+    save_draft(desk, dead, "spoke to Olivia: budget approved, call back Friday")
+    clock.now += LEASE + timedelta(seconds=1)  # Ana's desk died; the lease ran out
+    ben = claim_next(desk, reps["ben"])
+    assert ben is not None and ben.lead_id == dead.lead_id
+    card = load_card(desk, ben)
+    assert card.draft is None
+    first = card.history[0]
+    assert (first.channel, first.disposition, first.rep) == ("notes", "not saved", "ana")
+    assert first.notes.startswith("spoke to Olivia")
+    end_call(desk, ben, "no_answer")
+    # Once the lead has been called again, those notes are history no longer shown.
+    clock.now += timedelta(days=3)
+    again = claim_lead(desk, reps["ben"], dead.lead_id)
+    assert all(line.channel != "notes" for line in load_card(desk, again).history)

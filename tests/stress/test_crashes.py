@@ -335,7 +335,7 @@ async def test_call_notes_survive_a_killed_desk_and_come_back_with_the_lead(
             assert app.screen.card.lead.id == lead_id
             assert app.screen.query_one("#desk-notes", TextArea).text == notes
             said = " ".join(n.message for n in app._notifications)
-            assert "still yours" in said and "back in the call notes" in said
+            assert "your other desk left" in said and "kept as a draft, are back" in said
             # The call ends with those notes; the draft goes with it.
             await pilot.press("a")
             await _settled(pilot)

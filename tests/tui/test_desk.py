@@ -784,7 +784,7 @@ async def test_call_notes_are_kept_as_a_draft_while_typing_and_come_back(
         assert app.screen.card.lead.id == lead_id
         notes = app.screen.query_one("#desk-notes", TextArea)
         assert notes.text == "gk [b]x"
-        assert any("back in the call notes" in n.message for n in app._notifications)
+        assert any("kept as a draft, are back" in n.message for n in app._notifications)
         # Closing a card opened by search keeps what was typed since.
         await pilot.press("i", "!", "escape", "escape")
         await settle(pilot)

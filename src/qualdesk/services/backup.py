@@ -131,7 +131,8 @@ def _target(source: Path, target: Path, force: bool) -> Path:
         )
     for suffix in _COMPANIONS:
         companion = Path(f"{target}{suffix}")
-        if companion.exists():
+        # An empty one (left by a reader such as `qualdesk doctor`) holds nothing to read.
+        if companion.exists() and companion.stat().st_size > 0:
             raise QualdeskError(
                 f"{companion} is there (left by another database, or it is in use); "
                 "SQLite would read it with the copy: choose another name"

@@ -128,6 +128,18 @@ def load_card(desk: Desk, claim: Claim) -> CallCard:
         draft = session.get(NoteDraft, (claim.lead_id, claim.rep_id))
         if draft is not None and lead.last_attempt_at and draft.saved_at < lead.last_attempt_at:
             draft = None  # the lead has been called since: those notes belong to no call now
+        # Another rep's notes, typed on a call their desk never saved (it died): what was
+        # said is on the card, so the lead does not get a second first call.
+        theirs = [
+            TouchLine(found.saved_at, "notes", "not saved", handle, found.text)
+            for found, handle in session.exec(
+                select(NoteDraft, Rep.handle)
+                .join(Rep, col(Rep.id) == NoteDraft.rep_id)
+                .where(col(NoteDraft.lead_id) == claim.lead_id)
+                .where(col(NoteDraft.rep_id) != claim.rep_id)
+            )
+            if not (lead.last_attempt_at and found.saved_at < lead.last_attempt_at)
+        ]
     verdict = _verdict(rules, lead, answers)
     zones = tuple(lead.time_zones.split())
     hours = rules.calling_hours
@@ -160,16 +172,23 @@ def load_card(desk: Desk, claim: Claim) -> CallCard:
         closes_at=closing(hours, zones, lead.jurisdiction, now),
         window=f"{start:%H:%M}-{end:%H:%M}",
         why=_why(lead, claim, rules, rep_zone, now),
-        history=[
-            TouchLine(
-                t.started_at,
-                t.channel,
-                labels.get(t.disposition or "", t.disposition or ""),
-                handle,
-                t.notes,
-            )
-            for t, handle in touches
-        ],
+        history=sorted(
+            [
+                *theirs,
+                *(
+                    TouchLine(
+                        t.started_at,
+                        t.channel,
+                        labels.get(t.disposition or "", t.disposition or ""),
+                        handle,
+                        t.notes,
+                    )
+                    for t, handle in touches
+                ),
+            ],
+            key=lambda line: line.when,
+            reverse=True,
+        ),
         checklist=checklist,
         verdict=verdict,
         if_connected=route_after_call(rules, connected, verdict, lead.attempts + 1, now),

@@ -318,9 +318,7 @@ class _Examination:
             held = self.conn.execute(
                 "SELECT count(*) FROM leads WHERE claimed_by IS NOT NULL"
             ).fetchone()[0]
-            now_open = (
-                f"{counted(held, 'lead')} open on reps' cards now" if held else "none open now"
-            )
+            now_open = f"{counted(held, 'lead')} held by reps now" if held else "none held now"
             return Finding("leases", "ok", f"no lead held past its lease ({now_open})")
         stuck = sum(int(n) for _, n, _ in holders)
         whose = ", ".join(f"{who} {n}" for who, n, _ in holders)

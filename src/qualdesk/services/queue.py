@@ -146,6 +146,8 @@ class HeldLead:
 
     lead_id: int
     name: str
+    # When its lease runs out, if no desk of the rep's renews it: then it is anyone's.
+    until: datetime
 
 
 def held_elsewhere(desk: Desk, rep: Rep) -> HeldLead | None:
@@ -153,7 +155,7 @@ def held_elsewhere(desk: Desk, rep: Rep) -> HeldLead | None:
     now = desk.clock()
     with desk.db.reading() as session:
         row = session.exec(
-            select(Lead.id, Lead.name, Lead.company)
+            select(Lead.id, Lead.name, Lead.company, Lead.claim_expires_at)
             .where(col(Lead.claimed_by).is_not(None), col(Lead.claimed_by) == rep.id)
             .where(col(Lead.claim_expires_at) > now)
             .order_by(col(Lead.claim_expires_at).desc())
@@ -161,8 +163,8 @@ def held_elsewhere(desk: Desk, rep: Rep) -> HeldLead | None:
         ).first()
     if row is None:
         return None
-    lead_id, name, company = row
-    return HeldLead(int(lead_id or 0), name or company)
+    lead_id, name, company, until = row
+    return HeldLead(int(lead_id or 0), name or company, until or now)
 
 
 def claim_lead(desk: Desk, rep: Rep, lead_id: int) -> Claim:

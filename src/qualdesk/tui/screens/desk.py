@@ -230,13 +230,13 @@ class DeskScreen(Screen[None]):
             self._show_empty(outlook)
             return
         if claim.resumed:
-            self.notify("Picked up where your desk stopped: this lead was still yours.", timeout=8)
+            self.notify("Picked up where your other desk left this lead.", timeout=6)
         if draft is not None:
             here = zone(self.rep.time_zone)
             saved = draft.saved_at.astimezone(here)
             today = self.desk.clock().astimezone(here).date() == saved.date()
             when = f"{saved:%H:%M}" if today else f"{saved:%H:%M} on {saved:%a %d %b}"
-            self.notify(f"Your unsaved notes from {when} are back in the call notes.", timeout=8)
+            self.notify(f"Your notes from {when}, kept as a draft, are back.", timeout=6)
         self.started_at = self.desk.clock()
         self.read_only = claim.chosen and card.callable_now is False
         self._paint()
@@ -260,16 +260,19 @@ class DeskScreen(Screen[None]):
         """The rep holds a lead from another desk: take it here, or leave it there?"""
         self._set_busy(False)
         self._show_empty(None)
+        until = held.until.astimezone(zone(self.rep.time_zone))
         question = Text.assemble(
             (f"{shown(held.name)} (#{held.lead_id}) is still yours. ", "bold yellow"),
-            "It is open in another qualdesk of yours, or your desk closed mid-call. "
-            "Take it here (the other window loses it), or leave it and take the next lead?",
+            "It is open in another qualdesk of yours, or your desk closed mid-call; any notes "
+            "you typed on it are kept. Enter takes it here (another window that has it open "
+            f"loses it). Esc leaves it where it is: it stays yours until {until:%H:%M}, then "
+            "goes back to the queue.",
         )
 
         def answered(take: bool | None) -> None:
             self._claim_next(take_back=bool(take))
 
-        self.app.push_screen(ConfirmDialog(question, "take it here", "next lead"), answered)
+        self.app.push_screen(ConfirmDialog(question, "take it here", "leave it"), answered)
 
     def _close(self, dialog: RoutingDialog | None, answer: RouteChoice | None) -> None:
         """Close the routing dialog, and anything opened over it while it was saving."""
