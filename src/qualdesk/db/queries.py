@@ -98,24 +98,6 @@ _RENEW = text(
 ).bindparams(bindparam("now", type_=_WHEN), bindparam("expires", type_=_WHEN))
 
 
-def resume_claim(
-    session: Session,
-    rep_id: int,
-    token: str,
-    now: datetime,
-    expires: datetime,
-    classes: list[int],
-) -> int | None:
-    """Take over the rep's own unexpired claim on a callable lead, under a new token."""
-    if not classes:
-        return None
-    row = session.execute(
-        _RESUME,
-        {"rep": rep_id, "token": token, "now": now, "expires": expires, "classes": classes},
-    ).first()
-    return int(row[0]) if row else None
-
-
 def release_expired(session: Session, now: datetime) -> int:
     """Give back every lead whose claim lease ran out (its rep's app went away)."""
     return _count(session.execute(_RELEASE, {"now": now}))
@@ -135,12 +117,18 @@ def claim_next(
     now: datetime,
     expires: datetime,
     classes: list[int],
+    *,
+    resume: bool = False,
 ) -> int | None:
-    """Claim the next lead for a rep among the given calling-hours classes; its id, or None."""
+    """Claim the next lead for a rep among the given calling-hours classes; its id, or None.
+
+    With `resume`, take over instead the rep's own unexpired claim (left by a
+    desk of theirs that went away), under the new token.
+    """
     if not classes:
         return None
     row = session.execute(
-        _CLAIM,
+        _RESUME if resume else _CLAIM,
         {"rep": rep_id, "token": token, "now": now, "expires": expires, "classes": classes},
     ).first()
     return int(row[0]) if row else None

@@ -122,7 +122,9 @@ def claim_next(desk: Desk, rep: Rep, *, resume: bool = False) -> Claim | None:
         classes = hours_classes(desk, session)
         callable_classes = classes.callable_now(in_force.rules.calling_hours, in_force.version, now)
         lead_id = (
-            queries.resume_claim(session, rep.id, token, now, now + LEASE, callable_classes)
+            queries.claim_next(
+                session, rep.id, token, now, now + LEASE, callable_classes, resume=True
+            )
             if resume
             else None
         )
