@@ -20,6 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import IO
 
+import pytest
 from sqlmodel import select
 
 from qualdesk.db.models import Rep
@@ -355,3 +356,34 @@ async def _settled(pilot: object) -> None:
     for _ in range(3):
         await app.workers.wait_for_complete()
         await pilot.pause()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM], ids=["SIGHUP", "SIGTERM"])
+def test_a_closed_terminal_keeps_every_word_and_gives_the_lead_back(
+    tmp_path: Path, signum: int
+) -> None:
+    db = tmp_path / "desk.db"
+    build_desk(db, reps=1, leads=5)
+    notes = "typed just before the window closed"
+    desk_process = subprocess.Popen(
+        [sys.executable, "-m", "tests.stress.tui_rep", str(db), "rep0", notes,
+         "--epoch", repr(time.time())],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert desk_process.stdout is not None
+        lead_id = int(_line_within(desk_process.stdout, 60) or 0)
+        assert lead_id
+        # At once: the last words are still inside the pause before a draft is kept.
+        os.kill(desk_process.pid, signum)
+        desk_process.wait(timeout=30)
+    finally:
+        desk_process.kill()
+        desk_process.wait(timeout=30)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute(
+            "SELECT text FROM note_drafts WHERE lead_id = ?", (lead_id,)
+        ).fetchall() == [(notes,)]
+        assert conn.execute("SELECT claimed_by FROM leads WHERE id = ?", (lead_id,)).fetchone() == (
+            None,
+        )

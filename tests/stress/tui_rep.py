@@ -4,7 +4,7 @@
 
 It takes the next lead, types NOTES into the call notes as a rep would,
 prints the lead id, and waits: the test kills it with kill -9, as a laptop
-dies, and checks what the database kept.
+dies, or closes it with SIGHUP or SIGTERM, and checks what the database kept.
 """
 
 from __future__ import annotations
@@ -39,7 +39,10 @@ async def work(db: Path, handle: str, notes: str, epoch: float) -> None:
             await pilot.press("space" if char == " " else char)
             await asyncio.sleep(0.01)  # typing speed, about a hundred keys a second
         print(app.screen.card.lead.id, flush=True)
-        await asyncio.sleep(120)  # killed long before this
+        # Killed (or sent a signal) long before this; a signal makes the app quit.
+        deadline = time.monotonic() + 120
+        while app.is_running and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
 
 
 def main() -> None:

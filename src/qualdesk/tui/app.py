@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 from typing import ClassVar
 
 from rich.text import Text
@@ -38,6 +41,7 @@ class QualdeskApp(App[None]):
         self.rep = rep
         self.user_keys = keymap or {}
         self.asking_to_quit: ConfirmDialog | None = None
+        self._signals: list[int] = []
 
     def on_mount(self) -> None:
         if self.user_keys:
@@ -51,6 +55,7 @@ class QualdeskApp(App[None]):
                     timeout=10,
                 )
         self.sub_title = self.desk.rules().rules.name
+        self._quit_on_signals()
         if self.rep is None:
             self.push_screen(SignInScreen(self.desk), self.sign_in)
         else:
@@ -113,6 +118,30 @@ class QualdeskApp(App[None]):
             self.push_screen(self.asking_to_quit, self._quit_answer)
             return
         self._quit(desks)
+
+    def _quit_on_signals(self) -> None:
+        """A closed terminal (SIGHUP) or a shutdown (SIGTERM) quits as Ctrl+Q twice does.
+
+        The notes are kept as a draft and the lead goes back to the queue at
+        once, rather than waiting held for its lease to run out.
+        """
+        loop = asyncio.get_running_loop()
+        for name in ("SIGHUP", "SIGTERM"):
+            number = getattr(signal, name, None)
+            if number is None:
+                continue  # not on this system
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(number, self._quit_now)
+                self._signals.append(number)
+
+    def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for number in self._signals:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(number)
+
+    def _quit_now(self) -> None:
+        self._quit([s for s in self.screen_stack if isinstance(s, DeskScreen)])
 
     def _quit_answer(self, quit_now: bool | None) -> None:
         self.asking_to_quit = None
