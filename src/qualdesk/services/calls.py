@@ -125,20 +125,24 @@ def load_card(desk: Desk, claim: Claim) -> CallCard:
             if lead.shares_phone
             else 0
         )
-        draft = session.get(NoteDraft, (claim.lead_id, claim.rep_id))
-        if draft is not None and lead.last_attempt_at and draft.saved_at < lead.last_attempt_at:
-            draft = None  # the lead has been called since: those notes belong to no call now
-        # Another rep's notes, typed on a call their desk never saved (it died): what was
-        # said is on the card, so the lead does not get a second first call.
-        theirs = [
-            TouchLine(found.saved_at, "notes", "not saved", handle, found.text)
+        # Drafts typed before the lead's last call belong to no call now.
+        since = lead.last_attempt_at
+        drafts = [
+            (found, handle)
             for found, handle in session.exec(
                 select(NoteDraft, Rep.handle)
                 .join(Rep, col(Rep.id) == NoteDraft.rep_id)
                 .where(col(NoteDraft.lead_id) == claim.lead_id)
-                .where(col(NoteDraft.rep_id) != claim.rep_id)
             )
-            if not (lead.last_attempt_at and found.saved_at < lead.last_attempt_at)
+            if since is None or found.saved_at >= since
+        ]
+        draft = next((found for found, _ in drafts if found.rep_id == claim.rep_id), None)
+        # Another rep's notes, typed on a call their desk never saved (it died): what was
+        # said is on the card, so the lead does not get a second first call.
+        theirs = [
+            TouchLine(found.saved_at, "notes", "not saved", handle, found.text)
+            for found, handle in drafts
+            if found.rep_id != claim.rep_id
         ]
     verdict = _verdict(rules, lead, answers)
     zones = tuple(lead.time_zones.split())

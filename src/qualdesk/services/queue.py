@@ -121,13 +121,11 @@ def claim_next(desk: Desk, rep: Rep, *, resume: bool = False) -> Claim | None:
         queries.promote_due(session, now)
         classes = hours_classes(desk, session)
         callable_classes = classes.callable_now(in_force.rules.calling_hours, in_force.version, now)
-        lead_id = (
-            queries.claim_next(
+        lead_id = None
+        if resume:
+            lead_id = queries.claim_next(
                 session, rep.id, token, now, now + LEASE, callable_classes, resume=True
             )
-            if resume
-            else None
-        )
         resumed = lead_id is not None
         if lead_id is None:
             lead_id = queries.claim_next(session, rep.id, token, now, now + LEASE, callable_classes)
