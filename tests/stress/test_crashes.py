@@ -83,7 +83,10 @@ def test_reps_killed_mid_call_lose_nothing_committed(tmp_path: Path) -> None:
     ]  # fmt: skip
     # What came back with a resumed lead is the notes the killed desk last kept (or more).
     for before, after in resumed:
-        assert after.resumed is not None
+        if after.resumed is None:
+            # Killed in turn between taking the lead back and reading its notes.
+            assert not after.drafts and after.end is None, after
+            continue
         if before.drafts:
             assert after.resumed.startswith(before.drafts[-1]), (before, after)
     assert integrity(db) == "ok"
