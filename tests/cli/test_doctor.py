@@ -322,3 +322,30 @@ def test_a_write_cut_off_mid_transaction_is_rolled_back_not_restored(
     assert after.code == 0 and _checks(after.out)["integrity"]["status"] == "ok"
     with sqlite3.connect(demo_copy) as conn:
         assert not conn.execute("SELECT name FROM sqlite_master WHERE name = 'scratch'").fetchall()
+
+
+def test_fix_on_a_busy_database_still_reports_and_says_nothing_was_released(
+    run: Run, desk: Desk, clock: FrozenClock, tmp_path: Path, db_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    from qualdesk.services import sqlitefile
+
+    ana = add_rep(desk, "ana", "Ana Reyes", "rep", "America/New_York")
+    (stuck,) = _import(desk, tmp_path, "New Yorker,+1 212 555 0100\n")
+    clock.now = datetime.now(UTC) - timedelta(hours=2)
+    claim_lead(desk, ana, stuck)
+    monkeypatch.setattr(sqlitefile, "BUSY_TIMEOUT_S", 0.2)
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # a rep's write under way throughout
+        result = run("doctor", "--fix", "--json")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    checks = _checks(result.out)
+    assert checks["integrity"]["status"] == "ok"
+    assert checks["leases"]["status"] == "warning"
+    assert "not released" in checks["leases"]["advice"] and "busy" in checks["leases"]["advice"]
+    assert json.loads(result.out)["fixed"] == []
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT claimed_by FROM leads").fetchall() == [(ana.id,)]

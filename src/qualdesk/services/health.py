@@ -346,7 +346,13 @@ class _Examination:
                 "leases", "warning", f"{counted(stuck, 'lead')} held past the lease ({whose})",
                 f"not released: {refused}; they go back to the queue at the next claim",
             )  # fmt: skip
-        released = release_expired_leases(self.path, self.now)
+        try:
+            released = release_expired_leases(self.path, self.now)
+        except QualdeskError as exc:  # busy, or not writable: the rest of the report stands
+            return Finding(
+                "leases", "warning", f"{counted(stuck, 'lead')} held past the lease ({whose})",
+                f"not released: {exc}; they go back to the queue at the next claim",
+            )  # fmt: skip
         self.fixed.append(f"released {counted(released, 'lead')} held past the lease ({whose})")
         return Finding(
             "leases", "ok", f"released {counted(released, 'lead')} held past the lease ({whose})"
