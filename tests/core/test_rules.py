@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 
 from qualdesk.core.errors import RulesError
-from qualdesk.core.rules import parse_rules
+from qualdesk.core.rules import CallCap, ClosedDate, HoursRule, parse_rules
 from qualdesk.core.stages import Outcome
 from tests.conftest import REPO
 
@@ -53,6 +53,7 @@ def _with(old: str, new: str) -> str:
     return DEFAULT.replace(old, new, 1)
 
 
+CLOSED_SUNDAY = 'days = "sun"\nclosed = true'
 BAD = [
     (
         _with("min_established = 4", "min_established = 11"),
@@ -105,6 +106,85 @@ BAD = [
         "desk.speed_to_lead_hours",
         "at most",
     ),
+    (
+        _with(CLOSED_SUNDAY, CLOSED_SUNDAY + '\nstart = "10:00"'),
+        "calling_hours.rules[4].start",
+        "closed = true",
+    ),
+    (
+        _with(CLOSED_SUNDAY, CLOSED_SUNDAY + '\nend = "18:00"'),
+        "calling_hours.rules[4].end",
+        "closed = true",
+    ),
+    (
+        _with(CLOSED_SUNDAY, 'days = "sun"\nclosed = "yes"'),
+        "calling_hours.rules[4].closed",
+        "true or false",
+    ),
+    (
+        _with('"2026-11-26 Thanksgiving Day"', '"2026-11-31 Thanksgiving Day"'),
+        "calling_hours.closed_dates.US[10]",
+        "not a date",
+    ),
+    (
+        _with('"2026-11-26 Thanksgiving Day"', '"26/11/2026 Thanksgiving Day"'),
+        "calling_hours.closed_dates.US[10]",
+        "YYYY-MM-DD",
+    ),
+    (
+        _with('"2026-11-26 Thanksgiving Day"', '"2026-11-26"'),
+        "calling_hours.closed_dates.US[10]",
+        "has no name",
+    ),
+    (
+        _with('"2026-11-26 Thanksgiving Day"', "2026-11-26"),
+        "calling_hours.closed_dates.US[10]",
+        "expected text",
+    ),
+    (
+        _with('"2026-11-11 Veterans Day"', '"2026-11-26 Veterans Day"'),
+        "calling_hours.closed_dates.US[10]",
+        "listed twice for US",
+    ),
+    (
+        _with("US = [", '"US-ZZ" = []\nUS = ['),
+        "calling_hours.closed_dates.US-ZZ",
+        "not a US state",
+    ),
+    (
+        _with("US = [", '"Florida" = []\nUS = ['),
+        "calling_hours.closed_dates.Florida",
+        "expected a country",
+    ),
+    (
+        _with("US = [", "us = []\nUS = ["),
+        "calling_hours.closed_dates.US",
+        "listed twice",
+    ),
+    (
+        _with("US = [", '"US-FL" = "2026-11-27 Friday after Thanksgiving"\nUS = ['),
+        "calling_hours.closed_dates.US-FL",
+        "expected a list",
+    ),
+    (_with("calls = 3", "calls = 0"), "calling_hours.caps[1].calls", "at least 1"),
+    (_with('within = "24h"', 'within = "0m"'), "calling_hours.caps[1].within", "longer than 0"),
+    (_with('within = "24h"', 'within = "400d"'), "calling_hours.caps[1].within", "at most 366d"),
+    (_with('within = "24h"', 'within = "a day"'), "calling_hours.caps[1].within", "duration"),
+    (
+        _with('calls = 3\nwithin = "24h"', "calls = 3"),
+        "calling_hours.caps[1].within",
+        "is missing",
+    ),
+    (
+        DEFAULT.replace('where = "US-FL"\ncalls', 'where = "Miami"\ncalls'),
+        "calling_hours.caps[1].where",
+        "expected a country",
+    ),
+    (
+        DEFAULT + '\n[[calling_hours.caps]]\nwhere = "us-fl"\ncalls = 5\nwithin = "7d"\n',
+        "calling_hours.caps[2].where",
+        "has a cap already",
+    ),
 ]
 
 
@@ -133,3 +213,43 @@ def test_more_than_ten_criteria_is_refused() -> None:
 def test_error_names_the_file_when_asked() -> None:
     error = RulesError("cadence.min_gap", "bad").in_file("desk.toml")
     assert str(error) == "desk.toml: cadence.min_gap: bad"
+
+
+def test_default_rules_close_us_sundays_and_list_the_federal_holidays() -> None:
+    hours = parse_rules(DEFAULT).calling_hours
+    assert HoursRule("US", frozenset({6}), closed=True) in hours.rules
+    florida = next(r for r in hours.rules if r.where == "US-FL")
+    assert 6 not in florida.days, "a Florida rule on Sundays would open them"
+    assert hours.caps == (CallCap("US-FL", 3, timedelta(hours=24)),)
+    listed = {d.day: d.name for d in hours.closed_dates if d.where == "US"}
+    assert listed[date(2026, 7, 3)] == "Independence Day (observed)"  # 4 July 2026 is a Saturday
+    assert listed[date(2026, 11, 26)] == "Thanksgiving Day"
+    assert listed[date(2027, 12, 24)] == "Christmas Day (observed)"
+    assert all(day.weekday() < 5 for day in listed), "an observed holiday is a weekday"
+    for year in (2026, 2027):
+        names = sorted(
+            name.removesuffix(" (observed)")
+            for day, name in listed.items()
+            if day.year == year and not (day.month == 12 and day.day == 31)
+        )
+        assert len(names) == len(set(names)) == 11, names
+
+
+def test_closed_days_holidays_and_caps_are_read() -> None:
+    text = _with(
+        "[calling_hours.closed_dates]",
+        '[calling_hours.closed_dates]\n"us-fl" = ["2026-11-27   Friday after Thanksgiving "]',
+    )
+    hours = parse_rules(text).calling_hours
+    assert (
+        ClosedDate("US-FL", date(2026, 11, 27), "Friday after Thanksgiving") in hours.closed_dates
+    )
+    assert ClosedDate("US", date(2026, 12, 25), "Christmas Day") in hours.closed_dates
+
+
+def test_rules_written_before_closed_days_still_parse() -> None:
+    # Texts stored by earlier versions have no closed rules, dates or caps.
+    earlier = DEFAULT[: DEFAULT.index("\n# closed = true")]
+    hours = parse_rules(earlier).calling_hours
+    assert hours.closed_dates == () and hours.caps == ()
+    assert not any(rule.closed for rule in hours.rules)

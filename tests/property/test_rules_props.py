@@ -169,7 +169,14 @@ def _check_invariants(rules: DeskRules) -> None:
     assert rules.cadence.retry_after and rules.cadence.max_attempts >= 1
     assert min(rules.recycle_days.values()) >= 1
     hours = rules.calling_hours
-    assert all(w.start < w.end for w in (hours, *hours.rules))
+    assert hours.start < hours.end
+    assert all(w.start < w.end for w in hours.rules if not w.closed)
+    assert all(w.start == w.end for w in hours.rules if w.closed)
+    listed = [(d.where, d.day) for d in hours.closed_dates]
+    assert len(set(listed)) == len(listed)
+    assert all(d.name.strip() and d.name.isprintable() for d in hours.closed_dates)
+    assert len({c.where for c in hours.caps}) == len(hours.caps)
+    assert all(c.calls >= 1 and c.within.total_seconds() > 0 for c in hours.caps)
 
 
 def _check_refusal(exc: RulesError) -> None:

@@ -5,18 +5,29 @@ number that may ring in several zones (toll-free numbers, area codes that
 straddle a zone line) is callable only while every one of its zones is
 within hours. A number whose zone cannot be told is never "callable" here:
 the desk offers it only after the rep confirms (rules: unknown_zone).
+
+A jurisdiction may be closed on a weekday (US Sundays) or on a date (a
+public holiday): no call then, whatever the hours say. Some laws also cap
+how often one number may be called (Florida: three calls in 24 hours).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime, time, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from qualdesk.core.rules import CallingHours
+from qualdesk.core.rules import CallCap, CallingHours, ClosedDate, HoursRule
 
-SEARCH_DAYS = 8
+# Three weeks: the next opening after a holiday beside a closed weekend, with room to spare.
+SEARCH_DAYS = 21
+# What `window` gives for a closed weekday: no moment is inside it.
+CLOSED_WINDOW = (time(0), time(0))
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_QUARTER = timedelta(minutes=15)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MIDNIGHT = time(23, 59, 59)
 
 
 @lru_cache(maxsize=512)
@@ -25,31 +36,118 @@ def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def window(hours: CallingHours, jurisdiction: str, weekday: int) -> tuple[time, time]:
-    """Start and end of calling hours for a jurisdiction on a weekday (0 = Monday).
-
-    The most specific rule for the day wins: a state or province (US-FL)
-    over its country (US), a country over the default.
-    """
-    best = None
-    for rule in hours.rules:
-        if weekday not in rule.days or not _covers(rule.where, jurisdiction):
-            continue
-        specificity = 2 if "-" in rule.where else 1
-        if best is None or specificity > best[0]:
-            best = (specificity, rule.start, rule.end)
-    return (best[1], best[2]) if best else (hours.start, hours.end)
-
-
 def _covers(where: str, jurisdiction: str) -> bool:
     return jurisdiction == where or jurisdiction.startswith(where + "-")
 
 
+def _specificity(where: str) -> int:
+    return 2 if "-" in where else 1
+
+
+def _weekday_rule(hours: CallingHours, jurisdiction: str, weekday: int) -> HoursRule | None:
+    """The most specific rule for the weekday; the first of equals wins."""
+    best: HoursRule | None = None
+    for rule in hours.rules:
+        if weekday not in rule.days or not _covers(rule.where, jurisdiction):
+            continue
+        if best is None or _specificity(rule.where) > _specificity(best.where):
+            best = rule
+    return best
+
+
+def _closed_date(hours: CallingHours, jurisdiction: str, day: date) -> ClosedDate | None:
+    """The closed date listed for the jurisdiction or its country, the state's first."""
+    best: ClosedDate | None = None
+    for closed in hours.closed_dates:
+        if closed.day != day or not _covers(closed.where, jurisdiction):
+            continue
+        if best is None or _specificity(closed.where) > _specificity(best.where):
+            best = closed
+    return best
+
+
+def window(hours: CallingHours, jurisdiction: str, weekday: int) -> tuple[time, time]:
+    """Start and end of calling hours for a jurisdiction on a weekday (0 = Monday).
+
+    The most specific rule for the day wins: a state or province (US-FL)
+    over its country (US), a country over the default. A weekday knows
+    nothing of holidays: callers that know the date use `day_window`.
+
+    Args:
+        hours: the calling hours in force.
+        jurisdiction: the lead's country or state/province (US-FL).
+        weekday: the lead's local weekday, 0 = Monday.
+
+    Returns:
+        The window; `CLOSED_WINDOW` (00:00-00:00, inside which no moment
+        falls) if the jurisdiction is closed on that weekday.
+    """
+    rule = _weekday_rule(hours, jurisdiction, weekday)
+    if rule is None:
+        return (hours.start, hours.end)
+    return CLOSED_WINDOW if rule.closed else (rule.start, rule.end)
+
+
+def day_window(hours: CallingHours, jurisdiction: str, day: date) -> tuple[time, time] | None:
+    """Start and end of calling hours for a jurisdiction on a local date.
+
+    A closed date closes the day whatever the weekday rules say; one listed
+    for a country (US) closes every state in it, one listed for a state
+    (US-FL) only that state. Otherwise the most specific weekday rule wins,
+    as in `window`: a state rule that opens Sundays beats a country rule
+    that closes them.
+
+    Args:
+        hours: the calling hours in force.
+        jurisdiction: the lead's country or state/province (US-FL).
+        day: the date in the lead's local time.
+
+    Returns:
+        The window, or None if the jurisdiction is closed that day.
+    """
+    if _closed_date(hours, jurisdiction, day) is not None:
+        return None
+    rule = _weekday_rule(hours, jurisdiction, day.weekday())
+    if rule is None:
+        return (hours.start, hours.end)
+    return None if rule.closed else (rule.start, rule.end)
+
+
+def closed_reason(hours: CallingHours, jurisdiction: str, day: date) -> str | None:
+    """Why a jurisdiction is closed on a local date, in words for a rep.
+
+    Args:
+        hours: the calling hours in force.
+        jurisdiction: the lead's country or state/province (US-FL).
+        day: the date in the lead's local time.
+
+    Returns:
+        "Christmas Day in US-NY" or "Sunday in US-FL"; None if the
+        jurisdiction is open that day, even if only outside its hours.
+    """
+    closed = _closed_date(hours, jurisdiction, day)
+    if closed is not None:
+        return f"{closed.name} in {jurisdiction}"
+    rule = _weekday_rule(hours, jurisdiction, day.weekday())
+    if rule is not None and rule.closed:
+        return f"{WEEKDAY_NAMES[day.weekday()]} in {jurisdiction}"
+    return None
+
+
 def within(hours: CallingHours, jurisdiction: str, local: datetime) -> bool:
-    """Whether a local time (aware, in the lead's zone) is inside calling hours."""
-    start, end = window(hours, jurisdiction, local.weekday())
+    """Whether a local time (aware, in the lead's zone) is inside calling hours.
+
+    Args:
+        hours: the calling hours in force.
+        jurisdiction: the lead's country or state/province (US-FL).
+        local: an aware time in the lead's zone; its date decides closed days.
+    """
+    span = day_window(hours, jurisdiction, local.date())
+    if span is None:
+        return False
+    start, end = span
     moment = local.time().replace(tzinfo=None)
-    return start <= moment < end if end != time(23, 59, 59) else start <= moment
+    return start <= moment < end if end != _MIDNIGHT else start <= moment
 
 
 def callable_at(
@@ -74,8 +172,17 @@ def next_opening(
 ) -> datetime | None:
     """The first instant at or after `moment` when the lead may be called.
 
-    None if its zone is unknown or no such instant falls in the next week
-    (candidate zones whose hours never overlap).
+    Closed weekdays and closed dates are skipped, in each zone's local date.
+
+    Args:
+        hours: the calling hours in force.
+        zones: the lead's candidate IANA zones.
+        jurisdiction: the lead's country or state/province (US-FL).
+        moment: an aware instant.
+
+    Returns:
+        The instant, or None if the zone is unknown or nothing opens within
+        `SEARCH_DAYS` days (candidate zones whose hours never overlap).
     """
     names = tuple(zones)
     if not names:
@@ -86,10 +193,12 @@ def next_opening(
     candidates = []
     for name in names:
         local = moment.astimezone(zone(name))
-        for offset in range(SEARCH_DAYS):
-            day = (local + timedelta(days=offset)).date()
-            start, _ = window(hours, jurisdiction, day.weekday())
-            opening = datetime.combine(day, start, tzinfo=zone(name))
+        for offset in range(SEARCH_DAYS + 1):
+            day = local.date() + timedelta(days=offset)
+            span = day_window(hours, jurisdiction, day)
+            if span is None:
+                continue
+            opening = datetime.combine(day, span[0], tzinfo=zone(name))
             if opening > moment:
                 candidates.append(opening)
     for candidate in sorted(candidates):
@@ -101,13 +210,121 @@ def next_opening(
 def closing(
     hours: CallingHours, zones: Iterable[str], jurisdiction: str, moment: datetime
 ) -> datetime | None:
-    """When the current calling window ends (the first zone to close), if it is open now."""
+    """When the current calling window ends (the first zone to close), if it is open now.
+
+    Args:
+        hours: the calling hours in force.
+        zones: the lead's candidate IANA zones.
+        jurisdiction: the lead's country or state/province (US-FL).
+        moment: an aware instant.
+
+    Returns:
+        The end of today's window in the zone that closes first; None if
+        the lead may not be called at `moment` (or its zone is unknown).
+    """
     names = tuple(zones)
     if not names or not callable_at(hours, names, jurisdiction, moment):
         return None
     ends = []
     for name in names:
         local = moment.astimezone(zone(name))
-        _, end = window(hours, jurisdiction, local.weekday())
-        ends.append(datetime.combine(local.date(), end, tzinfo=zone(name)))
+        span = day_window(hours, jurisdiction, local.date())
+        if span is None:  # cannot happen while callable; keeps the types honest
+            return None
+        ends.append(datetime.combine(local.date(), span[1], tzinfo=zone(name)))
     return min(ends)
+
+
+def cap_for(hours: CallingHours, jurisdiction: str) -> CallCap | None:
+    """The cap on calls to one number that applies to a jurisdiction.
+
+    Args:
+        hours: the calling hours in force.
+        jurisdiction: the lead's country or state/province (US-FL).
+
+    Returns:
+        The most specific cap (US-FL over US), or None if none applies.
+    """
+    best: CallCap | None = None
+    for cap in hours.caps:
+        if _covers(cap.where, jurisdiction) and (
+            best is None or _specificity(cap.where) > _specificity(best.where)
+        ):
+            best = cap
+    return best
+
+
+def cap_frees_at(cap: CallCap, calls: Sequence[datetime], now: datetime) -> datetime | None:
+    """When one more call to a number stays within a cap.
+
+    A call counts against the cap while it lies in (t - cap.within, t]; calls
+    after `now` are not counted (they have not been made).
+
+    Args:
+        cap: the cap in force for the number.
+        calls: the aware instants of calls already made to the number.
+        now: an aware instant.
+
+    Returns:
+        None if one more call now stays within the cap; else the first
+        instant at which it would.
+    """
+    counted = sorted(call for call in calls if now - cap.within < call <= now)
+    if len(counted) < cap.calls:
+        return None
+    # The oldest calls must age out until one fewer than the cap remain.
+    return counted[len(counted) - cap.calls] + cap.within
+
+
+def suggest_time(
+    hours: CallingHours,
+    zones: Iterable[str],
+    jurisdiction: str,
+    rep_zone: str,
+    after: datetime,
+    rep_day: tuple[time, time] = (time(8), time(20)),
+) -> datetime | None:
+    """A good time to call a lead back: in the lead's hours and the rep's working day.
+
+    Args:
+        hours: the calling hours in force.
+        zones: the lead's candidate IANA zones; none if unknown, when only
+            the rep's day counts.
+        jurisdiction: the lead's country or state/province (US-FL).
+        rep_zone: the rep's IANA zone.
+        after: an aware instant; the suggestion is at or after it.
+        rep_day: the start and end of the rep's working day, in the rep's
+            local time (the end excluded).
+
+    Returns:
+        The first quarter hour at or after `after`, in UTC, at which the
+        lead may be called (every zone in hours, not a closed day) and the
+        rep is at work; None if there is none within `SEARCH_DAYS` days.
+
+    Raises:
+        ValueError: the rep's day does not start before it ends.
+    """
+    day_start, day_end = rep_day
+    if not day_start < day_end:
+        raise ValueError(f"the rep's day must start before it ends, got {rep_day}")
+    names = tuple(zones)
+    mine = zone(rep_zone)
+    deadline = after + timedelta(days=SEARCH_DAYS)
+    moment: datetime | None = _quarter(after)
+    while moment is not None and moment <= deadline:
+        local = moment.astimezone(mine)
+        if not day_start <= local.time() < day_end:
+            start_day = local.date() + timedelta(days=int(local.time() >= day_start))
+            moment = _quarter(datetime.combine(start_day, day_start, tzinfo=mine))
+        elif names and not callable_at(hours, names, jurisdiction, moment):
+            opening = next_opening(hours, names, jurisdiction, moment)
+            moment = None if opening is None else _quarter(opening)
+        else:
+            return moment
+    return None
+
+
+def _quarter(moment: datetime) -> datetime:
+    """The first quarter hour at or after an instant, in UTC (every zone's offset today is
+    a whole number of quarter hours, so it is a quarter hour on every clock)."""
+    return _EPOCH + -(-(moment - _EPOCH) // _QUARTER) * _QUARTER

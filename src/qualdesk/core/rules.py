@@ -12,7 +12,8 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import date, time, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 import phonenumbers
@@ -34,7 +35,10 @@ DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*\Z")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
-_WHERE = re.compile(r"^([A-Z]{2})(?:-([A-Z0-9]{1,3}))?$")
+_WHERE = re.compile(r"^([A-Z]{2})(?:-([A-Z0-9]{1,3}))?\Z")
+_DATED = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ \t]+(.*))?\Z", re.DOTALL)
+# Time enough for any cap a law or a desk sets, and small enough to subtract from any date.
+MAX_CAP_WINDOW = timedelta(days=366)
 
 T = TypeVar("T")
 
@@ -93,22 +97,47 @@ class Cadence:
 
 @dataclass(frozen=True)
 class HoursRule:
-    """Calling hours for one jurisdiction on some days of the week."""
+    """Calling hours for one jurisdiction on some days of the week.
+
+    A closed rule (closed=True) allows no calls on its days; its window is
+    empty (00:00-00:00).
+    """
 
     where: str
     days: frozenset[int]
-    start: time
-    end: time
+    start: time = time(0)
+    end: time = time(0)
+    closed: bool = False
+
+
+@dataclass(frozen=True)
+class ClosedDate:
+    """A date on which a jurisdiction is not called (a public holiday), in its local time."""
+
+    where: str
+    day: date
+    name: str
+
+
+@dataclass(frozen=True)
+class CallCap:
+    """At most `calls` calls to one number within any `within`, for a jurisdiction."""
+
+    where: str
+    calls: int
+    within: timedelta
 
 
 @dataclass(frozen=True)
 class CallingHours:
-    """When a lead may be called, in the lead's own local time."""
+    """When a lead may be called, in the lead's own local time, and how often."""
 
     start: time
     end: time
     unknown_zone: str = "confirm"
     rules: tuple[HoursRule, ...] = ()
+    closed_dates: tuple[ClosedDate, ...] = ()
+    caps: tuple[CallCap, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -403,30 +432,108 @@ def _window(r: _Reader) -> tuple[time, time]:
     return start, end
 
 
-def _hours_rule(r: _Reader) -> HoursRule:
-    where = r.text("where").upper()
+def _jurisdiction(where: str, fail: Callable[[str], RulesError]) -> str:
+    """A country (CA) or a state or province the desk can tell from a number (US-FL)."""
     match = _WHERE.match(where)
     if not match or match.group(1) not in phonenumbers.SUPPORTED_REGIONS:
-        raise r.fail("where", f"expected a country (CA) or state (US-FL) code, got {where!r}")
+        raise fail(f"expected a country (CA) or state (US-FL) code, got {where!r}")
     if match.group(2) and where not in KNOWN_SUBDIVISIONS:
-        raise r.fail(
-            "where",
-            f"{where!r} is not a US state or Canadian province the desk can tell from a number",
+        raise fail(
+            f"{where!r} is not a US state or Canadian province the desk can tell from a number"
         )
+    return where
+
+
+def _where(r: _Reader) -> str:
+    return _jurisdiction(r.text("where").upper(), partial(r.fail, "where"))
+
+
+def _hours_rule(r: _Reader) -> HoursRule:
+    where = _where(r)
     days = _days(r)
+    if r.flag("closed"):
+        for name in ("start", "end"):
+            if name in r.table:
+                raise r.fail(name, "not allowed beside closed = true (a closed day has no hours)")
+        return HoursRule(where=where, days=days, closed=True)
     start, end = _window(r)
     return HoursRule(where=where, days=days, start=start, end=end)
 
 
+def _closed_dates(r: _Reader) -> tuple[ClosedDate, ...]:
+    found: list[ClosedDate] = []
+    seen: dict[str, str] = {}
+    for key, listed in r.table.items():
+        r.used.add(key)
+        name = key if _BARE_KEY.fullmatch(key) else repr(key)
+        where = _jurisdiction(key.upper(), partial(r.fail, name))
+        if where in seen:
+            raise r.fail(name, f"{where!r} is listed twice (also as {seen[where]})")
+        seen[where] = name
+        if not isinstance(listed, list):
+            raise r.fail(name, 'expected a list of dates such as ["2026-12-25 Christmas Day"]')
+        days: set[date] = set()
+        for index, entry in enumerate(listed):
+            item = f"{name}[{index + 1}]"
+            day, label = _closed_date(entry, partial(r.fail, item))
+            if day in days:
+                raise r.fail(item, f"{day.isoformat()} is listed twice for {where}")
+            days.add(day)
+            found.append(ClosedDate(where=where, day=day, name=label))
+    return tuple(found)
+
+
+def _closed_date(entry: object, fail: Callable[[str], RulesError]) -> tuple[date, str]:
+    example = 'write e.g. "2026-12-25 Christmas Day"'
+    if not isinstance(entry, str):
+        raise fail(f'expected text such as "2026-12-25 Christmas Day", got {entry!r}')
+    match = _DATED.match(entry.strip())
+    if not match:
+        raise fail(f"expected a date as YYYY-MM-DD and a name, got {entry!r}; {example}")
+    try:
+        day = date.fromisoformat(match.group(1))
+    except ValueError:
+        raise fail(f"{match.group(1)!r} is not a date (YYYY-MM-DD)") from None
+    label = (match.group(2) or "").strip()
+    if not label:
+        raise fail(f"{entry!r} has no name; {example}")
+    if not label.isprintable():
+        raise fail(f"the name must be one line of plain text, got {label!r}")
+    return day, label
+
+
+def _cap(r: _Reader) -> CallCap:
+    where = _where(r)
+    calls = r.whole("calls", minimum=1)
+    within = r.duration("within")
+    if within <= timedelta(0):
+        raise r.fail("within", "must be longer than 0")
+    if within > MAX_CAP_WINDOW:
+        raise r.fail("within", f"must be at most {MAX_CAP_WINDOW.days}d")
+    return CallCap(where=where, calls=calls, within=within)
+
+
 def _calling_hours(r: _Reader) -> CallingHours:
     start, end = _window(r)
+    closed_dates = r.sub("closed_dates", {})
     result = CallingHours(
         start=start,
         end=end,
         unknown_zone=r.choice("unknown_zone", ("confirm", "never"), "confirm"),
         rules=tuple(r.items("rules", _hours_rule, required=False)),
+        closed_dates=_closed_dates(closed_dates),
+        caps=tuple(r.items("caps", _cap, required=False)),
     )
+    closed_dates.done()
     r.done()
+    firsts: dict[str, int] = {}
+    for index, cap in enumerate(result.caps, start=1):
+        if cap.where in firsts:
+            raise r.fail(
+                f"caps[{index}].where",
+                f"{cap.where!r} has a cap already (caps[{firsts[cap.where]}]); keep one",
+            )
+        firsts[cap.where] = index
     return result
 
 
