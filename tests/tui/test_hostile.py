@@ -37,7 +37,7 @@ from qualdesk.tui.screens.review import ReviewScreen
 from qualdesk.tui.screens.search import SearchScreen
 from qualdesk.tui.screens.team import TeamScreen
 from tests.conftest import FrozenClock
-from tests.tui.test_desk import settle
+from tests.tui.conftest import settle
 
 SIZE = (160, 45)
 NAME = "Bob [b]bold[/b]\u200b [/]"
@@ -112,7 +112,7 @@ async def test_hostile_text_is_drawn_literally_on_every_screen(
         await pilot.pause()
         await pilot.press("escape")
         assert notes.text == "[b] ␛[H‹RLO›"
-        await pilot.press("1")
+        await pilot.press("1", "r")  # tick, then the answer
         await settle(pilot)
         await pilot.press(*"[on red]", "enter")
         await settle(pilot)

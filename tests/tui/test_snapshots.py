@@ -16,7 +16,7 @@ from qualdesk.services.desk import Desk
 from qualdesk.services.importer import ImportOptions, import_file
 from qualdesk.services.reps import add_rep
 from qualdesk.tui.app import create_app
-from tests.tui.test_desk import LEADS, settle
+from tests.tui.conftest import LEADS, settle
 
 SIZE = (120, 40)
 

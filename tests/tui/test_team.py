@@ -24,7 +24,7 @@ from qualdesk.tui.screens.forms import AskDialog
 from qualdesk.tui.screens.review import ReviewScreen
 from qualdesk.tui.screens.team import TeamScreen
 from tests.conftest import FrozenClock
-from tests.tui.test_desk import lead, settle, text_of
+from tests.tui.conftest import lead, settle, text_of
 
 SIZE = (120, 40)
 LEADS = """Name,Company,Title,Phone

@@ -15,7 +15,7 @@ def open_desk_screen(app: AppContext, rep: str | None) -> None:
     """Open the TUI on the desk database, signed in as REP or with a picker."""
     from qualdesk.tui.app import create_app
 
-    desk_app = create_app(app.desk(), rep or app.config.rep, app.config.keys)
+    desk_app = create_app(app.desk(), rep or app.config.rep, app.config.keys, app.config.desk)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise QualdeskError(
             "the desk needs a terminal (stdin and stdout); for scripts use the other commands"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,14 @@ class Location:
 
 
 @dataclass(frozen=True)
+class DeskPreferences:
+    """How the desk behaves for the rep at this machine (the config file's [desk] table)."""
+
+    # Ticking a criterion also opens the box for the prospect's answer.
+    ask_answer_on_tick: bool = False
+
+
+@dataclass(frozen=True)
 class Config:
     """The user's config file, read once."""
 
@@ -38,6 +46,7 @@ class Config:
     db: str | None = None
     rep: str | None = None
     keys: dict[str, str] = field(default_factory=dict)
+    desk: DeskPreferences = field(default_factory=DeskPreferences)
     exists: bool = False
 
 
@@ -62,16 +71,40 @@ def read_config(path: Path | None = None) -> Config:
         raise QualdeskError(f"{path}: cannot read the config file ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise QualdeskError(f"{path}: not valid TOML: {exc}") from None
-    unknown = sorted(set(doc) - {"db", "rep", "keys"})
+    unknown = sorted(set(doc) - {"db", "rep", "keys", "desk"})
     if unknown:
-        raise QualdeskError(f"{path}: {unknown[0]}: unknown key (expected db, rep or [keys])")
+        raise QualdeskError(
+            f"{path}: {unknown[0]}: unknown key (expected db, rep, [keys] or [desk])"
+        )
     for key in ("db", "rep"):
         if key in doc and not isinstance(doc[key], str):
             raise QualdeskError(f"{path}: {key}: expected text, got {doc[key]!r}")
     keys = doc.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
         raise QualdeskError(f'{path}: keys: expected a table of binding id = "key"')
-    return Config(path=path, db=doc.get("db"), rep=doc.get("rep"), keys=keys, exists=True)
+    return Config(
+        path=path,
+        db=doc.get("db"),
+        rep=doc.get("rep"),
+        keys=keys,
+        desk=_preferences(path, doc.get("desk", {})),
+        exists=True,
+    )
+
+
+def _preferences(path: Path, table: object) -> DeskPreferences:
+    """The [desk] table: each key is a preference of DeskPreferences, with its type."""
+    if not isinstance(table, dict):
+        raise QualdeskError(f"{path}: desk: expected a table ([desk])")
+    known = {f.name: f for f in fields(DeskPreferences)}
+    for key, value in table.items():
+        if key not in known:
+            raise QualdeskError(
+                f"{path}: desk.{key}: unknown key (expected {', '.join(sorted(known))})"
+            )
+        if not isinstance(value, bool):
+            raise QualdeskError(f"{path}: desk.{key}: expected true or false, got {value!r}")
+    return DeskPreferences(**table)
 
 
 def default_database() -> Path:

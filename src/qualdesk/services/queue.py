@@ -167,8 +167,24 @@ def held_elsewhere(desk: Desk, rep: Rep) -> HeldLead | None:
     return HeldLead(int(lead_id or 0), name or company, until or now)
 
 
-def claim_lead(desk: Desk, rep: Rep, lead_id: int) -> Claim:
+def claim_lead(
+    desk: Desk,
+    rep: Rep,
+    lead_id: int,
+    *,
+    instead_of: Claim | None = None,
+    notes: str | None = None,
+) -> Claim:
     """Claim one particular lead (found by search), if it is on the desk and free.
+
+    Args:
+        desk: the open desk.
+        rep: the rep opening the lead.
+        lead_id: the lead found.
+        instead_of: the rep's claim on the card in hand, given back as it was
+            (no touch) in the same transaction, so the rep never holds two
+            leads and never loses the card in hand if the found one cannot be had.
+        notes: the call notes of the card in hand, kept as the rep's draft.
 
     Raises:
         QualdeskError: it is with sales or out, or another rep holds it.
@@ -196,6 +212,8 @@ def claim_lead(desk: Desk, rep: Rep, lead_id: int) -> Claim:
             holder = session.get(Rep, lead.claimed_by) if lead.claimed_by else None
             raise QualdeskError(f"{holder.name if holder else 'another rep'} has this lead open")
         unknown = not lead.time_zones
+        if instead_of is not None:
+            _give_back(session, instead_of, now, notes=notes)
     return Claim(lead_id, rep.id, token, now, unknown, chosen=True)
 
 
@@ -269,31 +287,37 @@ def release(desk: Desk, claim: Claim, *, skip: bool = False, notes: str | None =
     `notes`, the rep's call notes as they stand, are kept as their draft in
     the same transaction, so no later save of older notes can overtake them.
     """
-    now = desk.clock()
     with desk.db.writing() as session:
-        try:
-            lead = hold(session, claim, now)
-        except ClaimLost:
-            return
-        if notes is not None:
-            write_draft(session, claim.lead_id, claim.rep_id, notes, now)
-        values: dict[str, object] = {
-            "claimed_by": None,
-            "claim_token": None,
-            "claim_expires_at": None,
+        _give_back(session, claim, desk.clock(), skip=skip, notes=notes)
+
+
+def _give_back(
+    session: Session, claim: Claim, now: datetime, *, skip: bool = False, notes: str | None = None
+) -> None:
+    """Release a claim in the caller's transaction; a claim already lost needs nothing."""
+    try:
+        lead = hold(session, claim, now)
+    except ClaimLost:
+        return
+    if notes is not None:
+        write_draft(session, claim.lead_id, claim.rep_id, notes, now)
+    values: dict[str, object] = {
+        "claimed_by": None,
+        "claim_token": None,
+        "claim_expires_at": None,
+    }
+    if skip:
+        # Later, never sooner than it was due: a skip must not pull a nurtured lead
+        # forward, nor hand an owner's callback to the others early.
+        back = now + SKIP_FOR
+        values |= {
+            "queue_bucket": None,
+            "next_due_at": max(lead.next_due_at or back, back),
+            "updated_at": now,
         }
-        if skip:
-            # Later, never sooner than it was due: a skip must not pull a nurtured lead
-            # forward, nor hand an owner's callback to the others early.
-            back = now + SKIP_FOR
-            values |= {
-                "queue_bucket": None,
-                "next_due_at": max(lead.next_due_at or back, back),
-                "updated_at": now,
-            }
-            if lead.callback_at is not None:
-                values["callback_at"] = max(lead.callback_at, back)
-        session.execute(update(Lead).where(col(Lead.id) == lead.id).values(**values))
+        if lead.callback_at is not None:
+            values["callback_at"] = max(lead.callback_at, back)
+    session.execute(update(Lead).where(col(Lead.id) == lead.id).values(**values))
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,10 @@ import signal
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
@@ -17,9 +19,12 @@ from qualdesk.core.display import shown
 from qualdesk.core.errors import QualdeskError
 from qualdesk.db.models import Rep
 from qualdesk.services.desk import Desk
+from qualdesk.services.locations import DeskPreferences
 from qualdesk.services.problems import unexpected_line
 from qualdesk.services.reps import find_rep
-from qualdesk.tui.screens.desk import DeskScreen, binding_ids, desk_screen
+from qualdesk.tui.keygate import DeliverKey, KeyGate
+from qualdesk.tui.keymap import binding_ids
+from qualdesk.tui.screens.desk import DeskScreen, desk_screen
 from qualdesk.tui.screens.forms import ConfirmDialog
 from qualdesk.tui.screens.help import HelpScreen
 from qualdesk.tui.screens.signin import SignInScreen
@@ -30,23 +35,57 @@ class QualdeskApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "qualdesk"
+    # The desk's keys are in the footer and in help (F1); a palette would only crowd them.
+    ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1,question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
-    def __init__(self, desk: Desk, rep: Rep | None = None, keymap: dict[str, str] | None = None):
+    def __init__(
+        self,
+        desk: Desk,
+        rep: Rep | None = None,
+        keymap: dict[str, str] | None = None,
+        preferences: DeskPreferences | None = None,
+    ):
         super().__init__()
         self.desk = desk
         self.rep = rep
         self.user_keys = keymap or {}
+        self.preferences = preferences or DeskPreferences()
         self.asking_to_quit: ConfirmDialog | None = None
         self._signals: list[int] = []
+        # Keys typed ahead are delivered in order, each once the last has settled.
+        self.keys = KeyGate(self, urgent=frozenset({"ctrl+q"}))
+
+    def get_driver_class(self) -> type[Driver]:
+        """On Linux and macOS, the terminal driver that keeps Escape and the next key apart."""
+        driver = super().get_driver_class()
+        if driver.__name__ == "LinuxDriver" and driver.__module__.startswith("textual."):
+            from qualdesk.tui.terminal import DeskTerminal
+
+            return DeskTerminal
+        return driver
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys and pastes from the terminal go through the gate, in the order typed."""
+        typed = isinstance(event, events.Key | events.Paste) and not event.is_forwarded
+        if typed and self.keys.take(event):  # type: ignore[arg-type]
+            return
+        await super().on_event(event)
+
+    async def on_deliver_key(self, message: DeliverKey) -> None:
+        """The gate's turn for a key that waited: handle it as it would have been on arrival."""
+        try:
+            await super().on_event(message.event)
+        finally:
+            message.delivered.set()
 
     def on_mount(self) -> None:
         if self.user_keys:
             self.set_keymap(self.user_keys)
-            unknown = sorted(set(self.user_keys) - binding_ids(self.desk))
+            unknown = sorted(set(self.user_keys) - binding_ids(self.desk, *self.BINDINGS))
             if unknown:
                 self.notify(
                     f"The config file remaps unknown key ids: {', '.join(unknown)} "
@@ -92,7 +131,7 @@ class QualdeskApp(App[None]):
             self.exit()
             return
         self.rep = rep
-        self.push_screen(desk_screen(self.desk, rep))
+        self.push_screen(desk_screen(self.desk, rep, self.preferences))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -155,10 +194,13 @@ class QualdeskApp(App[None]):
 
 
 def create_app(
-    desk: Desk, rep: str | None = None, keymap: dict[str, str] | None = None
+    desk: Desk,
+    rep: str | None = None,
+    keymap: dict[str, str] | None = None,
+    preferences: DeskPreferences | None = None,
 ) -> QualdeskApp:
     """The desk app for a desk, signed in as `rep` (a handle) or asking who is there."""
     signed_in = find_rep(desk, rep) if rep else None
     if signed_in is not None and not signed_in.active:
         raise QualdeskError(f"rep {signed_in.handle!r} is deactivated (qualdesk reps activate)")
-    return QualdeskApp(desk, signed_in, keymap)
+    return QualdeskApp(desk, signed_in, keymap, preferences)

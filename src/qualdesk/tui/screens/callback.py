@@ -16,7 +16,7 @@ from textual.widgets import Input, RadioButton, RadioSet, Static
 from qualdesk.core.display import shown
 from qualdesk.core.errors import QualdeskError
 from qualdesk.services.calls import CallbackPlan
-from qualdesk.tui.widgets.keys import after_typing, legend
+from qualdesk.tui.widgets.keys import legend
 from qualdesk.tui.widgets.literal import LiteralInput
 
 
@@ -91,7 +91,7 @@ class CallbackDialog(ModalScreen[CallbackChoice | None]):
         preview.update(text)
 
     def action_confirm(self) -> None:
-        after_typing(self, self._confirm)
+        self._confirm()
 
     def _confirm(self) -> None:
         preview = self.query_one("#callback-preview", Static)

@@ -21,7 +21,7 @@ from qualdesk.db.models import Rep
 from qualdesk.services.desk import Desk
 from qualdesk.services.export import ExportResult, default_name, export_leads, waiting_for_export
 from qualdesk.services.problems import unexpected_line
-from qualdesk.tui.widgets.keys import after_typing, legend
+from qualdesk.tui.widgets.keys import legend
 from qualdesk.tui.widgets.literal import LiteralInput
 
 
@@ -105,7 +105,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         if self.result is not None:
             self.dismiss(self.result)
             return
-        after_typing(self, self._start)
+        self._start()
 
     def _start(self) -> None:
         typed = self.query_one("#export-path", Input).value.strip()

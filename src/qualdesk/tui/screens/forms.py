@@ -1,4 +1,4 @@
-"""Small dialogs of the desk: a follow-up touch, a criterion's note, a confirmation."""
+"""Small dialogs of the desk: a follow-up touch, a confirmation, one line asked for."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
 from qualdesk.core.display import shown
-from qualdesk.tui.widgets.keys import after_typing, legend
+from qualdesk.tui.widgets.keys import legend
 from qualdesk.tui.widgets.literal import LiteralInput
 
 
@@ -46,49 +46,12 @@ class TouchDialog(ModalScreen[tuple[str, str] | None]):
         self.query_one("#touch-note", Input).focus()
 
     def action_confirm(self) -> None:
-        after_typing(self, self._confirm)
+        self._confirm()
 
     def _confirm(self) -> None:
         chosen = self.query_one("#touch-channel", RadioSet).pressed_button
         channel = str(chosen.label) if chosen is not None else self.channels[0]
         self.dismiss((channel, self.query_one("#touch-note", Input).value))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class NoteDialog(ModalScreen[str | None]):
-    """An optional note for a criterion just established; Enter saves, Esc skips."""
-
-    CSS_PATH = "dialogs.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "confirm", "Save the note", id="note.confirm", priority=True),
-        Binding("escape", "cancel", "No note", id="note.cancel"),
-    ]
-
-    def __init__(self, label: str, prompt: str, note: str = "") -> None:
-        super().__init__()
-        self.label = label
-        self.prompt = prompt
-        self.note = note
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="note"):
-            yield Static(
-                Text.assemble(("✔ ", "green"), (self.label, "bold")), classes="dialog-title"
-            )
-            yield Static(Text(self.prompt, style="dim"))
-            yield LiteralInput(value=self.note, placeholder="a note (optional)", id="note-text")
-            yield Static(
-                legend(("Enter", "save"), ("Esc", "no note")),
-                classes="dialog-keys",
-            )
-
-    def on_mount(self) -> None:
-        self.query_one("#note-text", Input).focus()
-
-    def action_confirm(self) -> None:
-        after_typing(self, lambda: self.dismiss(self.query_one("#note-text", Input).value.strip()))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -158,7 +121,7 @@ class AskDialog(ModalScreen[str | None]):
         self.query_one("#ask-text", Input).focus()
 
     def action_confirm(self) -> None:
-        after_typing(self, self._confirm)
+        self._confirm()
 
     def _confirm(self) -> None:
         answer = self.query_one("#ask-text", Input).value.strip()

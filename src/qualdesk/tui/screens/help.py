@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import ClassVar
 
 from rich.text import Text
@@ -55,7 +56,11 @@ class HelpScreen(ModalScreen[None]):
 
     def _keys(self) -> Text:
         grouped: dict[str, tuple[list[str], Binding, bool]] = {}
-        for key, active in self.under.active_bindings.items():
+        # A screen that hides keys that have no meaning now lists them all for help.
+        listing = getattr(self.under, "every_key", contextlib.nullcontext)
+        with listing():
+            bindings = self.under.active_bindings
+        for key, active in bindings.items():
             binding = active.binding
             if binding.system or not binding.id:
                 continue

@@ -17,7 +17,7 @@ from qualdesk.core.display import shown
 from qualdesk.core.hours import zone
 from qualdesk.core.routing import ROUTE_LABELS, Route
 from qualdesk.core.stages import Stage
-from qualdesk.tui.widgets.keys import after_typing, legend
+from qualdesk.tui.widgets.keys import legend
 from qualdesk.tui.widgets.literal import LiteralInput
 
 # Another route, by key, for a rep who disagrees with the proposal.
@@ -132,7 +132,7 @@ class RoutingDialog(ModalScreen[RouteChoice | None]):
         )
 
     def action_confirm(self) -> None:
-        after_typing(self, self._confirm)
+        self._confirm()
 
     def _confirm(self) -> None:
         if self.saving:

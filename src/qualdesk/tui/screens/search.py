@@ -39,6 +39,13 @@ class SearchScreen(ModalScreen[int | None]):
         # result is to open as soon as it is found (Enter typed before it came).
         self.shown_for = ""
         self.open_first: str | None = None
+        # ↓ typed before the results for the text came: go to them once they do.
+        self.to_results: str | None = None
+
+    @property
+    def holding_keys(self) -> bool:
+        """Keys after Enter or ↓ wait for the results those keys act on (see keygate)."""
+        return self.open_first is not None or self.to_results is not None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="search"):
@@ -91,6 +98,9 @@ class SearchScreen(ModalScreen[int | None]):
         if self.open_first == text:
             self.open_first = None
             self._open_first()
+        elif self.to_results == text:
+            self.to_results = None
+            self.action_results()
 
     def _open_first(self) -> None:
         table = self.query_one("#search-results", DataTable)
@@ -99,6 +109,10 @@ class SearchScreen(ModalScreen[int | None]):
             self.dismiss(int(str(row_key.value)))
 
     def action_results(self) -> None:
+        typed = self.query_one("#search-text", Input).value
+        if self.shown_for != typed and typed.strip():
+            self.to_results = typed  # the results for what was typed are on their way
+            return
         table = self.query_one("#search-results", DataTable)
         if table.row_count:
             table.focus()

@@ -22,8 +22,8 @@ from qualdesk.tui.widgets.tables import fill
 HISTORY = ("When (you)", "Channel", "Outcome", "Rep", "Note")
 
 
-def their_time(card: CallCard, now: datetime) -> Text:
-    """The lead's local time now, and whether they may be called."""
+def their_time(card: CallCard, now: datetime, narrow: bool = False) -> Text:
+    """The lead's local time now, and whether they may be called (shorter when narrow)."""
     text = Text()
     if not card.zones:
         text.append("their time zone is unknown", style="bold yellow")
@@ -31,22 +31,27 @@ def their_time(card: CallCard, now: datetime) -> Text:
     local = now.astimezone(zone(card.zones[0]))
     walls = [now.astimezone(zone(z)).replace(tzinfo=None) for z in card.zones]
     if min(walls) == max(walls):
-        text.append(f"their time {local:%a %H:%M}", style="bold")
+        text.append(f"{'' if narrow else 'their time '}{local:%a %H:%M}", style="bold")
     else:
         text.append(f"their time {min(walls):%a %H:%M} to {max(walls):%a %H:%M}", style="bold")
     place = card.zones[0].split("/")[-1].replace("_", " ")
     more = f" +{len(card.zones) - 1} zones" if len(card.zones) > 1 else ""
-    text.append(f" ({place}{more}, hours {card.window})  ", style="dim")
+    if narrow:
+        text.append(f" {place}{more} ({card.window})  ", style="dim")
+    else:
+        text.append(f" ({place}{more}, hours {card.window})  ", style="dim")
     if card.callable_now:
         until = (
             f" until {card.closes_at.astimezone(zone(card.zones[0])):%H:%M}"
             if card.closes_at
             else ""
         )
-        text.append(f"✔ callable{until}", style="bold green")
+        said = f"✔{until}" if narrow else f"✔ callable{until}"
+        text.append(said, style="bold green")
     else:
         opens = (
-            f": opens {card.opens_at.astimezone(zone(card.zones[0])):%a %H:%M} theirs"
+            f": opens {card.opens_at.astimezone(zone(card.zones[0])):%a %H:%M}"
+            f"{'' if narrow else ' theirs'}"
             if card.opens_at
             else ""
         )
@@ -55,7 +60,28 @@ def their_time(card: CallCard, now: datetime) -> Text:
 
 
 class CallCardView(Vertical):
-    """The lead, the checklist and the history of the claimed lead."""
+    """The lead, the checklist and the history of the claimed lead.
+
+    Each line of the lead and of the checklist is one screen line, cut short
+    with an ellipsis when the terminal is narrow; with the class -short (an
+    80x24 terminal) the lead's details and its route are too, so the name,
+    number, local time, route and all ten criteria fit at once.
+    """
+
+    DEFAULT_CSS = """
+    CallCardView #card-title, CallCardView #card-phone, CallCardView #card-checklist,
+    CallCardView.-short #card-meta, CallCardView.-short #card-verdict {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    CallCardView.-short #card-main {
+        scrollbar-size-vertical: 0;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.shown: tuple[CallCard, datetime, str] | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="card-main"):
@@ -73,6 +99,14 @@ class CallCardView(Vertical):
 
     def show(self, card: CallCard, now: datetime, rep_zone: str) -> None:
         """Paint a card."""
+        self.shown = (card, now, rep_zone)
+        self._paint(card, now, rep_zone)
+
+    def on_resize(self) -> None:
+        if self.shown is not None:
+            self._paint(*self.shown)
+
+    def _paint(self, card: CallCard, now: datetime, rep_zone: str) -> None:
         lead = card.lead
         title = Text()
         title.append(shown(lead.name or lead.company), style="bold")
@@ -91,8 +125,8 @@ class CallCardView(Vertical):
             )
         elif lead.shares_phone:
             phone.append(" (shared number)", style="yellow")
-        phone.append("   ")
-        phone.append_text(their_time(card, now))
+        phone.append("  ")
+        phone.append_text(their_time(card, now, narrow=(self.size.width or 120) < 100))
         self.query_one("#card-phone", Static).update(phone)
         meta = Text()
         meta.append(shown(card.why), style="italic")
@@ -106,12 +140,12 @@ class CallCardView(Vertical):
         extras = Text()
         for key, value in lead.extra.items():
             extras.append(f"{shown(key)}: ", style="dim")
-            extras.append(f"{shown(str(value))}\n")
+            extras.append(f"{shown(str(value), lines=True)}\n")
         extras.rstrip()
         self.query_one("#card-extras", Static).update(
             extras if extras.plain else Text("no extra columns", style="dim")
         )
-        self.query_one("#card-checklist", Static).update(self._checklist(card))
+        self.show_checklist(card)
         self.query_one("#card-verdict", Static).update(self._verdict(card))
         history = self.query_one("#card-history", DataTable)
         history.set_class(not card.history, "-hidden")
@@ -122,6 +156,10 @@ class CallCardView(Vertical):
             for touch in card.history
         ]  # fmt: skip
         fill(history, HISTORY, rows)
+
+    def show_checklist(self, card: CallCard) -> None:
+        """Paint the checklist alone (a tick shows at once, before the database has it)."""
+        self.query_one("#card-checklist", Static).update(self._checklist(card))
 
     @staticmethod
     def _checklist(card: CallCard) -> Text:

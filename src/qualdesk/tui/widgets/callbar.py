@@ -1,0 +1,69 @@
+"""The call bar under the card: where the call stands, and the disposition keys."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from qualdesk.core.display import shown
+from qualdesk.core.rules import Disposition
+
+
+class CallBar(Vertical):
+    """One line on the call's state, then one key per disposition (the chosen one lit)."""
+
+    DEFAULT_CSS = """
+    CallBar {
+        height: auto;
+    }
+    CallBar #call-state {
+        height: 1;
+        padding: 0 1;
+        background: $primary-background;
+    }
+    CallBar #call-keys {
+        height: auto;
+        padding: 0 1;
+    }
+    CallBar.-read-only #call-state {
+        background: $warning-muted;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="call-state")
+        yield Static(id="call-keys")
+
+    def show(
+        self,
+        outcome: Disposition | None,
+        dispositions: tuple[Disposition, ...],
+        not_a_call: str = "",
+    ) -> None:
+        """Paint the bar: the outcome logged so far, or why no call may be logged on this card."""
+        state = Text()
+        if not_a_call:
+            state.append("Not a call now: ", style="bold")
+            state.append(shown(not_a_call))
+            state.append(". t logs another kind of touch; Esc closes the card.")
+        elif outcome is None:
+            state.append("On the call. ", style="bold")
+            state.append("Log how it went with one key; 1-0 tick the checklist.")
+        else:
+            state.append(f"{outcome.label}. ", style="bold green")
+            state.append("Work the checklist, then ")
+            state.append(" e ", style="reverse")
+            state.append(" to end the call and route the lead.")
+        self.set_class(bool(not_a_call), "-read-only")
+        self.query_one("#call-state", Static).update(state)
+        keys = Text()
+        for index, item in enumerate(dispositions):
+            chosen = outcome is not None and item.key == outcome.key
+            if index:
+                keys.append(" ")  # lines break between keys, never inside one
+            keys.append(f"\u00a0{item.hotkey}\u00a0", style="reverse bold" if chosen else "reverse")
+            label = "\u00a0" + shown(item.label).replace(" ", "\u00a0")
+            keys.append(label, style="bold" if chosen else "dim" if not_a_call else "")
+        self.query_one("#call-keys", Static).update(keys)
