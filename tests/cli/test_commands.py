@@ -216,8 +216,48 @@ def test_locate_follows_flag_env_config_default(
 
 
 def test_db_upgrade_on_a_current_database(run: Run) -> None:
-    assert "Upgraded schema (new database)" in run("db", "upgrade").out
-    assert "up to date" in run("db", "upgrade").out
+    assert "up to date (0006)" in run("db", "upgrade").out
+
+
+def test_a_database_that_does_not_exist_is_a_mistake_not_a_new_desk(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write_csv: WriteCsv
+) -> None:
+    typo = tmp_path / "dmeo.db"
+    for args in (("stats",), ("reps", "list"), ("db", "upgrade"), ("export",), ("doctor",)):
+        result = run(*args, db=typo)
+        assert result.code == 1, args
+        assert result.err.count("\n") == 1, result.err
+        assert f"{typo}: " in result.err and "chosen by --db" in result.err, result.err
+    assert "qualdesk db init" in run("stats", db=typo).err
+    monkeypatch.setenv("QUALDESK_DB", str(typo))
+    from_env = run("stats", db=None)
+    assert from_env.code == 1 and "chosen by QUALDESK_DB" in from_env.err
+    monkeypatch.delenv("QUALDESK_DB")
+    config = tmp_path / "config.toml"
+    config.write_text(f'db = "{typo}"\n', encoding="utf-8")
+    monkeypatch.setenv("QUALDESK_CONFIG", str(config))
+    from_config = run("stats", db=None)
+    assert from_config.code == 1 and "chosen by config file" in from_config.err
+    monkeypatch.delenv("QUALDESK_CONFIG")
+    # A dry run never creates anything, not even the default database.
+    leads = write_csv([["Ada Lovelace", "Analytical", "", "", "+44 20 7946 0958", "GB"]])
+    dry = run("import", str(leads), "--dry-run", db=typo)
+    assert dry.code == 0 and "would import  1" in dry.out
+    dry_default = run("import", str(leads), "--dry-run", db=None)
+    assert dry_default.code == 0
+    assert not typo.exists() and not (tmp_path / "xdg-data").exists()
+    assert run("locate", db=typo).err.count("qualdesk db init") == 1
+    # db init makes the desk, with the default rules, and never replaces one.
+    made = run("db", "init", db=typo)
+    assert made.code == 0 and "Created a desk at" in made.out and "version 1" in made.out
+    assert run("stats", db=typo).code == 0
+    again = run("db", "init", db=typo)
+    assert again.code == 1 and "already there; nothing was changed" in again.err
+    elsewhere = tmp_path / "other.db"
+    assert run("db", "init", str(elsewhere), db=typo).code == 0 and elsewhere.exists()
+    # The default database is still created on first use.
+    assert run("reps", "list", db=None).code == 0
+    assert (tmp_path / "xdg-data" / "qualdesk" / "qualdesk.db").exists()
 
 
 def test_a_database_in_a_missing_folder_is_refused(run: Run, tmp_path: Path) -> None:
@@ -248,6 +288,12 @@ def test_demo_builds_a_desk_and_refuses_real_databases(run: Run, tmp_path: Path)
 def test_the_installed_command_shows_no_traceback(tmp_path: Path) -> None:
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
     env.pop("QUALDESK_CONFIG", None)
+    subprocess.run(
+        [sys.executable, "-m", "qualdesk", "db", "init", str(tmp_path / "d.db")],
+        capture_output=True,
+        env=env,
+        check=True,
+    )
     done = subprocess.run(
         [sys.executable, "-m", "qualdesk", "--db", str(tmp_path / "d.db"), "import", "nope.csv"],
         capture_output=True,

@@ -24,7 +24,7 @@ import pytest
 from sqlmodel import select
 
 from qualdesk.db.models import Rep
-from qualdesk.services.desk import open_desk
+from qualdesk.services.desk import create_desk, open_desk
 from qualdesk.services.queue import LEASE, claim_next
 from tests.conftest import REPO
 from tests.stress.harness import (
@@ -205,6 +205,8 @@ def _alive(pid: int) -> bool:
 
 
 def _import(db: Path, source: Path) -> subprocess.Popen[bytes]:
+    if not db.exists():
+        create_desk(db).close()
     return subprocess.Popen(
         [sys.executable, "-m", "qualdesk", "--db", str(db), "import", str(source), "--json"],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

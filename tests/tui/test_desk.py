@@ -793,3 +793,31 @@ async def test_a_second_window_asks_before_taking_the_reps_open_lead(staffed: De
             assert first.screen.claim is not None  # the first window still has its call
             await two.press("ctrl+q", "ctrl+q")
             await settle(two)
+
+
+async def test_ctrl_c_says_which_key_quits_in_plain_words(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("ctrl+c")
+        await settle(pilot)
+        said = [n.message for n in app._notifications]
+        assert said[-1] == "Press ^q to quit." and "[b]" not in said[-1]
+        assert app.is_running
+
+
+async def test_the_sign_in_list_shows_who_is_the_team_lead(staffed: Desk) -> None:
+    from textual.widgets import OptionList
+
+    from qualdesk.services.reps import add_rep as add
+
+    add(staffed, "lee", "Lee Morgan", "lead", "America/New_York")
+    app = create_app(staffed)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        options = app.screen.query_one(OptionList)
+        shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert shown[0] == "Ana Reyes  ana  rep  America/New_York"
+        assert shown[2] == "Lee Morgan  lee  team lead  America/New_York"
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen) and app.screen.rep.handle == "lee"

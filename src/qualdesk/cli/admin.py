@@ -21,8 +21,11 @@ def locate_command(app: AppContext) -> None:
     location = app.location()
     say(location.target)
     say(f"  chosen by: {location.origin}", err=True)
-    if "://" not in location.target and not Path(location.target).exists():
-        say("  (it does not exist yet; the first command that needs it creates it)", err=True)
+    if "://" not in location.target and not Path(location.target).expanduser().exists():
+        if location.origin == "default":
+            say("  (it does not exist yet; the first command that needs it creates it)", err=True)
+        else:
+            say(f"  (it does not exist: qualdesk db init {location.target} creates it)", err=True)
     config = app.config
     state = "" if config.exists else " (none yet)"
     say(f"  config file: {config.path}{state}", err=True)
@@ -33,13 +36,38 @@ def db_group() -> None:
     """The database schema."""
 
 
+@db_group.command("init")
+@click.argument("path", required=False, metavar="[PATH]")
+@pass_app
+def db_init(app: AppContext, path: str | None) -> None:
+    """Create a new desk database with the default rules.
+
+    At PATH (a file, or a PostgreSQL URL), else where --db, QUALDESK_DB or the
+    config file point, else the default database. Nothing that exists is
+    ever replaced.
+    """
+    from qualdesk.services.desk import create_desk
+
+    location = app.location()
+    target = path or location.target
+    if path is None and location.origin == "default":
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    desk = create_desk(target)
+    try:
+        version = desk.rules().version
+    finally:
+        desk.close()
+    say(f"Created a desk at {target} with the default rules (version {version}).")
+    say("Next: qualdesk reps add HANDLE --name NAME --role lead, then qualdesk import FILE.")
+
+
 @db_group.command("upgrade")
 @pass_app
 def db_upgrade(app: AppContext) -> None:
     """Bring the database schema up to this version of qualdesk."""
     from qualdesk.services.desk import upgrade_schema
 
-    before, after = upgrade_schema(app.location().target)
+    before, after = upgrade_schema(app.existing().target)
     if before == after:
         say(f"Schema is up to date ({after}).")
     else:

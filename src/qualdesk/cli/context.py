@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +27,8 @@ class AppContext:
         self.db_flag = db_flag
         self._desk: Desk | None = None
         self._config: Config | None = None
+        # A throwaway desk for a dry run where there is no database yet.
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
 
     @property
     def config(self) -> Config:
@@ -39,26 +43,60 @@ class AppContext:
 
         return locate_database(self.db_flag, self.config)
 
-    def desk(self) -> Desk:
-        """The open desk, opened (and created or upgraded) on first use."""
+    def desk(self, *, dry_run: bool = False) -> Desk:
+        """The open desk, opened (and upgraded) on first use.
+
+        A database named by --db, QUALDESK_DB or the config file must exist: a
+        mistyped path is refused rather than quietly made into an empty desk.
+        Only the default database is created on first use. A dry run where
+        there is no database yet runs against a throwaway one, so it creates
+        nothing.
+        """
         from qualdesk.services.desk import open_desk
 
         if self._desk is None:
             location = self.location()
-            if location.origin != "default" and "://" not in location.target:
-                folder = Path(location.target).expanduser().parent
-                if not folder.is_dir():
-                    raise QualdeskError(
-                        f"{location.target}: the folder {folder} does not exist "
-                        f"(database chosen by {location.origin})"
-                    )
+            if "://" not in location.target:
+                path = Path(location.target).expanduser()
+                if not path.exists() and dry_run:
+                    self._scratch = tempfile.TemporaryDirectory(prefix="qualdesk-dry-run-")
+                    self._desk = open_desk(Path(self._scratch.name) / "desk.db")
+                    return self._desk
+                if not path.exists() and location.origin != "default":
+                    raise QualdeskError(missing_database(path, location.origin))
             self._desk = open_desk(location.target)
         return self._desk
+
+    def existing(self) -> Location:
+        """The database in use, which must exist (whatever chose it)."""
+        location = self.location()
+        if "://" not in location.target:
+            path = Path(location.target).expanduser()
+            if not path.exists():
+                raise QualdeskError(missing_database(path, location.origin))
+        return location
 
     def close(self) -> None:
         if self._desk is not None:
             self._desk.close()
             self._desk = None
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
+
+
+def missing_database(path: Path, origin: str) -> str:
+    """One line for a database path with nothing there: what, who chose it, how to make one."""
+    folder = path.parent
+    if not folder.is_dir():
+        return (
+            f"{path}: the folder {folder} does not exist (database chosen by {origin}); "
+            "check the path"
+        )
+    return (
+        f"{path}: no database there (chosen by {origin}); check the path, or create a new "
+        f"desk with: qualdesk db init {shlex.quote(str(path))}"
+    )
 
 
 pass_app = click.pass_obj

@@ -11,11 +11,12 @@ from qualdesk.cli.output import say
 from qualdesk.core.errors import QualdeskError
 
 
-def open_desk_screen(app: AppContext, rep: str | None) -> None:
-    """Open the TUI on the desk database, signed in as REP or with a picker."""
+def open_desk_screen(app: AppContext, rep: str | None, *, config_rep: bool = True) -> None:
+    """Open the desk, signed in as REP (or the config file's rep), else with a picker."""
     from qualdesk.tui.app import create_app
 
-    desk_app = create_app(app.desk(), rep or app.config.rep, app.config.keys, app.config.desk)
+    handle = rep or (app.config.rep if config_rep else None)
+    desk_app = create_app(app.desk(), handle, app.config.keys, app.config.desk)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise QualdeskError(
             "the desk needs a terminal (stdin and stdout); for scripts use the other commands"
@@ -32,7 +33,9 @@ def desk_command(app: AppContext, rep: str | None) -> None:
 
 
 @click.command("demo")
-@click.option("--rep", "rep", metavar="HANDLE", default=None, help="Sign in as this rep.")
+@click.option(
+    "--rep", "rep", metavar="HANDLE", default=None, help="Sign in as this rep (else a picker)."
+)
 @click.option("--no-open", is_flag=True, help="Build the demo database but do not open it.")
 @click.option("--seed", default=7, show_default=True, help="Seed for the made-up history.")
 @pass_app
@@ -40,7 +43,8 @@ def demo_command(app: AppContext, rep: str | None, no_open: bool, seed: int) -> 
     """Build a fresh demo database (reps, sample leads, some history) and open it.
 
     It uses --db if given, else a demo.db in the user data folder; it never
-    overwrites a database that is not a demo.
+    overwrites a database that is not a demo. The desk opens on the sign-in
+    list, where each rep's role shows (lee is the team lead), unless --rep.
     """
     from qualdesk.services.demo import DEMO_REPS, build_demo, demo_location
 
@@ -57,7 +61,7 @@ def demo_command(app: AppContext, rep: str | None, no_open: bool, seed: int) -> 
     if no_open:
         return
     app.db_flag = target
-    open_desk_screen(app, rep or report.reps[0])
+    open_desk_screen(app, rep, config_rep=False)
 
 
 COMMANDS = [desk_command, demo_command]

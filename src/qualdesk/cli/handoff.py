@@ -239,7 +239,7 @@ def feedback_command(
     from qualdesk.services.desk import os_user
     from qualdesk.services.feedback import read_feedback
 
-    desk = app.desk()
+    desk = app.desk(dry_run=dry_run)
     summary = read_feedback(
         desk, file, by=os_user(), zone_name=_zone(app, desk, zone), rejects=rejects_path,
         dry_run=dry_run,

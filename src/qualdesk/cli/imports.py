@@ -77,7 +77,7 @@ def import_command(
         force=force,
         rejects_path=rejects_path,
     )
-    desk = app.desk()
+    desk = app.desk(dry_run=dry_run)
     size = file.stat().st_size if file.is_file() else 0
     bar = ProgressBar(f"Importing {file.name}", size)
     try:

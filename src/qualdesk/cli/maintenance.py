@@ -44,7 +44,7 @@ def doctor_command(ctx: click.Context, fix: bool, as_json: bool) -> None:
     from qualdesk.services.sqlitefile import database_file
 
     app: AppContext = ctx.obj
-    path = database_file(app.location().target)
+    path = database_file(app.existing().target)
     if not as_json:
         say(f"Checking {path}")
     with Working("checking the file's integrity") as working:
@@ -92,7 +92,7 @@ def backup_command(app: AppContext, file: Path, force: bool, as_json: bool) -> N
 
     bar = ProgressBar("Backing up", 0, minimum=32 << 20)
     try:
-        report = back_up(app.location().target, file, force=force, progress=bar.update)
+        report = back_up(app.existing().target, file, force=force, progress=bar.update)
     finally:
         bar.close()
     if as_json:

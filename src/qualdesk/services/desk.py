@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from qualdesk.core.errors import QualdeskError
 from qualdesk.core.rules import DeskRules, parse_rules
 from qualdesk.db.engine import Database
 from qualdesk.db.models import RulesVersion
@@ -85,6 +86,29 @@ def open_desk(location: str | Path, *, clock: Clock = system_clock, upgrade: boo
         has_rules = session.exec(select(RulesVersion.id)).first() is not None
     if not has_rules:
         _store_default_rules(desk)
+    return desk
+
+
+def create_desk(location: str | Path, *, clock: Clock = system_clock) -> Desk:
+    """Create a new desk database, with the default rules, where there is none yet.
+
+    Raises:
+        QualdeskError: a file (or, on a server, a desk) is already there; nothing
+            is changed.
+    """
+    if "://" not in str(location):
+        path = Path(location).expanduser()
+        if path.exists():
+            raise QualdeskError(f"{path}: a file is already there; nothing was changed")
+        if not path.parent.is_dir():
+            raise QualdeskError(f"{path}: the folder {path.parent} does not exist")
+    desk = Desk(open_database(location), clock)
+    with desk.db.reading() as session:
+        has_rules = session.exec(select(RulesVersion.id)).first() is not None
+    if has_rules:
+        desk.close()
+        raise QualdeskError(f"{location}: already holds a desk; nothing was changed")
+    _store_default_rules(desk)
     return desk
 
 

@@ -115,6 +115,13 @@ class QualdeskApp(App[None]):
             markup=False,
         )  # fmt: skip
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit (it copies in a text box): say which key does."""
+        for active in self.active_bindings.values():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {self.get_key_display(active.binding)} to quit.", title="Quit?")
+                return
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed: one line on screen, the traceback in the log file."""
         if event.state is not WorkerState.ERROR or event.worker.error is None:

@@ -13,9 +13,24 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from qualdesk.core.display import shown
+from qualdesk.core.stages import Role
 from qualdesk.db.models import Rep
 from qualdesk.services.desk import Desk
 from qualdesk.services.reps import list_reps
+from qualdesk.tui.widgets.keys import legend
+
+
+def _option(rep: Rep) -> Option:
+    """A rep as the list shows them: name, handle, role (team leads stand out) and zone."""
+    text = Text()
+    text.append(shown(rep.name), style="bold")
+    text.append(f"  {shown(rep.handle)}  ", style="dim")
+    if rep.role == Role.LEAD.value:
+        text.append("team lead", style="bold yellow")
+    else:
+        text.append(shown(rep.role))
+    text.append(f"  {shown(rep.time_zone)}", style="dim")
+    return Option(text, id=rep.handle)
 
 
 class SignInScreen(Screen[Rep | None]):
@@ -36,12 +51,11 @@ class SignInScreen(Screen[Rep | None]):
         with Vertical(id="signin-box"):
             yield Static("Who is signing in?", id="signin-title")
             if self.reps:
-                yield OptionList(
-                    *(Option(Text(shown(f"{r.name}  ({r.handle}, {r.role}, {r.time_zone})")),
-                             id=r.handle)
-                      for r in self.reps),
-                    id="signin-reps",
-                )  # fmt: skip
+                yield OptionList(*(_option(rep) for rep in self.reps), id="signin-reps")
+                yield Static(
+                    legend(("↑↓", "choose"), ("Enter", "sign in"), ("Esc", "quit")),
+                    id="signin-keys",
+                )
             else:
                 yield Static(
                     "No reps on this desk yet. Add one from a shell:\n"
