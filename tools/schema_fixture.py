@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from qualdesk.db import queries
-from qualdesk.db.models import ChecklistAnswer, RoutingDecision, Touch
+from qualdesk.db.models import ChecklistAnswer, NoteDraft, RoutingDecision, Touch
 from qualdesk.db.schema import SCHEMA_HEAD
 from qualdesk.services.desk import open_desk
 from qualdesk.services.dnc import add_number
@@ -74,6 +74,7 @@ def main() -> None:
                                         route="working", proposed_route="working",
                                         reason="retry per cadence", rules_version_id=version,
                                         decided_at=now))  # fmt: skip
+            session.add(NoteDraft(lead_id=3, rep_id=ana.id, text="asked for the CFO", saved_at=now))
         desk.close()
         with sqlite3.connect(db_path) as conn:
             dump = "\n".join(conn.iterdump())

@@ -44,7 +44,11 @@ LEADS = [
         source="", campaign="", industry="", company_size="10-50", score=-5, grade="D",
         qualified_because="override", qualified_by="", qualified_at=None, touches=0, calls=0,
         first_touch=None, last_touch=None, call_notes=(), criteria=CRITERIA, answers=ANSWERS,
-        rules_version=1, extra={},
+        rules_version=1, extra={}, alt_phone="+13055550199", alt_phone_ext="",
+        changes=(
+            "2026-11-21T10:00:00Z lee alternate number: - -> +1 305-555-0199 (the direct line)",
+            "2026-11-21T10:01:00Z lee title: CFO -> +cmd|' /C calc'!A0 (=formula in a reason)",
+        ),
     ),
 ]  # fmt: skip
 

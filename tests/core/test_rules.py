@@ -253,3 +253,12 @@ def test_rules_written_before_closed_days_still_parse() -> None:
     hours = parse_rules(earlier).calling_hours
     assert hours.closed_dates == () and hours.caps == ()
     assert not any(rule.closed for rule in hours.rules)
+
+
+@pytest.mark.parametrize("key", ["r", "f"])
+def test_the_desks_own_keys_stay_the_dispositions_on_a_version_stored_before(key: str) -> None:
+    text = _with('hotkey = "b"', f'hotkey = "{key}"')
+    with pytest.raises(RulesError, match=r"dispositions\[2\].hotkey.*taken by the desk"):
+        parse_rules(text)  # a file loaded now
+    stored = parse_rules(text, stored=True)  # a version loaded before the desk took the key
+    assert stored.disposition("busy").hotkey == key

@@ -85,7 +85,11 @@ def test_databases_from_earlier_revisions_upgrade_without_loss(
         assert ada.hours_class_id is not None
         switchboard = session.get(Lead, 2)
         assert switchboard is not None and switchboard.match_key == "c:switchboard corp"
-        assert session.scalars(select(Touch)).one().notes == "rang out"
+        touch = session.scalars(select(Touch)).one()
+        assert touch.notes == "rang out"
+        # Calls made before the number dialled was kept dialled the lead's number.
+        called = session.get(Lead, touch.lead_id)
+        assert called is not None and touch.phone == called.phone_e164 == "+442079460958"
         assert session.scalars(select(ChecklistAnswer)).one().note == "manufacturing"
         assert session.scalars(select(ImportIssue)).one().reason
         assert session.get(DoNotCall, "+12025550143") is not None

@@ -10,11 +10,11 @@ from sqlmodel import col, select
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.stages import Stage
 from qualdesk.db.models import ChecklistAnswer, DoNotCall, Lead, Rep, RoutingDecision, Touch
+from qualdesk.services.callbacks import plan_callback
 from qualdesk.services.calls import (
     end_call,
     load_card,
     log_touch,
-    plan_callback,
     propose,
     set_criterion,
 )
@@ -200,13 +200,14 @@ def test_follow_up_touches_do_not_end_the_card(
 
 
 def test_callbacks_are_read_in_the_reps_zone_and_checked_in_the_leads(
-    desk: Desk, reps: dict[str, Rep], make_leads: Make
+    desk: Desk, reps: dict[str, Rep], make_leads: Make, clock: FrozenClock
 ) -> None:
     make_leads("la")
     claim = claim_next(desk, reps["ana"])
     assert claim is None  # Los Angeles is at 07:00
     from qualdesk.services.queue import claim_lead
 
+    clock.now += timedelta(hours=2)  # 09:00 in Los Angeles: the call may be made
     claim = claim_lead(desk, reps["ana"], 1)
     plan = plan_callback(desk, claim, reps["ana"], "tomorrow 14:30")  # 11:30 in LA
     assert f"{plan.rep_local:%H:%M}" == "14:30" and plan.lead_local is not None

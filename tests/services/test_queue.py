@@ -11,7 +11,8 @@ from sqlmodel import select, update
 
 from qualdesk.core.errors import QualdeskError
 from qualdesk.db.models import Lead, Rep
-from qualdesk.services.calls import end_call, plan_callback, set_criterion
+from qualdesk.services.callbacks import plan_callback
+from qualdesk.services.calls import end_call, set_criterion
 from qualdesk.services.desk import Desk, open_desk
 from qualdesk.services.queue import ClaimLost, claim_lead, claim_next, release
 from qualdesk.services.reps import add_rep

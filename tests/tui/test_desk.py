@@ -468,7 +468,9 @@ async def test_a_lead_found_outside_its_hours_asks_before_opening(
         await pilot.press("down", "enter")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
-        assert "Outside their calling hours" in str(app.screen.query_one(Static).render())
+        question = str(app.screen.query_one(Static).render())
+        assert question.startswith("Not to be called now: outside their calling hours.")
+        assert "Tue 08:00 their time (Tue 03:00 yours)" in question
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen) and app.screen.claim is None
@@ -821,3 +823,111 @@ async def test_the_sign_in_list_shows_who_is_the_team_lead(staffed: Desk) -> Non
         await pilot.press("down", "down", "enter")
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen) and app.screen.rep.handle == "lee"
+
+
+async def test_a_lead_is_fixed_on_its_card_and_the_change_recorded(staffed: Desk) -> None:
+    from qualdesk.db.models import LeadChange
+    from qualdesk.tui.screens.lead import LeadDialog
+
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        lead_id = app.screen.claim.lead_id  # type: ignore[attr-defined]
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, LeadDialog)
+        # A bad value: one line, the form stays, nothing changes.
+        app.screen.query_one("#lead-email", Input).value = "bob.example.com"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LeadDialog)
+        problem = str(app.screen.query_one("#lead-problem", Static).render())
+        assert problem == "email: 'bob.example.com' is not an email address (no @)"
+        assert rows(staffed, LeadChange) == [] and lead(staffed, lead_id).email is None
+        # Fixed: the direct line a gatekeeper gave, in London; the card follows it.
+        app.screen.query_one("#lead-email", Input).value = "Bob@Acme.example "
+        app.screen.query_one("#lead-alt-phone", Input).value = "+44 20 7946 0000"
+        app.screen.query_one("#lead-reason", Input).value = "gatekeeper gave the direct line"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        fixed = lead(staffed, lead_id)
+        assert fixed.email == "bob@acme.example" and fixed.alt_phone_e164 == "+442079460000"
+        assert fixed.time_zones == "Europe/London" and fixed.jurisdiction == "GB"
+        changes = [
+            (c.field, c.old, c.new, c.changed_by, c.reason) for c in rows(staffed, LeadChange)
+        ]
+        assert changes == [
+            ("email", "", "bob@acme.example", "ana", "gatekeeper gave the direct line"),
+            ("alt_phone", "", "+44 20 7946 0000", "ana", "gatekeeper gave the direct line"),
+        ]
+        phone = text_of(app, "#card-phone")
+        assert phone.startswith("+44 20 7946 0000 (direct; main +1 212-555-0101)")
+        assert "London" in phone
+        history = app.screen.query_one("#card-history", DataTable)
+        cells = [str(cell) for row in range(history.row_count) for cell in history.get_row_at(row)]
+        assert (
+            "alternate number" in cells
+            and "- → +44 20 7946 0000 (gatekeeper gave the direct line)" in cells
+        )
+        # The call that follows dials the direct line.
+        await pilot.press("a", "enter")
+        await settle(pilot)
+        assert rows(staffed, Touch)[-1].phone == "+442079460000"
+
+
+async def test_a_lead_called_minutes_ago_opens_to_be_read_not_called(
+    staffed: Desk, clock: FrozenClock
+) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        lead_id = app.screen.claim.lead_id  # type: ignore[attr-defined]
+        await pilot.press("a", "enter")  # no answer; the next card comes up
+        await settle(pilot)
+        clock.now += timedelta(minutes=5)
+        # The prospect calls back at once: found by search, with the other card in hand.
+        await pilot.press("slash", *"Bob", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        question = str(app.screen.query_one(Static).render())
+        assert question.startswith("Not to be called now: called 5 min ago (the gap is 1h).")
+        await pilot.press("enter")  # open it to read
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen) and app.screen.claim.lead_id == lead_id  # type: ignore[union-attr]
+        assert "Not a call now: called 5 min ago" in text_of(app, "#call-state")
+        await pilot.press("c")  # no call may be logged on it
+        await settle(pilot)
+        assert app.screen.outcome is None  # type: ignore[attr-defined]
+        assert "Not a call: called 5 min ago" in [n.message for n in app._notifications][-1]
+        await pilot.press("escape")  # closes without a call
+        await settle(pilot)
+        assert app.screen.claim is None  # type: ignore[attr-defined]
+        assert lead(staffed, lead_id).claimed_by is None and lead(staffed, lead_id).attempts == 1
+
+
+async def test_a_callback_takes_the_suggested_time_with_enter(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ben")  # London, calling New York at 10:00 theirs
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        lead_id = app.screen.claim.lead_id  # type: ignore[attr-defined]
+        await pilot.press("k")
+        await settle(pilot)
+        assert isinstance(app.screen, CallbackDialog)
+        hours = str(app.screen.query_one("#callback-hours", Static).render())
+        assert (
+            hours
+            == "Their calling hours today: 08:00-21:00 their time in New York (13:00-02:00 yours)."
+        )
+        box = app.screen.query_one("#callback-when", Input)
+        assert (
+            box.placeholder
+            == "Mon 23 Nov 16:00 yours · Mon 11:00 theirs (Enter takes it), or type a time"
+        )
+        await pilot.press("enter", "enter")  # the suggestion, then the routing proposal
+        await settle(pilot)
+        booked = lead(staffed, lead_id)
+        assert booked.callback_at is not None and f"{booked.callback_at:%H:%M}" == "16:00"

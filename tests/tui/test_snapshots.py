@@ -16,9 +16,7 @@ from qualdesk.services.desk import Desk
 from qualdesk.services.importer import ImportOptions, import_file
 from qualdesk.services.reps import add_rep
 from qualdesk.tui.app import create_app
-from tests.tui.conftest import LEADS, settle
-
-SIZE = (120, 40)
+from tests.tui.conftest import LEADS, SIZE, SMALL, settle
 
 
 @pytest.fixture
@@ -40,17 +38,39 @@ def keys(*pressed: str) -> Callable[[Any], Awaitable[None]]:
     return run_before
 
 
-def test_the_call_card(snap_compare: Any, desk_app: Any) -> None:
-    assert snap_compare(desk_app, terminal_size=SIZE, run_before=keys("n", "c"))
+SIZES = pytest.mark.parametrize("size", [SMALL, SIZE], ids=["80x24", "120x40"])
 
 
-def test_the_routing_dialog(snap_compare: Any, desk_app: Any) -> None:
-    assert snap_compare(desk_app, terminal_size=SIZE, run_before=keys("n", "a"))
+@SIZES
+def test_the_call_card(snap_compare: Any, desk_app: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(desk_app, terminal_size=size, run_before=keys("n", "c", "6", "8"))
 
 
-def test_the_queue_view(snap_compare: Any, desk_app: Any) -> None:
-    assert snap_compare(desk_app, terminal_size=SIZE, run_before=keys("q"))
+@SIZES
+def test_the_routing_dialog(snap_compare: Any, desk_app: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(desk_app, terminal_size=size, run_before=keys("n", "a"))
 
 
-def test_help(snap_compare: Any, desk_app: Any) -> None:
-    assert snap_compare(desk_app, terminal_size=SIZE, run_before=keys("n", "question_mark"))
+@SIZES
+def test_the_queue_view(snap_compare: Any, desk_app: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(desk_app, terminal_size=size, run_before=keys("q"))
+
+
+@SIZES
+def test_help(snap_compare: Any, desk_app: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(desk_app, terminal_size=size, run_before=keys("n", "question_mark"))
+
+
+@SIZES
+def test_fixing_the_lead(snap_compare: Any, desk_app: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(desk_app, terminal_size=size, run_before=keys("n", "f"))
+
+
+@SIZES
+def test_the_answer_to_a_criterion(snap_compare: Any, desk_app: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(desk_app, terminal_size=size, run_before=keys("n", "6", "r"))
+
+
+@SIZES
+def test_the_empty_desk(snap_compare: Any, desk_app: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(desk_app, terminal_size=size, run_before=keys())

@@ -17,7 +17,14 @@ import pytest
 from sqlmodel import col, select
 from textual.widgets import Input
 
-from qualdesk.db.models import ChecklistAnswer, Lead, NoteDraft, RoutingDecision, Touch
+from qualdesk.db.models import (
+    ChecklistAnswer,
+    Lead,
+    LeadChange,
+    NoteDraft,
+    RoutingDecision,
+    Touch,
+)
 from qualdesk.services.desk import Desk, open_desk
 from qualdesk.services.importer import ImportOptions, import_file
 from qualdesk.services.locations import DeskPreferences
@@ -88,6 +95,14 @@ def fingerprint(desk: Desk, app: QualdeskApp) -> dict[str, Any]:
                 ).order_by(col(Lead.id))
             ).all(),
             "drafts": session.execute(select(NoteDraft.lead_id, NoteDraft.text)).all(),
+            "changes": session.execute(
+                select(LeadChange.lead_id, LeadChange.field, LeadChange.new).order_by(
+                    col(LeadChange.id)
+                )
+            ).all(),
+            "dialled": session.execute(
+                select(Touch.lead_id, Touch.phone).order_by(col(Touch.id))
+            ).all(),
         }
     screen = app.screen
     found["screen"] = type(screen).__name__
@@ -219,3 +234,15 @@ async def test_the_inbound_caller_found_with_a_card_open(make_desk: MakeDesk) ->
     assert sorted(result["drafts"]) == [(1, "half a thought"), (2, "called in")]
     assert all(claimed is None for _, _, _, claimed, _ in result["leads"])
     assert result["screen"] == "DeskScreen" and result["card"] is None
+
+
+async def test_a_lead_fixed_at_speed_then_called_on_its_new_number(make_desk: MakeDesk) -> None:
+    keys = ["n", "f", "down", "down", "down", *"bob@acme.example", "down", "down", "down"]
+    keys += [*"+44 20 7946 0000", "enter", "a", "enter"]
+    result = await both_ways(make_desk, keys)
+    assert result["changes"] == [
+        (1, "email", "bob@acme.example"),
+        (1, "alt_phone", "+44 20 7946 0000"),
+    ]
+    assert result["dialled"] == [(1, "+442079460000")]
+    assert result["screen"] == "DeskScreen" and result["card"] == 2

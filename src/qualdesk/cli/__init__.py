@@ -36,9 +36,9 @@ def qualdesk(ctx: click.Context, db_flag: str | None) -> None:
 
 
 def _register() -> None:
-    from qualdesk.cli import admin, desk, handoff, imports, maintenance
+    from qualdesk.cli import admin, desk, handoff, imports, leads, maintenance
 
-    for module in (admin, desk, imports, handoff, maintenance):
+    for module in (admin, desk, imports, leads, handoff, maintenance):
         for command in module.COMMANDS:
             qualdesk.add_command(command)
 

@@ -119,3 +119,23 @@ def fail_line(exc: Exception) -> tuple[str, int]:
     from qualdesk.services.problems import unexpected_line
 
     return unexpected_line(exc), EXIT_INTERNAL
+
+
+def reading_zone(app: AppContext, desk: Desk, given: str | None) -> str:
+    """The zone dates are read in: --zone, the config's rep, the first team lead, or UTC."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from qualdesk.services.reps import find_rep, list_reps
+
+    if given:
+        try:
+            ZoneInfo(given)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise QualdeskError(
+                f"--zone {given!r}: not a time zone (e.g. America/New_York)"
+            ) from None
+        return given
+    me = find_rep(desk, app.config.rep) if app.config.rep else None
+    if me is None:
+        me = next((r for r in list_reps(desk) if r.role == "lead" and r.active), None)
+    return me.time_zone if me else "UTC"

@@ -7,34 +7,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from qualdesk.cli.context import AppContext, pass_app
+from qualdesk.cli.context import AppContext, pass_app, reading_zone
 from qualdesk.cli.output import ProgressBar, print_json, say, table
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.words import counted
 
 if TYPE_CHECKING:
-    from qualdesk.services.desk import Desk
     from qualdesk.services.team import TeamFigures
-
-
-def _zone(app: AppContext, desk: Desk, given: str | None) -> str:
-    """The zone dates are read in: --zone, the config's rep, the first team lead, or UTC."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from qualdesk.services.reps import find_rep, list_reps
-
-    if given:
-        try:
-            ZoneInfo(given)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise QualdeskError(
-                f"--zone {given!r}: not a time zone (e.g. America/New_York)"
-            ) from None
-        return given
-    me = find_rep(desk, app.config.rep) if app.config.rep else None
-    if me is None:
-        me = next((r for r in list_reps(desk) if r.role == "lead" and r.active), None)
-    return me.time_zone if me else "UTC"
 
 
 @click.command("stats")
@@ -67,7 +46,7 @@ def stats_command(
     if period and (since or until):
         raise click.UsageError("give --period or --since/--until, not both")
     desk = app.desk()
-    where = _zone(app, desk, zone)
+    where = reading_zone(app, desk, zone)
     if rep is not None:
         find_rep(desk, rep)  # an unknown handle is refused with its own line
     now = desk.clock()
@@ -241,7 +220,7 @@ def feedback_command(
 
     desk = app.desk(dry_run=dry_run)
     summary = read_feedback(
-        desk, file, by=os_user(), zone_name=_zone(app, desk, zone), rejects=rejects_path,
+        desk, file, by=os_user(), zone_name=reading_zone(app, desk, zone), rejects=rejects_path,
         dry_run=dry_run,
     )  # fmt: skip
     if as_json:

@@ -70,6 +70,18 @@ class BuyerProfile(NamedTuple):
     answers: dict[str, tuple[bool, str]]
     rules_version: int
     extra: dict[str, str]
+    # The number to call, when the desk was given one besides the lead's own (a direct line).
+    alt_phone: str = ""
+    alt_phone_ext: str = ""
+    # Changes the desk made to the lead's details, one line each, oldest first.
+    changes: tuple[str, ...] = ()
+
+    @property
+    def dial(self) -> str:
+        """The number sales should call, with its extension, as people read it."""
+        if self.alt_phone:
+            return self.alt_phone + (f" ext. {self.alt_phone_ext}" if self.alt_phone_ext else "")
+        return self.phone + (f" ext. {self.phone_ext}" if self.phone_ext else "")
 
 
 def stamp(moment: datetime | str | None) -> str:
@@ -82,6 +94,14 @@ def stamp(moment: datetime | str | None) -> str:
     if isinstance(moment, str):
         return f"{moment[:10]}T{moment[11:19]}Z"
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def change_line(
+    at: datetime | str, by: str, label: str, old: str, new: str, reason: str = ""
+) -> str:
+    """One change the desk made to a lead's details, as the hand-off lists it."""
+    line = f"{stamp(at)} {by} {label}: {old or '-'} -> {new or '-'}"
+    return f"{line} ({reason})" if reason else line
 
 
 def describe(lead: BuyerProfile) -> str:
@@ -107,6 +127,9 @@ def describe(lead: BuyerProfile) -> str:
         lines.append("Touches: none recorded.")
     if lead.source or lead.campaign:
         lines.append(f"Source: {lead.source or '-'}; campaign: {lead.campaign or '-'}.")
+    if lead.alt_phone:
+        ext = f" ext. {lead.phone_ext}" if lead.phone_ext else ""
+        lines.append(f"Main line: {lead.phone}{ext} (the phone given is their direct line).")
     for note in lead.call_notes:
         lines.append(f"Call note: {note}")
     return "\n".join(lines)
@@ -161,10 +184,11 @@ def _plain_row(columns: Sequence[str], lead: BuyerProfile, clean: Clean) -> list
     c = clean
     row: list[Cell] = [
         lead.lead_id, c(lead.first_name), c(lead.last_name), c(lead.name), c(lead.company),
-        c(lead.title), c(lead.email), lead.phone, c(lead.phone_ext), c(lead.source),
-        c(lead.campaign), c(lead.industry), c(lead.company_size), lead.score, lead.grade,
-        c(lead.qualified_by), stamp(lead.qualified_at), c(lead.qualified_because), lead.touches,
-        lead.calls, stamp(lead.first_touch), stamp(lead.last_touch),
+        c(lead.title), c(lead.email), lead.phone, c(lead.phone_ext), lead.alt_phone,
+        c(lead.alt_phone_ext), c(lead.source), c(lead.campaign), c(lead.industry),
+        c(lead.company_size), lead.score, lead.grade, c(lead.qualified_by),
+        stamp(lead.qualified_at), c(lead.qualified_because), lead.touches, lead.calls,
+        stamp(lead.first_touch), stamp(lead.last_touch),
     ]  # fmt: skip
     answers = lead.answers
     for criterion in lead.criteria:
@@ -172,6 +196,7 @@ def _plain_row(columns: Sequence[str], lead: BuyerProfile, clean: Clean) -> list
         row.append("yes" if established else "no")
         row.append(c(note))
     row.append(c("\n".join(lead.call_notes)))
+    row.append(c("\n".join(lead.changes)))
     row.append(lead.rules_version)
     extras = len(columns) - len(row)
     if extras:
@@ -182,11 +207,11 @@ def _plain_row(columns: Sequence[str], lead: BuyerProfile, clean: Clean) -> list
 
 PLAIN_HEAD = (
     "lead_id", "first_name", "last_name", "name", "company", "title", "email", "phone",
-    "phone_ext", "source", "campaign", "industry", "company_size", "score", "grade",
-    "qualified_by", "qualified_at", "qualified_because", "touches", "call_attempts",
-    "first_touch", "last_touch",
+    "phone_ext", "alt_phone", "alt_phone_ext", "source", "campaign", "industry", "company_size",
+    "score", "grade", "qualified_by", "qualified_at", "qualified_because", "touches",
+    "call_attempts", "first_touch", "last_touch",
 )  # fmt: skip
-PLAIN_TAIL = ("call_notes", "rules_version")
+PLAIN_TAIL = ("call_notes", "changes", "rules_version")
 
 
 SALESFORCE = (
@@ -209,7 +234,7 @@ def _salesforce(lead: BuyerProfile, c: Clean) -> dict[str, Cell]:
         "Qualdesk Lead ID": lead.lead_id, "First Name": c(first),
         # Salesforce requires a last name; its own convention for a missing one.
         "Last Name": c(last) or "[not provided]", "Company": c(lead.company) or "[not provided]",
-        "Title": c(lead.title), "Email": c(lead.email), "Phone": c(lead.phone + _ext(lead)),
+        "Title": c(lead.title), "Email": c(lead.email), "Phone": c(lead.dial),
         "Lead Source": c(lead.source), "Lead Status": "Working - Contacted",
         "Rating": _RATING.get(lead.grade, "Cold"), "Industry": c(lead.industry),
         "No. of Employees": size if size.isdigit() else "", "Description": c(describe(lead)),
@@ -228,16 +253,12 @@ def _hubspot(lead: BuyerProfile, c: Clean) -> dict[str, Cell]:
     return {
         "qualdesk_lead_id": lead.lead_id, "firstname": c(first), "lastname": c(last),
         "company": c(lead.company), "jobtitle": c(lead.title), "email": c(lead.email),
-        "phone": c(lead.phone + _ext(lead)), "hs_lead_status": "OPEN",
+        "phone": c(lead.dial), "hs_lead_status": "OPEN",
         "lifecyclestage": "salesqualifiedlead", "industry": c(lead.industry),
         "numemployees": c(lead.company_size), "qualdesk_source": c(lead.source),
         "qualdesk_campaign": c(lead.campaign), "qualdesk_score": lead.score,
         "qualdesk_grade": lead.grade, "qualdesk_profile": c(describe(lead)),
     }  # fmt: skip
-
-
-def _ext(lead: BuyerProfile) -> str:
-    return f" ext. {lead.phone_ext}" if lead.phone_ext else ""
 
 
 def write_leads(

@@ -162,7 +162,7 @@ def check_row(
         full, first, last, company, title, source, campaign, industry, size = map(
             clean_text, (full, first, last, company, title, source, campaign, industry, size)
         )
-    name, first, last = _names(full, first, last)
+    name, first, last = person_names(full, first, last)
     if not name and not company:
         return Rejection(record.line, "no name and no company")
     columns, fields = header.columns, header.fields
@@ -250,7 +250,7 @@ def _all_clean(*values: str) -> bool:
     return joined.isascii() and joined.isprintable() and "  " not in joined
 
 
-def _names(full: str, first: str, last: str) -> tuple[str, str, str]:
+def person_names(full: str, first: str, last: str) -> tuple[str, str, str]:
     """(display name, first, last) from a full name or first and last, all clean."""
     if full and not (first or last):
         if "," in full:

@@ -28,8 +28,9 @@ GRADES = ("A", "B", "C", "D")
 KNOWN_SUBDIVISIONS = frozenset(AREA_SUBDIVISIONS.values())
 # Large enough for any count, point total or number of days a desk means.
 MAX_WHOLE = 100_000
-# Keys the desk uses itself: next, end, touch, notes, queue, search, help, criteria.
-RESERVED_KEYS = frozenset("netiq/?0123456789")
+# Keys the desk uses itself: next, end, touch, notes, queue, answer, fix the lead,
+# search, help, and the criteria.
+RESERVED_KEYS = frozenset("netiqrf/?0123456789")
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # \Z, not $: "email\n" is no key ($ matches before a final line break).
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*\Z")
@@ -165,11 +166,14 @@ class DeskRules:
         raise KeyError(key)
 
 
-def parse_rules(text: str) -> DeskRules:
+def parse_rules(text: str, *, stored: bool = False) -> DeskRules:
     """Parse and validate a rules file's text.
 
     Args:
         text: the TOML text of a rules file.
+        stored: the text of a version stored when it was loaded, checked then
+            against the desk's keys of that day: a key the desk has taken
+            since stays the disposition's on that version.
 
     Returns:
         The rules, validated.
@@ -182,7 +186,20 @@ def parse_rules(text: str) -> DeskRules:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RulesError("", f"not valid TOML: {exc}") from None
-    return _Reader(doc, "").desk_rules()
+    rules = _Reader(doc, "").desk_rules()
+    if not stored:
+        _check_hotkeys(rules)
+    return rules
+
+
+def _check_hotkeys(rules: DeskRules) -> None:
+    """No disposition may take a key the desk uses itself."""
+    for index, item in enumerate(rules.dispositions):
+        if item.hotkey in RESERVED_KEYS:
+            raise RulesError(
+                f"dispositions[{index + 1}].hotkey",
+                f"{item.hotkey!r} is taken by the desk (n e t i q r f / ? and digits)",
+            )
 
 
 class _Reader:
@@ -368,8 +385,6 @@ def _disposition(r: _Reader) -> Disposition:
     hotkey = r.text("hotkey")
     if len(hotkey) != 1 or not hotkey.isprintable():
         raise r.fail("hotkey", f"expected one key such as a, got {hotkey!r}")
-    if hotkey in RESERVED_KEYS:
-        raise r.fail("hotkey", f"{hotkey!r} is taken by the desk (n e t i q / ? and digits)")
     implies = r.choice("implies", tuple(o.value for o in Outcome))
     return Disposition(
         key=key,

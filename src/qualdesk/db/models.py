@@ -169,6 +169,10 @@ class Lead(SQLModel, table=True):
     phone_raw: str = ""
     phone_e164: str = Field(index=True, max_length=20)
     phone_ext: str | None = Field(default=None, max_length=10)
+    # A number to call instead (the direct line a gatekeeper gave): once set, calls,
+    # calling hours (time_zones, jurisdiction) and the do-not-call check follow it.
+    alt_phone_e164: str | None = Field(default=None, index=True, max_length=20)
+    alt_phone_ext: str | None = Field(default=None, max_length=10)
     # The person's name (else the company), folded: with the phone, who the lead is.
     match_key: str = ""
     region: str = Field(default="", max_length=3)
@@ -212,6 +216,11 @@ class Touch(SQLModel, table=True):
     __tablename__ = "touches"
     __table_args__ = (
         Index("ix_touches_rep_id_started_at", "rep_id", "started_at"),
+        # Calls to one number in a window, for the caps some laws set (Florida: 3 in 24h).
+        Index(
+            "ix_touches_phone", "phone", "started_at",
+            sqlite_where=text("phone IS NOT NULL"), postgresql_where=text("phone IS NOT NULL"),
+        ),
         # Covers the team figures for a period: counted from the index alone.
         Index(
             "ix_touches_period", "started_at", "rep_id", "lead_id", "channel", "disposition",
@@ -227,6 +236,8 @@ class Touch(SQLModel, table=True):
     notes: str = Field(default="", sa_type=Text)
     started_at: datetime = _when(index=True)
     ended_at: datetime | None = _when(nullable=True)
+    # The number dialled (E.164), for calls: the lead's number to call at the time.
+    phone: str | None = Field(default=None, max_length=20)
 
 
 class ChecklistAnswer(SQLModel, table=True):
@@ -404,6 +415,23 @@ class RepLeadTotal(SQLModel, table=True):
     rep_id: int = Field(foreign_key="reps.id", primary_key=True)
     channel: str = Field(max_length=16, primary_key=True)
     leads: int = 0
+
+
+class LeadChange(SQLModel, table=True):
+    """A change made to a lead's details on the desk: which field, old and new, who, when, why."""
+
+    __tablename__ = "lead_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="leads.id", index=True)
+    field: str = Field(max_length=20)
+    old: str = Field(default="", sa_type=Text)
+    new: str = Field(default="", sa_type=Text)
+    # The rep who made it at the desk, if it was one; changed_by names whoever it was.
+    rep_id: int | None = Field(default=None, foreign_key="reps.id")
+    changed_by: str = ""
+    reason: str = ""
+    changed_at: datetime = _when()
 
 
 class NoteDraft(SQLModel, table=True):

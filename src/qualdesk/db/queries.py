@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import TextClause, bindparam, text
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from qualdesk.core import queue
+from qualdesk.db.models import HoursClass, Touch
 from qualdesk.db.types import UTCDateTime
 
 _WHEN = UTCDateTime()
@@ -228,3 +229,33 @@ def rebuild_touch_totals(session: Session) -> None:
     """
     for statement in _REBUILD_TOTALS:
         session.execute(text(statement))
+
+
+def hours_class(session: Session, zones: str, jurisdiction: str) -> int:
+    """The id of the calling-hours class of (zones, jurisdiction), made if it is new.
+
+    In the caller's write transaction (on SQLite, BEGIN IMMEDIATE keeps two
+    writers from both making it).
+    """
+    found = session.scalar(
+        select(HoursClass.id).where(
+            col(HoursClass.zones) == zones, col(HoursClass.jurisdiction) == jurisdiction
+        )
+    )
+    if found is not None:
+        return int(found)
+    made = HoursClass(zones=zones, jurisdiction=jurisdiction)
+    session.add(made)
+    session.flush()
+    assert made.id is not None
+    return made.id
+
+
+def calls_to_number(session: Session, number: str, since: datetime) -> list[datetime]:
+    """When calls to a number were made after `since`, oldest first (ix_touches_phone)."""
+    found = session.scalars(
+        select(Touch.started_at)
+        .where(col(Touch.phone) == number, col(Touch.started_at) > since)
+        .order_by(col(Touch.started_at))
+    )
+    return list(found)

@@ -13,6 +13,7 @@ from qualdesk.db.models import (
     ImportBatch,
     ImportIssue,
     Lead,
+    LeadChange,
     NoteDraft,
     RoutingDecision,
     Touch,
@@ -54,8 +55,9 @@ def undo_batch(desk: Desk, batch_id: int) -> UndoResult:
     """Remove a batch's leads that no rep has worked yet; keep the rest.
 
     A lead counts as worked once it has a touch, a checklist answer, a
-    routing decision or a rep's unsaved notes, or while a rep holds it. The batch stays on record,
-    marked undone, so the same file can be imported again.
+    routing decision, a change to its details or a rep's unsaved notes, or
+    while a rep holds it. The batch stays on record, marked undone, so the
+    same file can be imported again.
 
     Raises:
         QualdeskError: no such batch, or it was already undone.
@@ -73,6 +75,7 @@ def undo_batch(desk: Desk, batch_id: int) -> UndoResult:
             | exists().where(col(ChecklistAnswer.lead_id) == Lead.id)
             | exists().where(col(RoutingDecision.lead_id) == Lead.id)
             | exists().where(col(NoteDraft.lead_id) == Lead.id)
+            | exists().where(col(LeadChange.lead_id) == Lead.id)
             | col(Lead.claimed_by).is_not(None)
         )
         in_batch = col(Lead.batch_id) == batch_id

@@ -12,19 +12,37 @@ from datetime import datetime
 from sqlmodel import Session, col, func, select
 
 from qualdesk.core import queue as order
+from qualdesk.core.calling import CallBlock
+from qualdesk.core.edits import LABELS
 from qualdesk.core.errors import QualdeskError
-from qualdesk.core.hours import callable_at, closing, next_opening, window, zone
+from qualdesk.core.hours import (
+    callable_at,
+    closed_reason,
+    closing,
+    day_window,
+    next_opening,
+    zone,
+)
 from qualdesk.core.phones import international
 from qualdesk.core.routing import Route, override_route, route_after_call
-from qualdesk.core.rules import DeskRules, Disposition
+from qualdesk.core.rules import CallingHours, DeskRules, Disposition
 from qualdesk.core.scoring import LeadFacts, Verdict, judge
 from qualdesk.core.stages import STOPPED_BY_DNC, Outcome, Stage
-from qualdesk.core.when import WhenProblem, parse_when
 from qualdesk.db import queries
-from qualdesk.db.models import ChecklistAnswer, Lead, NoteDraft, Rep, RoutingDecision, Touch
+from qualdesk.db.models import (
+    ChecklistAnswer,
+    Lead,
+    LeadChange,
+    NoteDraft,
+    Rep,
+    RoutingDecision,
+    Touch,
+)
+from qualdesk.services.callable import blocked, dialled, hold_back_number
 from qualdesk.services.desk import Desk
 from qualdesk.services.dnc import put_on_dnc
 from qualdesk.services.drafts import Draft, drop_draft
+from qualdesk.services.leads import number_to_call
 from qualdesk.services.queue import Claim, hold
 
 
@@ -75,6 +93,12 @@ class CallCard:
     others_on_number: int = 0
     # The notes this rep typed on the lead and never saved with a call (their desk closed).
     draft: Draft | None = None
+    # The lead's main number, when an alternate number is the one to call.
+    main_phone: str = ""
+    # Their calling hours today, in words, theirs and in the rep's time (for a callback).
+    hours_today: str = ""
+    # Why no call may be made now (hours, a closed day, the gap, attempts, a cap).
+    blocked: CallBlock | None = None
 
 
 def facts(lead: Lead) -> LeadFacts:
@@ -115,15 +139,13 @@ def load_card(desk: Desk, claim: Claim) -> CallCard:
             .where(col(Touch.lead_id) == claim.lead_id)
             .order_by(col(Touch.started_at).desc())
         ).all()
-        others = (
-            session.scalar(
-                select(func.count())
-                .select_from(Lead)
-                .where(col(Lead.phone_e164) == lead.phone_e164, col(Lead.id) != lead.id)
-                .where(col(Lead.stage).in_(list(STOPPED_BY_DNC)))
-            )
-            if lead.shares_phone
-            else 0
+        # The other leads a do-not-call request on the number dialled would stop with it.
+        number = dialled(lead)
+        others = session.scalar(
+            select(func.count())
+            .select_from(Lead)
+            .where((col(Lead.phone_e164) == number) | (col(Lead.alt_phone_e164) == number))
+            .where(col(Lead.id) != lead.id, col(Lead.stage).in_(list(STOPPED_BY_DNC)))
         )
         # Drafts typed before the lead's last call belong to no call now.
         since = lead.last_attempt_at
@@ -137,6 +159,13 @@ def load_card(desk: Desk, claim: Claim) -> CallCard:
             if since is None or found.saved_at >= since
         ]
         draft = next((found for found, _ in drafts if found.rep_id == claim.rep_id), None)
+        changes = [
+            _change_line(change)
+            for change in session.scalars(
+                select(LeadChange).where(col(LeadChange.lead_id) == claim.lead_id)
+            )
+        ]
+        block = blocked(session, rules, lead, now)
         # Another rep's notes, typed on a call their desk never saved (it died): what was
         # said is on the card, so the lead does not get a second first call.
         theirs = [
@@ -162,23 +191,27 @@ def load_card(desk: Desk, claim: Claim) -> CallCard:
         for index, c in enumerate(rules.criteria)
     ]
     connected = next(d for d in rules.dispositions if d.implies is Outcome.ROUTE)
-    start, end = (
-        window(hours, lead.jurisdiction, now.astimezone(zone(zones[0])).weekday())
+    span = (
+        day_window(hours, lead.jurisdiction, now.astimezone(zone(zones[0])).date())
         if zones
         else (hours.start, hours.end)
     )
     return CallCard(
         lead=lead,
-        phone=international(lead.phone_e164, lead.phone_ext),
+        phone=number_to_call(lead),
+        main_phone=international(lead.phone_e164, lead.phone_ext) if lead.alt_phone_e164 else "",
         zones=zones,
         callable_now=callable_at(hours, zones, lead.jurisdiction, now),
         opens_at=next_opening(hours, zones, lead.jurisdiction, now),
         closes_at=closing(hours, zones, lead.jurisdiction, now),
-        window=f"{start:%H:%M}-{end:%H:%M}",
+        window=f"{span[0]:%H:%M}-{span[1]:%H:%M}" if span else "closed today",
+        hours_today=_hours_today(hours, zones, lead.jurisdiction, now, rep_zone),
+        blocked=block,
         why=_why(lead, claim, rules, rep_zone, now),
         history=sorted(
             [
                 *theirs,
+                *changes,
                 *(
                     TouchLine(
                         t.started_at,
@@ -200,6 +233,46 @@ def load_card(desk: Desk, claim: Claim) -> CallCard:
         rules_version=in_force.version,
         others_on_number=others or 0,
         draft=Draft(draft.text, draft.saved_at) if draft else None,
+    )
+
+
+def _hours_today(
+    hours: CallingHours, zones: tuple[str, ...], jurisdiction: str, now: datetime, rep_zone: str
+) -> str:
+    """The lead's calling hours today in words, theirs and in the rep's time."""
+    if not zones:
+        return "Their time zone is unknown: choose a time you know suits them."
+    theirs, mine = zone(zones[0]), zone(rep_zone)
+    today = now.astimezone(theirs)
+    place = zones[0].split("/")[-1].replace("_", " ")
+    more = f"; the number may ring in {len(zones)} zones" if len(zones) > 1 else ""
+    span = day_window(hours, jurisdiction, today.date())
+    if span is None:
+        closed = closed_reason(hours, jurisdiction, today.date())
+        opens = next_opening(hours, zones, jurisdiction, now)
+        when = (
+            f"; they may be called from {opens.astimezone(theirs):%a %H:%M} their time "
+            f"({opens.astimezone(mine):%a %H:%M} yours)"
+            if opens
+            else ""
+        )
+        return f"Closed today in {place} ({closed}){when}{more}."
+    opens_at, shuts_at = (
+        datetime.combine(today.date(), moment, tzinfo=theirs).astimezone(mine) for moment in span
+    )
+    return (
+        f"Their calling hours today: {span[0]:%H:%M}-{span[1]:%H:%M} their time in {place} "
+        f"({opens_at:%H:%M}-{shuts_at:%H:%M} yours){more}."
+    )
+
+
+def _change_line(change: LeadChange) -> TouchLine:
+    """A change to the lead's details, as a line of its history."""
+    said = f"{change.old or '-'} → {change.new or '-'}"
+    if change.reason:
+        said += f" ({change.reason})"
+    return TouchLine(
+        change.changed_at, "change", LABELS.get(change.field, change.field), change.changed_by, said
     )
 
 
@@ -277,46 +350,6 @@ def log_touch(desk: Desk, claim: Claim, channel: str, notes: str) -> None:
         session.add(lead)
 
 
-@dataclass(frozen=True)
-class CallbackPlan:
-    """A callback time as typed, read in the rep's zone and checked in the lead's."""
-
-    at: datetime
-    rep_local: datetime
-    lead_local: datetime | None
-
-
-def plan_callback(desk: Desk, claim: Claim, rep: Rep, typed: str) -> CallbackPlan:
-    """Read a callback time typed by the rep and check it falls in the lead's calling hours.
-
-    Raises:
-        QualdeskError: the text is not a time, it has passed, or the lead
-            may not be called then (the reason names their local time).
-    """
-    now = desk.clock()
-    with desk.db.reading() as session:
-        rules = desk.rules(session).rules
-        lead = session.get(Lead, claim.lead_id)
-        assert lead is not None
-    try:
-        at = parse_when(typed, now, rep.time_zone)
-    except WhenProblem as exc:
-        raise QualdeskError(str(exc)) from None
-    zones = tuple(lead.time_zones.split())
-    allowed = callable_at(rules.calling_hours, zones, lead.jurisdiction, at)
-    lead_local = at.astimezone(zone(zones[0])) if zones else None
-    if allowed is False:
-        opening = next_opening(rules.calling_hours, zones, lead.jurisdiction, at)
-        when = f"{lead_local:%a %H:%M} their time" if lead_local else "then"
-        hint = (
-            f"; the next allowed time is {opening.astimezone(zone(rep.time_zone)):%a %H:%M} yours"
-            if opening
-            else ""
-        )
-        raise QualdeskError(f"outside the lead's calling hours ({when}){hint}")
-    return CallbackPlan(at, at.astimezone(zone(rep.time_zone)), lead_local)
-
-
 def propose(
     desk: Desk, claim: Claim, disposition: str, callback_at: datetime | None = None,
     owner_only: bool = True,
@@ -388,6 +421,10 @@ def end_call(
         if chosen.implies is Outcome.CALLBACK and callback_at is None:
             raise QualdeskError("a callback needs a time")
         lead = hold(session, claim, now)
+        dialled_at = started_at or claim.claimed_at
+        block = blocked(session, rules, lead, dialled_at)
+        if block is not None:
+            raise QualdeskError(f"not a call: {block.reason}; nothing was saved")
         verdict = _verdict(rules, lead, _answers(session, claim.lead_id))
         attempts = lead.attempts + 1
         proposed = route_after_call(rules, chosen, verdict, attempts, now, callback_at, owner_only)
@@ -401,7 +438,7 @@ def end_call(
                 raise QualdeskError(str(exc)) from None
         touch = Touch(
             lead_id=claim.lead_id, rep_id=claim.rep_id, channel="phone", disposition=chosen.key,
-            notes=notes.strip(), started_at=started_at or claim.claimed_at, ended_at=now,
+            notes=notes.strip(), started_at=dialled_at, ended_at=now, phone=dialled(lead),
         )  # fmt: skip
         session.add(touch)
         session.flush()
@@ -419,13 +456,17 @@ def end_call(
         )  # fmt: skip
         _apply(lead, route, verdict, attempts, claim, now)
         session.add(lead)
+        session.flush()
+        # A cap on calls to the number (Florida: 3 in 24h) now reached keeps every lead
+        # on it out of the queue until one more call is allowed.
+        hold_back_number(session, rules, dialled(lead), lead.jurisdiction, now)
         drop_draft(session, claim.lead_id, claim.rep_id)
         stopped = 0
         if route.do_not_call:
             session.flush()
             rep = session.get(Rep, claim.rep_id)
             _, stopped = put_on_dnc(
-                session, desk, lead.phone_e164, by=rep.handle if rep else "",
+                session, desk, touch.phone or lead.phone_e164, by=rep.handle if rep else "",
                 reason=route.reason, source=f"call on lead #{lead.id}",
             )  # fmt: skip
     return CallEnded(route, route is not proposed, stopped)

@@ -63,7 +63,7 @@ class Desk:
         if row is None or row.id is None:
             raise LookupError("the database holds no rules version")
         if row.id not in self._parsed:
-            self._parsed[row.id] = parse_rules(row.text)
+            self._parsed[row.id] = parse_rules(row.text, stored=True)
         return RulesInForce(row.id, self._parsed[row.id], row.loaded_at, row.source)
 
     def rules_version(self, session: Session, version: int) -> DeskRules:
@@ -72,7 +72,7 @@ class Desk:
             row = session.get(RulesVersion, version)
             if row is None:
                 raise LookupError(f"no rules version {version}")
-            self._parsed[version] = parse_rules(row.text)
+            self._parsed[version] = parse_rules(row.text, stored=True)
         return self._parsed[version]
 
     def close(self) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlmodel import Session, col
 
 from qualdesk.core.errors import QualdeskError
@@ -49,9 +50,18 @@ def put_on_dnc(
             DoNotCall(phone_e164=e164, added_at=now, added_by=by, reason=reason, source=source)
         )
         session.flush()
+    on_number = (col(Lead.phone_e164) == e164) | (col(Lead.alt_phone_e164) == e164)
+    return added, stop_leads(session, on_number, now)
+
+
+def stop_leads(session: Session, which: ColumnElement[bool], now: datetime) -> int:
+    """Stop the leads on the desk that match: their number may not be called. Returns how many.
+
+    Runs inside the caller's transaction.
+    """
     result = session.execute(
         update(Lead)
-        .where(col(Lead.phone_e164) == e164, col(Lead.stage).in_(list(STOPPED_BY_DNC)))
+        .where(which, col(Lead.stage).in_(list(STOPPED_BY_DNC)))
         .values(
             stage=Stage.DISQUALIFIED.value,
             stage_reason=DNC_REASON,
@@ -65,7 +75,7 @@ def put_on_dnc(
             updated_at=now,
         )
     )
-    return added, int(getattr(result, "rowcount", 0) or 0)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def list_numbers(desk: Desk) -> list[DoNotCall]:

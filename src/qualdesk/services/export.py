@@ -25,12 +25,14 @@ from typing import Any
 from sqlalchemy import CursorResult, bindparam, text
 from sqlmodel import Session, col, func, select
 
+from qualdesk.core.edits import LABELS
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.handoff import (
     FORMATS,
     PROFILES,
     BuyerProfile,
     Criterion,
+    change_line,
     columns_for,
     write_leads,
 )
@@ -260,7 +262,7 @@ def _hand_off(
 _LEADS = (
     "SELECT l.id, l.name, l.first_name, l.last_name, l.company, l.title, l.email, "
     "l.phone_e164, l.phone_ext, l.source, l.campaign, l.industry, l.company_size, l.score, "
-    "l.grade, l.stage_reason, l.qualified_at, l.extra, "
+    "l.grade, l.stage_reason, l.qualified_at, l.extra, l.alt_phone_e164, l.alt_phone_ext, "
     " (SELECT p.handle FROM routing_decisions r JOIN reps p ON p.id = r.rep_id "
     "  WHERE r.lead_id = l.id AND r.route = :sales ORDER BY r.id DESC LIMIT 1) "
     "FROM leads l WHERE l.stage = :sales ORDER BY l.qualified_at, l.id"
@@ -273,6 +275,10 @@ _TOUCHED = (
     "SELECT t.lead_id, count(*), sum(CASE WHEN t.channel = 'phone' THEN 1 ELSE 0 END), "
     "min(t.started_at), max(t.started_at) FROM touches t "
     "JOIN leads l ON l.id = t.lead_id WHERE l.stage = :sales GROUP BY t.lead_id"
+)
+_CHANGES = (
+    "SELECT c.lead_id, c.changed_at, c.changed_by, c.field, c.old, c.new, c.reason "
+    "FROM lead_changes c JOIN leads l ON l.id = c.lead_id WHERE l.stage = :sales ORDER BY c.id"
 )
 _NOTES = (
     "SELECT t.lead_id, t.notes FROM touches t JOIN leads l ON l.id = t.lead_id "
@@ -298,12 +304,16 @@ def _profiles(session: Session, criteria: Sequence[Any], version: int) -> list[B
     notes: dict[int, list[str]] = defaultdict(list)
     for lead_id, note in cursor.execute(_NOTES, sales):
         notes[lead_id].append(" ".join(note.split()))
+    changes: dict[int, list[str]] = defaultdict(list)
+    for lead_id, at, by, field, old, new, reason in cursor.execute(_CHANGES, sales):
+        changes[lead_id].append(change_line(at, by, LABELS.get(field, field), old, new, reason))
     shown = tuple(Criterion(c.key, c.label, c.points, c.required) for c in criteria)
     none: tuple[Any, ...] = (0, 0, None, None)
     unanswered: dict[str, tuple[bool, str]] = {}
     profiles = []
     for (lead_id, name, first, last, company, title, email, phone, ext, source, campaign,
-         industry, size, score, grade, reason, qualified_at, extra, by) in found:  # fmt: skip
+         industry, size, score, grade, reason, qualified_at, extra, alt, alt_ext,
+         by) in found:  # fmt: skip
         count, calls, first_touch, last_touch = touched.get(lead_id, none)
         profiles.append(
             BuyerProfile(
@@ -311,7 +321,8 @@ def _profiles(session: Session, criteria: Sequence[Any], version: int) -> list[B
                 source, campaign, industry, size, score, grade, reason, by or "", qualified_at,
                 count, calls or 0, first_touch, last_touch, tuple(notes.get(lead_id, ())),
                 shown, answers.get(lead_id, unanswered), version,
-                _extra(extra) if extra and extra != "{}" else {},
+                _extra(extra) if extra and extra != "{}" else {}, alt or "", alt_ext or "",
+                tuple(changes.get(lead_id, ())),
             )
         )  # fmt: skip
     return profiles

@@ -287,7 +287,7 @@ class _Examination:
             )  # fmt: skip
         version, loaded_at, loaded_by, source, text = row
         try:
-            self.rules = parse_rules(str(text))
+            self.rules = parse_rules(str(text), stored=True)
         except QualdeskError as exc:
             advice = (
                 "this qualdesk is older than the database: upgrade qualdesk" if self.newer

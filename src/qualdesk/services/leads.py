@@ -1,17 +1,40 @@
-"""Reading leads for display: lists and single leads, shaped for the screens."""
+"""Leads one at a time: finding them, their whole story, and fixing their details.
+
+Search is the desk's (the inbound caller found by any part of a number);
+the story is everything the desk holds on a lead, oldest first; an edit
+changes a lead's details in one transaction with the record of each change,
+and a changed number to call brings its calling hours and do-not-call check
+with it.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, or_
-from sqlmodel import col, select
+from sqlalchemy import ColumnElement, or_, update
+from sqlmodel import Session, col, func, select
 
+from qualdesk.core.edits import Change, EditProblem, LeadDetails, plan_edit
+from qualdesk.core.errors import QualdeskError
+from qualdesk.core.leadfile import identity, person_names
 from qualdesk.core.phones import international
-from qualdesk.db.models import Lead
+from qualdesk.db import queries
+from qualdesk.db.models import (
+    ChecklistAnswer,
+    DoNotCall,
+    Lead,
+    LeadChange,
+    Rep,
+    RoutingDecision,
+    Touch,
+)
+from qualdesk.services.callable import dialled
 from qualdesk.services.desk import Desk
+from qualdesk.services.dnc import stop_leads
+from qualdesk.services.queue import Claim, hold
 
 
 @dataclass(frozen=True)
@@ -30,7 +53,7 @@ class LeadLine:
 
 
 def search_leads(desk: Desk, text: str, limit: int = 50) -> list[LeadLine]:
-    """Leads whose name, company or email contains the text, or whose number has its digits."""
+    """Leads whose name, company or email contains the text, or either number has its digits."""
     typed = text.strip()
     if not typed:
         return []
@@ -47,6 +70,7 @@ def search_leads(desk: Desk, text: str, limit: int = 50) -> list[LeadLine]:
     for form in {digits, digits.lstrip("0")}:
         if len(form) >= 4:
             conditions.append(col(Lead.phone_e164).contains(form))
+            conditions.append(col(Lead.alt_phone_e164).contains(form))
     with desk.db.reading() as session:
         rows = session.scalars(
             select(Lead).where(or_(*conditions)).order_by(col(Lead.id).desc()).limit(limit)
@@ -59,10 +83,284 @@ def _line(lead: Lead) -> LeadLine:
         id=lead.id or 0,
         name=lead.name,
         company=lead.company,
-        phone=international(lead.phone_e164, lead.phone_ext),
+        phone=number_to_call(lead),
         time_zones=tuple(lead.time_zones.split()),
         stage=lead.stage,
         grade=lead.grade,
         source=lead.source,
         created_at=lead.created_at,
     )
+
+
+def number_to_call(lead: Lead) -> str:
+    """The number a rep dials, for people to read: the alternate number once there is one."""
+    if lead.alt_phone_e164:
+        return international(lead.alt_phone_e164, lead.alt_phone_ext)
+    return international(lead.phone_e164, lead.phone_ext)
+
+
+# -- the whole story of a lead -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeadStory:
+    """Everything the desk holds on one lead, each list oldest first."""
+
+    lead: dict[str, Any]
+    touches: list[dict[str, Any]]
+    answers: list[dict[str, Any]]
+    decisions: list[dict[str, Any]]
+    changes: list[dict[str, Any]]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "lead": self.lead,
+            "touches": self.touches,
+            "answers": self.answers,
+            "decisions": self.decisions,
+            "changes": self.changes,
+        }
+
+
+def lead_story(desk: Desk, lead_id: int) -> LeadStory:
+    """The lead, its touches, checklist answers, routing decisions and changes.
+
+    Raises:
+        QualdeskError: there is no such lead.
+    """
+    with desk.db.reading() as session:
+        lead = session.get(Lead, lead_id)
+        if lead is None:
+            raise QualdeskError(f"no lead #{lead_id} (qualdesk leads find TEXT finds one)")
+        handles = {rep.id: rep.handle for rep in session.scalars(select(Rep))}
+        touches = session.scalars(
+            select(Touch).where(col(Touch.lead_id) == lead_id).order_by(col(Touch.started_at))
+        ).all()
+        answers = session.scalars(
+            select(ChecklistAnswer)
+            .where(col(ChecklistAnswer.lead_id) == lead_id)
+            .order_by(col(ChecklistAnswer.id))
+        ).all()
+        decisions = session.scalars(
+            select(RoutingDecision)
+            .where(col(RoutingDecision.lead_id) == lead_id)
+            .order_by(col(RoutingDecision.id))
+        ).all()
+        changes = session.scalars(
+            select(LeadChange)
+            .where(col(LeadChange.lead_id) == lead_id)
+            .order_by(col(LeadChange.id))
+        ).all()
+    return LeadStory(
+        lead=_lead_fields(lead, handles),
+        touches=[_touch_fields(touch, handles) for touch in touches],
+        answers=[_answer_fields(answer, handles) for answer in answers],
+        decisions=[_decision_fields(decision, handles) for decision in decisions],
+        changes=[
+            {
+                "field": change.field,
+                "old": change.old,
+                "new": change.new,
+                "by": change.changed_by,
+                "at": change.changed_at,
+                "reason": change.reason,
+            }
+            for change in changes
+        ],
+    )
+
+
+def _touch_fields(touch: Touch, handles: dict[int | None, str]) -> dict[str, Any]:
+    return {
+        "at": touch.started_at,
+        "ended_at": touch.ended_at,
+        "rep": handles.get(touch.rep_id, ""),
+        "channel": touch.channel,
+        "disposition": touch.disposition,
+        "phone": touch.phone,
+        "notes": touch.notes,
+    }
+
+
+def _answer_fields(answer: ChecklistAnswer, handles: dict[int | None, str]) -> dict[str, Any]:
+    return {
+        "at": answer.answered_at,
+        "rep": handles.get(answer.rep_id, ""),
+        "criterion": answer.criterion,
+        "established": answer.established,
+        "note": answer.note,
+        "rules_version": answer.rules_version_id,
+    }
+
+
+def _decision_fields(decision: RoutingDecision, handles: dict[int | None, str]) -> dict[str, Any]:
+    return {
+        "at": decision.decided_at,
+        "rep": handles.get(decision.rep_id, ""),
+        "route": decision.route,
+        "proposed": decision.proposed_route,
+        "overridden": decision.overridden,
+        "reason": decision.reason,
+        "rules_version": decision.rules_version_id,
+    }
+
+
+# The lead's own fields a story shows as they are stored, around its numbers.
+_WHO = ["id", "name", "first_name", "last_name", "title", "company", "email"]
+_WHERE = [
+    "source",
+    "campaign",
+    "industry",
+    "company_size",
+    "stage",
+    "stage_reason",
+    "attempts",
+    "score",
+    "grade",
+    "created_at",
+    "first_touch_at",
+    "last_attempt_at",
+    "next_due_at",
+    "callback_at",
+]
+
+
+def _lead_fields(lead: Lead, handles: dict[int | None, str]) -> dict[str, Any]:
+    numbers = {
+        "phone": lead.phone_e164,
+        "phone_ext": lead.phone_ext,
+        "alt_phone": lead.alt_phone_e164,
+        "alt_phone_ext": lead.alt_phone_ext,
+        "number_to_call": dialled(lead),
+        "jurisdiction": lead.jurisdiction,
+        "time_zones": lead.time_zones.split(),
+    }
+    return {
+        **{name: getattr(lead, name) for name in _WHO},
+        **numbers,
+        **{name: getattr(lead, name) for name in _WHERE},
+        "owner": handles.get(lead.owner_id),
+        "held_by": handles.get(lead.claimed_by) if lead.claimed_by else None,
+        "extra": lead.extra,
+    }
+
+
+# -- fixing a lead's details -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edited:
+    """What an edit did: the changes recorded, and whether the lead was stopped."""
+
+    lead_id: int
+    changes: tuple[Change, ...]
+    # A number the lead now has is on the do-not-call list: the lead is stopped.
+    stopped: bool = False
+
+
+def details_of(lead: Lead) -> LeadDetails:
+    """The lead's details a rep may change."""
+    return LeadDetails(
+        name=lead.name,
+        title=lead.title,
+        company=lead.company,
+        email=lead.email or "",
+        phone=lead.phone_e164,
+        ext=lead.phone_ext or "",
+        alt_phone=lead.alt_phone_e164 or "",
+        alt_ext=lead.alt_phone_ext or "",
+        region=lead.region,
+    )
+
+
+def edit_lead(
+    desk: Desk,
+    lead_id: int,
+    asked: dict[str, str],
+    *,
+    by: str,
+    reason: str = "",
+    rep_id: int | None = None,
+    claim: Claim | None = None,
+) -> Edited:
+    """Change a lead's details, recording who, when, old and new for each field.
+
+    In one transaction: the new values; for a new number to call, its time
+    zones and jurisdiction (the lead's calling hours) and the do-not-call
+    check (a number on the list stops the lead, as an import would); and a
+    record of each change.
+
+    Args:
+        desk: the open desk.
+        lead_id: the lead to change.
+        asked: new values by field (see qualdesk.core.edits.FIELDS).
+        by: who changes it, for the record (a rep's handle, or the user).
+        reason: why, for the record.
+        rep_id: the rep making the change at the desk, if it is one.
+        claim: the rep's hold on the lead, when made from its card: a lost
+            hold refuses the change.
+
+    Returns:
+        What changed (nothing if every value asked for is the lead's own).
+
+    Raises:
+        QualdeskError: no such lead, or a value that cannot be used (one line
+            naming the field); nothing is changed.
+        ClaimLost: the card's hold on the lead is gone; nothing is changed.
+    """
+    now = desk.clock()
+    with desk.db.writing() as session:
+        lead = hold(session, claim, now) if claim is not None else session.get(Lead, lead_id)
+        if lead is None:
+            raise QualdeskError(f"no lead #{lead_id}")
+        try:
+            edit = plan_edit(details_of(lead), asked)
+        except EditProblem as exc:
+            raise QualdeskError(str(exc)) from None
+        if not edit.changes:
+            return Edited(lead_id, ())
+        old_phone, new = lead.phone_e164, edit.details
+        if new.name != lead.name:
+            lead.name, lead.first_name, lead.last_name = person_names(new.name, "", "")
+        lead.title, lead.company, lead.email = new.title, new.company, new.email or None
+        lead.match_key = identity(lead.name, lead.company)
+        lead.phone_e164, lead.phone_ext = new.phone, new.ext or None
+        lead.alt_phone_e164, lead.alt_phone_ext = new.alt_phone or None, new.alt_ext or None
+        if edit.dial is not None:
+            lead.time_zones = " ".join(edit.dial.time_zones)
+            lead.jurisdiction = edit.dial.jurisdiction
+            lead.hours_class_id = queries.hours_class(session, lead.time_zones, lead.jurisdiction)
+        lead.updated_at = now
+        session.add(lead)
+        session.add_all(
+            LeadChange(
+                lead_id=lead_id,
+                field=change.field,
+                old=change.old,
+                new=change.new,
+                rep_id=rep_id,
+                changed_by=by,
+                reason=reason.strip(),
+                changed_at=now,
+            )
+            for change in edit.changes
+        )
+        session.flush()
+        if new.phone != old_phone:
+            _mark_shared(session, {old_phone, new.phone})
+        listed = session.scalars(
+            select(DoNotCall.phone_e164).where(col(DoNotCall.phone_e164).in_(edit.numbers))
+        ).first()
+        stopped = listed is not None and stop_leads(session, col(Lead.id) == lead_id, now) > 0
+    return Edited(lead_id, edit.changes, stopped)
+
+
+def _mark_shared(session: Session, numbers: set[str]) -> None:
+    """Leads on a number another lead has too are marked as sharing it (a switchboard)."""
+    for number in numbers:
+        count = session.scalar(
+            select(func.count()).select_from(Lead).where(col(Lead.phone_e164) == number)
+        )
+        session.execute(
+            update(Lead).where(col(Lead.phone_e164) == number).values(shares_phone=(count or 0) > 1)
+        )

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, func, select, update
 
 from qualdesk.core.errors import QualdeskError
-from qualdesk.core.hours import callable_at, next_opening, zone
+from qualdesk.core.hours import callable_at, closed_reason, next_opening, zone
 from qualdesk.core.queue import (
     BUCKET_NAMES,
     OWN_CALLBACK,
@@ -23,16 +23,20 @@ from qualdesk.core.queue import (
     RETRY,
     SHARED_CALLBACK,
 )
-from qualdesk.core.rules import CallingHours
+from qualdesk.core.rules import CallingHours, DeskRules
 from qualdesk.core.stages import Stage
 from qualdesk.db import queries
 from qualdesk.db.models import HoursClass, Lead, Rep
+from qualdesk.services.callable import cap_frees, dialled, hold_back_number
 from qualdesk.services.desk import Desk
 from qualdesk.services.dnc import DNC_REASON
 from qualdesk.services.drafts import write_draft
 from qualdesk.services.stats import start_of_day
 
 LEASE = timedelta(minutes=10)
+# A claim passes over at most this many leads whose number reached a cap on calls
+# (Florida: 3 in 24h) before saying the queue has nothing now.
+CAPPED_TRIES = 5
 # A lead skipped because its local time is unknown comes back after this.
 SKIP_FOR = timedelta(hours=1)
 
@@ -127,8 +131,12 @@ def claim_next(desk: Desk, rep: Rep, *, resume: bool = False) -> Claim | None:
                 session, rep.id, token, now, now + LEASE, callable_classes, resume=True
             )
         resumed = lead_id is not None
-        if lead_id is None:
+        for _ in range(CAPPED_TRIES):
+            if lead_id is not None:
+                break
             lead_id = queries.claim_next(session, rep.id, token, now, now + LEASE, callable_classes)
+            if lead_id is not None and _capped(session, in_force.rules, lead_id, now):
+                lead_id = None  # held back until its number may be called again; the next one
         unknown = False
         if lead_id is None and in_force.rules.calling_hours.unknown_zone == "confirm":
             lead_id = queries.claim_next(
@@ -138,6 +146,24 @@ def claim_next(desk: Desk, rep: Rep, *, resume: bool = False) -> Claim | None:
     if lead_id is None:
         return None
     return Claim(lead_id, rep.id, token, now, unknown, resumed=resumed)
+
+
+def _capped(session: Session, rules: DeskRules, lead_id: int, now: datetime) -> bool:
+    """Whether the lead just claimed may not be called for a cap on its number; if so,
+    it and every lead on the number are held back until one more call is allowed."""
+    if not rules.calling_hours.caps:
+        return False
+    lead = session.get(Lead, lead_id)
+    assert lead is not None
+    if cap_frees(session, rules, lead, now) is None:
+        return False
+    hold_back_number(session, rules, dialled(lead), lead.jurisdiction, now)
+    session.execute(
+        update(Lead)
+        .where(col(Lead.id) == lead_id)
+        .values(claimed_by=None, claim_token=None, claim_expires_at=None)
+    )
+    return True
 
 
 @dataclass(frozen=True)
@@ -349,6 +375,8 @@ class Outlook:
     due_later_today: int
     unknown_zone: int
     callbacks_later: list[QueueEntry] = field(default_factory=list)
+    # Why some of the leads waiting may not be called today at all ("Sunday in US-NY").
+    closed_today: list[str] = field(default_factory=list)
 
     @property
     def ready(self) -> int:
@@ -367,7 +395,8 @@ class Outlook:
                 if self.next_opening
                 else ""
             )
-            parts.append(f"{self.waiting_for_hours:,} waiting: outside calling hours{when}")
+            closed = f" (closed: {', '.join(self.closed_today)})" if self.closed_today else ""
+            parts.append(f"{self.waiting_for_hours:,} waiting: outside calling hours{when}{closed}")
         if self.own_callbacks_later:
             first = min(self.own_callbacks_later).astimezone(tz)
             count = len(self.own_callbacks_later)
@@ -438,6 +467,7 @@ def outlook(desk: Desk, rep: Rep, limit: int = 40) -> Outlook:
                 opens_at=opens,
             )
         )  # fmt: skip
+    closed: set[str] = set()
     for class_id, count in ready.items():
         if class_id in open_now or class_id in unknown or not count:
             continue
@@ -445,6 +475,10 @@ def outlook(desk: Desk, rep: Rep, limit: int = 40) -> Outlook:
         opening = next_opening(hours, zones, place, now)
         if opening:
             openings.append(opening)
+        if zones:
+            reason = closed_reason(hours, place, now.astimezone(zone(zones[0])).date())
+            if reason:
+                closed.add(reason)
     entries.sort(key=lambda e: (e.callable_now is not True, e.opens_at or now))
     return Outlook(
         entries=entries[:limit],
@@ -471,6 +505,7 @@ def outlook(desk: Desk, rep: Rep, limit: int = 40) -> Outlook:
         ],
         due_later_today=int(due_later or 0),
         unknown_zone=sum(n for c, n in ready.items() if c in unknown),
+        closed_today=sorted(closed),
     )
 
 

@@ -12,6 +12,7 @@ from qualdesk.tui.screens.desk import DeskScreen, rules_bindings
 from qualdesk.tui.screens.export import ExportDialog
 from qualdesk.tui.screens.forms import AskDialog, ConfirmDialog, TouchDialog
 from qualdesk.tui.screens.help import HelpScreen
+from qualdesk.tui.screens.lead import LeadDialog
 from qualdesk.tui.screens.queue import QueueScreen
 from qualdesk.tui.screens.review import ReviewScreen
 from qualdesk.tui.screens.routing import RoutingDialog
@@ -25,6 +26,7 @@ SCREENS: tuple[type[DOMNode], ...] = (
     CallbackDialog,
     TouchDialog,
     AnswerDialog,
+    LeadDialog,
     ConfirmDialog,
     QueueScreen,
     SearchScreen,

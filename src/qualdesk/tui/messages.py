@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from qualdesk.core.edits import Change
     from qualdesk.core.routing import Route
     from qualdesk.core.rules import Disposition
     from qualdesk.services.calls import CallCard
     from qualdesk.services.queue import Claim, HeldLead, Outlook
     from qualdesk.services.stats import DayCounts
     from qualdesk.tui.screens.callback import CallbackChoice
+    from qualdesk.tui.screens.lead import LeadDialog
 
 
 class CardReady(Message):
@@ -99,3 +101,25 @@ class DraftNotKept(Message):
         self.line = line
         # The claim is gone: the desk should find out why at once.
         self.lost = lost
+
+
+class LeadEdited(Message):
+    """The lead's details were changed from its card, and the card read again."""
+
+    def __init__(
+        self, claim: Claim, changes: tuple[Change, ...], card: CallCard, dialog: LeadDialog
+    ) -> None:
+        super().__init__()
+        self.claim = claim
+        self.changes = changes
+        self.card = card
+        self.dialog = dialog
+
+
+class EditRefused(Message):
+    """A value typed in the lead's form cannot be used; nothing was changed."""
+
+    def __init__(self, line: str, dialog: LeadDialog) -> None:
+        super().__init__()
+        self.line = line
+        self.dialog = dialog

@@ -15,7 +15,7 @@ from textual.widgets import Input, RadioButton, RadioSet, Static
 
 from qualdesk.core.display import shown
 from qualdesk.core.errors import QualdeskError
-from qualdesk.services.calls import CallbackPlan
+from qualdesk.services.callbacks import CallbackPlan
 from qualdesk.tui.widgets.keys import legend
 from qualdesk.tui.widgets.literal import LiteralInput
 
@@ -28,6 +28,12 @@ class CallbackChoice:
     owner_only: bool
 
 
+def _said(plan: CallbackPlan) -> str:
+    """A callback time in both zones, as the dialog says it."""
+    theirs = f" · {plan.lead_local:%a %H:%M} theirs" if plan.lead_local is not None else ""
+    return f"{plan.rep_local:%a %d %b %H:%M} yours{theirs}"
+
+
 class CallbackDialog(ModalScreen[CallbackChoice | None]):
     """Type a time ("14:30", "tomorrow 10am", "tue 9", "+2d"); Enter books it."""
 
@@ -38,12 +44,18 @@ class CallbackDialog(ModalScreen[CallbackChoice | None]):
     ]
 
     def __init__(
-        self, plan: Callable[[str], CallbackPlan], lead_name: str, hours: str = ""
+        self,
+        plan: Callable[[str], CallbackPlan],
+        lead_name: str,
+        hours: str = "",
+        suggested: CallbackPlan | None = None,
     ) -> None:
         super().__init__()
         self.plan = plan
         self.lead_name = lead_name
         self.hours = hours
+        # A good time in the lead's hours and the rep's day: Enter on an empty box takes it.
+        self.suggested = suggested
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="callback"):
@@ -57,7 +69,10 @@ class CallbackDialog(ModalScreen[CallbackChoice | None]):
             )
             if self.hours:
                 yield Static(Text(self.hours, style="dim"), id="callback-hours")
-            yield LiteralInput(placeholder="a time, in your zone", id="callback-when")
+            placeholder = "a time, in your zone"
+            if self.suggested is not None:
+                placeholder = f"{_said(self.suggested)} (Enter takes it), or type a time"
+            yield LiteralInput(placeholder=placeholder, id="callback-when")
             yield Static(id="callback-preview")
             with RadioSet(id="callback-who"):
                 yield RadioButton("only me", value=True, id="callback-mine")
@@ -97,6 +112,10 @@ class CallbackDialog(ModalScreen[CallbackChoice | None]):
         preview = self.query_one("#callback-preview", Static)
         typed = self.query_one("#callback-when", Input).value
         if not typed.strip():
+            if self.suggested is not None:
+                anyone = self.query_one("#callback-anyone", RadioButton).value
+                self.dismiss(CallbackChoice(self.suggested, owner_only=not anyone))
+                return
             preview.update(Text("Type a time the lead may be called at.", style="red"))
             return
         try:

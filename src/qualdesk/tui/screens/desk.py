@@ -27,12 +27,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from qualdesk.core.display import shown
+from qualdesk.core.edits import LABELS
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.hours import zone
 from qualdesk.core.rules import DeskRules, Disposition
 from qualdesk.core.stages import Outcome, Role
 from qualdesk.db.models import Rep
-from qualdesk.services import calls, drafts, queue, stats
+from qualdesk.services import callbacks, calls, drafts, leads, queue, stats
 from qualdesk.services.calls import CallCard
 from qualdesk.services.desk import Desk
 from qualdesk.services.locations import DeskPreferences
@@ -44,6 +45,8 @@ from qualdesk.tui.messages import (
     CardReady,
     CountsRead,
     DraftNotKept,
+    EditRefused,
+    LeadEdited,
     RouteProposed,
     TakeBackAsked,
     WorkFailed,
@@ -51,6 +54,7 @@ from qualdesk.tui.messages import (
 from qualdesk.tui.screens.answer import AnswerDialog
 from qualdesk.tui.screens.callback import CallbackChoice, CallbackDialog
 from qualdesk.tui.screens.forms import ConfirmDialog, TouchDialog
+from qualdesk.tui.screens.lead import LeadDialog
 from qualdesk.tui.screens.queue import QueueScreen
 from qualdesk.tui.screens.routing import RouteChoice, RoutingDialog
 from qualdesk.tui.screens.search import SearchScreen
@@ -80,20 +84,35 @@ class DeskScreen(Screen[None]):
     # Absolute: the screen's class is made per rules version (see desk_screen).
     CSS_PATH = Path(__file__).with_name("desk.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "next", "Next lead", id="desk.next-lead"),
+        # The footer shows the short words; help (F1) the tooltips.
+        Binding("n", "next", "Next lead", id="desk.next-lead", tooltip="Claim the next lead"),
         Binding("e", "end", "End", id="desk.end-call", tooltip="End the call and route the lead"),
-        Binding("r", "answer", "Answer", id="desk.answer"),
-        Binding("t", "touch", "Touch", id="desk.touch"),
-        Binding("i", "notes", "Notes", id="desk.notes"),
+        Binding(
+            "r",
+            "answer",
+            "Answer",
+            id="desk.answer",
+            tooltip="Write the prospect's answer to a criterion (↑↓ another)",
+        ),
+        Binding("t", "touch", "Touch", id="desk.touch", tooltip="Log a touch on another channel"),
+        Binding("i", "notes", "Notes", id="desk.notes", tooltip="Write call notes (Esc leaves)"),
+        Binding("f", "edit", "Fix", id="desk.edit-lead", tooltip="Fix the lead's details"),
         Binding(
             "escape",
             "back",
-            "Leave notes / close a card opened by search",
+            "Back",
             show=False,
             id="desk.back",
+            tooltip="Leave the notes; close a card opened by search or not to be called now",
         ),
-        Binding("slash", "search", "Find", id="desk.search"),
-        Binding("q", "queue", "Queue", id="desk.queue"),
+        Binding(
+            "slash",
+            "search",
+            "Find",
+            id="desk.search",
+            tooltip="Find a lead (an inbound caller), even with a card open",
+        ),
+        Binding("q", "queue", "Queue", id="desk.queue", tooltip="The queue: what comes next"),
         # Team leads only (the action refuses others); hinted on the empty desk.
         Binding("ctrl+t", "team", "Team view", show=False, id="desk.team"),
     ]
@@ -176,13 +195,12 @@ class DeskScreen(Screen[None]):
         hide: bool | None = None if self._listing_keys else False
         if action == "next":
             return (not self.moving and self.claim is None) or hide
-        if action in ("criterion", "disposition", "touch", "notes", "answer"):
+        if action in ("criterion", "disposition", "touch", "notes", "answer", "edit"):
             return usable or (None if holding else hide)
         if action == "end":
             return (usable and self.outcome is not None) or (None if holding else hide)
         if action == "back":
-            chosen = self.claim is not None and self.claim.chosen and self.outcome is None
-            return isinstance(self.focused, CallNotes) or chosen
+            return isinstance(self.focused, CallNotes) or self._may_close() or hide
         return True
 
     # -- the work line --------------------------------------------------
@@ -310,13 +328,14 @@ class DeskScreen(Screen[None]):
             when = f"{saved:%H:%M}" if today else f"{saved:%H:%M} on {saved:%a %d %b}"
             self.notify(f"Your notes from {when}, kept as a draft, are back.", timeout=6)
         self.started_at = self.desk.clock()
-        if claim.chosen and card.callable_now is False:
-            self.not_a_call = f"it is outside their calling hours.{self._opens(card)}"
+        if card.blocked is not None:
+            self.not_a_call = f"{card.blocked.reason}.{self._opens(card)}"
         self._paint()
-        if self.not_a_call:
+        if card.blocked is not None and claim.chosen:
             question = Text.assemble(
-                ("Outside their calling hours now. ", "bold yellow"),
-                f"Open the card to read it or log another kind of touch?{self._opens(card)}",
+                (f"Not to be called now: {card.blocked.reason}. ", "bold yellow"),
+                f"Open the card to read it, fix it or log another kind of touch?"
+                f"{self._opens(card)}",
             )
             self.app.push_screen(
                 ConfirmDialog(question, "open it", "close it"), self._out_of_hours_answer
@@ -333,11 +352,14 @@ class DeskScreen(Screen[None]):
             )
 
     def _opens(self, card: CallCard) -> str:
-        """When an out-of-hours lead may next be called, in both zones."""
-        if not (card.opens_at and card.zones):
+        """When a lead that may not be called now may next be called, in both zones."""
+        until = card.blocked.until if card.blocked else card.opens_at
+        if until is None:
             return ""
-        theirs = card.opens_at.astimezone(zone(card.zones[0]))
-        yours = card.opens_at.astimezone(zone(self.rep.time_zone))
+        yours = until.astimezone(zone(self.rep.time_zone))
+        if not card.zones:
+            return f" They may be called from {yours:%a %H:%M} your time."
+        theirs = until.astimezone(zone(card.zones[0]))
         return f" They may be called from {theirs:%a %H:%M} their time ({yours:%a %H:%M} yours)."
 
     def _out_of_hours_answer(self, open_it: bool | None) -> None:
@@ -481,7 +503,8 @@ class DeskScreen(Screen[None]):
         if self.not_a_call:
             # Opened by search when the lead may not be called: read it, log no call.
             self.notify(
-                f"Not a call: {self.not_a_call} t logs another kind of touch; Esc closes the card.",
+                f"Not a call: {self.not_a_call} t logs another kind of touch, f fixes the lead, "
+                "Esc closes the card.",
                 severity="warning",
                 timeout=8,
             )
@@ -493,32 +516,14 @@ class DeskScreen(Screen[None]):
         elif chosen.implies is Outcome.CALLBACK:
             claim, card = self.claim, self.card
             dialog = CallbackDialog(
-                lambda typed: calls.plan_callback(self.desk, claim, self.rep, typed),
+                lambda typed: callbacks.plan_callback(self.desk, claim, self.rep, typed),
                 shown(card.lead.name or card.lead.company),
-                self._hours_line(card),
+                card.hours_today,
+                callbacks.suggest_callback(self.desk, claim, self.rep),
             )
             self.app.push_screen(dialog, lambda choice: self._callback_booked(chosen, choice))
         else:
             self._propose(chosen)
-
-    def _hours_line(self, card: CallCard) -> str:
-        """The lead's calling hours today, theirs and in the rep's time."""
-        if not card.zones:
-            return "Their time zone is unknown: choose a time you know suits them."
-        theirs = zone(card.zones[0])
-        today = self.desk.clock().astimezone(theirs)
-        start, end = (datetime.strptime(part, "%H:%M") for part in card.window.split("-"))
-        mine = zone(self.rep.time_zone)
-        opens, shuts = (
-            today.replace(hour=t.hour, minute=t.minute, second=0, microsecond=0).astimezone(mine)
-            for t in (start, end)
-        )
-        place = card.zones[0].split("/")[-1].replace("_", " ")
-        more = f"; the number may ring in {len(card.zones)} zones" if len(card.zones) > 1 else ""
-        return (
-            f"Their calling hours today: {card.window} their time in {place} "
-            f"({opens:%H:%M}-{shuts:%H:%M} yours){more}."
-        )
 
     def _callback_booked(self, chosen: Disposition, choice: CallbackChoice | None) -> None:
         if choice is not None:
@@ -636,6 +641,66 @@ class DeskScreen(Screen[None]):
 
         self.app.push_screen(TouchDialog(channels), logged)
 
+    def action_edit(self) -> None:
+        """Fix the lead's details: name, title, company, email, numbers."""
+        if self.card is None or self.claim is None:
+            return
+        claim = self.claim
+
+        def save(asked: dict[str, str], reason: str) -> None:
+            self._save_edit(claim, asked, reason, dialog)
+
+        dialog = LeadDialog(leads.details_of(self.card.lead), save)
+        self.app.push_screen(dialog)
+
+    def _save_edit(
+        self, claim: Claim, asked: dict[str, str], reason: str, dialog: LeadDialog
+    ) -> None:
+        """Save the edit behind the card's other work; the form stays up until it is saved."""
+        rep = self.rep
+
+        def job() -> LeadEdited | EditRefused | CardLost:
+            try:
+                edited = leads.edit_lead(
+                    self.desk,
+                    claim.lead_id,
+                    asked,
+                    by=rep.handle,
+                    reason=reason,
+                    rep_id=rep.id,
+                    claim=claim,
+                )
+            except ClaimLost as exc:
+                return CardLost(claim, str(exc))
+            except Exception as exc:
+                return EditRefused(_line(exc), dialog)
+            if edited.stopped:
+                why = "a number it now has is on the do-not-call list, so the lead is stopped"
+                return CardLost(claim, why)
+            return LeadEdited(claim, edited.changes, calls.load_card(self.desk, claim), dialog)
+
+        self.moving = True
+        self.refresh_bindings()
+        self.line.submit(job)
+
+    @on(LeadEdited)
+    def _lead_edited(self, message: LeadEdited) -> None:
+        self._arrived()
+        if message.dialog in self.app.screen_stack:
+            message.dialog.dismiss(True)
+        if self.claim is not message.claim:
+            return
+        self.card = message.card
+        self._paint()
+        fields = ", ".join(LABELS.get(change.field, change.field) for change in message.changes)
+        self.notify(f"Saved: {fields}.", timeout=4)
+
+    @on(EditRefused)
+    def _edit_refused(self, message: EditRefused) -> None:
+        self.moving = False
+        self.refresh_bindings()
+        message.dialog.failed(message.line)
+
     def action_notes(self) -> None:
         if self.card is not None:
             self._notes().focus()
@@ -646,9 +711,15 @@ class DeskScreen(Screen[None]):
         if self.focused is notes:
             self.set_focus(None)
             return
-        if self.claim is not None and self.claim.chosen and self.outcome is None:
+        if self._may_close():
             self._put_back()
             self._show_idle()
+
+    def _may_close(self) -> bool:
+        """A card opened by search, or one that takes no call now, closes without a call."""
+        if self.claim is None or self.outcome is not None:
+            return False
+        return self.claim.chosen or bool(self.not_a_call)
 
     def _put_back(self) -> None:
         """Give the lead on the card back as it was: no touch, its notes kept as a draft."""

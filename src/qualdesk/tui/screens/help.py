@@ -27,6 +27,11 @@ def _section(ident: str) -> str:
     return "This screen"
 
 
+def _said(binding: Binding) -> str:
+    """What a key does, in help: its tooltip if it has one (the footer keeps the short word)."""
+    return binding.tooltip or binding.description or binding.action
+
+
 class HelpScreen(ModalScreen[None]):
     """Lists the keys of the screen it was opened over; dim ones do not apply right now."""
 
@@ -70,7 +75,7 @@ class HelpScreen(ModalScreen[None]):
         sections: dict[str, list[tuple[str, list[str], Binding, bool]]] = {}
         for ident, (keys, binding, enabled) in grouped.items():
             sections.setdefault(_section(ident), []).append((ident, keys, binding, enabled))
-        described = [len(b.description or b.action) for _, b, _ in grouped.values()]
+        described = [len(_said(b)) for _, b, _ in grouped.values()]
         width = min(max(described, default=20), 44)
         text = Text()
         for title in SECTIONS:
@@ -81,7 +86,7 @@ class HelpScreen(ModalScreen[None]):
             for ident, keys, binding, enabled in rows:
                 style = "" if enabled else "dim"
                 text.append(f"{' '.join(keys):>10}  ", style="bold " + style)
-                text.append(f"{binding.description or binding.action:<{width}}  ", style=style)
+                text.append(f"{_said(binding):<{width}}  ", style=style)
                 text.append(f"{ident}\n", style="dim")
             text.append("\n")
         text.append("In dialogs: ", style="bold")

@@ -47,7 +47,7 @@ class CallBar(Vertical):
         if not_a_call:
             state.append("Not a call now: ", style="bold")
             state.append(shown(not_a_call))
-            state.append(". t logs another kind of touch; Esc closes the card.")
+            state.append(" t touch, f fix, Esc close.")
         elif outcome is None:
             state.append("On the call. ", style="bold")
             state.append("Log how it went with one key; 1-0 tick the checklist.")

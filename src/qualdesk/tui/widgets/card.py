@@ -118,7 +118,9 @@ class CallCardView(Vertical):
         self.query_one("#card-title", Static).update(title)
         phone = Text()
         phone.append(card.phone, style="bold")
-        if card.others_on_number:
+        if card.main_phone:
+            phone.append(f" (direct; main {card.main_phone})", style="dim")
+        elif card.others_on_number:
             others = card.others_on_number
             phone.append(
                 f" (shared with {others} other lead{'s' if others > 1 else ''})", style="yellow"
