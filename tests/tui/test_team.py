@@ -292,3 +292,45 @@ async def test_a_months_sample_of_rejections(
         await settle(pilot)
         assert "Nothing to review here." in text_of(app, "#review-card")
         assert "a sample of 20 from October 2026" in text_of(app, "#review-summary")
+
+
+async def test_the_team_view_and_the_review_fit_80_columns(
+    staffed: Desk, clock: FrozenClock, tmp_path: Path
+) -> None:
+    from tests.tui.conftest import SMALL
+
+    first = call(staffed, clock, "ana", qualify=True)
+    call(staffed, clock, "ben", qualify=True)
+    call(staffed, clock, "ben")
+    export_leads(staffed, out=tmp_path / "handoff.csv", by="lee")
+    verdicts = tmp_path / "verdicts.csv"
+    reason = (
+        "not the decision maker; the CFO signs off anything over 10k and she was not on the call"
+    )
+    verdicts.write_text(f"Lead ID,Verdict,Reason\n{first},rejected,{reason}\n", encoding="utf-8")
+    assert read_feedback(staffed, verdicts, by="lee").rejected == 1
+    app = create_app(staffed, rep="lee")
+    async with app.run_test(size=SMALL) as pilot:
+        await open_team(app, pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        reps = app.screen.query_one("#team-reps", DataTable)
+        assert [str(c.label) for c in reps.columns.values()] == [
+            "Rep", "Touches", "Calls", "Connects", "Rate", "Other", "Qualified", "Nurtured", "Out",
+        ]  # fmt: skip
+        assert reps.virtual_size.width <= 80  # the main figures, without scrolling sideways
+        assert table_rows(app, "#team-reps")[1][:2] == ["ben", "2"]
+        campaigns = app.screen.query_one("#team-campaigns", DataTable)
+        assert campaigns.virtual_size.width <= 80
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        listed = app.screen.query_one("#review-list", DataTable)
+        assert listed.virtual_size.width <= 80
+        row = table_rows(app, "#review-list")[0]
+        assert (
+            row[0] == str(first)
+            and row[3].startswith("not the decision maker")
+            and row[3].endswith("…")
+        )
+        assert row[4] == "to review"

@@ -170,7 +170,16 @@ def _describe(rules: DeskRules) -> None:
                 ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[d] for d in sorted(r.days)
             )
         )
-        say(f"  {r.where:<6} {days:<28}{r.start:%H:%M}-{r.end:%H:%M}")
+        hours = "closed" if r.closed else f"{r.start:%H:%M}-{r.end:%H:%M}"
+        say(f"  {r.where:<6} {days:<28}{hours}")
+    if h.closed_dates:
+        say("Closed dates (public holidays):")
+        for closed in sorted(h.closed_dates, key=lambda c: (c.where, c.day)):
+            say(f"  {closed.where:<6} {closed.day:%Y-%m-%d %a}  {closed.name}")
+    if h.caps:
+        say("Caps on calls to one number:")
+        for cap in h.caps:
+            say(f"  {cap.where:<6} at most {cap.calls} within {format_duration(cap.within)}")
 
 
 @click.group("reps")

@@ -7,7 +7,6 @@ import contextlib
 import signal
 from typing import ClassVar
 
-from rich.text import Text
 from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -24,6 +23,7 @@ from qualdesk.services.problems import unexpected_line
 from qualdesk.services.reps import find_rep
 from qualdesk.tui.keygate import DeliverKey, KeyGate
 from qualdesk.tui.keymap import binding_ids
+from qualdesk.tui.screens import questions
 from qualdesk.tui.screens.desk import DeskScreen, desk_screen
 from qualdesk.tui.screens.forms import ConfirmDialog
 from qualdesk.tui.screens.help import HelpScreen
@@ -154,13 +154,8 @@ class QualdeskApp(App[None]):
         open_card = next((d.card for d in desks if d.card is not None), None)
         asking = self.asking_to_quit is not None and self.asking_to_quit in self.screen_stack
         if open_card is not None and not asking:
-            who = shown(open_card.lead.name or open_card.lead.company)
-            question = Text.assemble(
-                ("Quit with a card open? ", "bold yellow"),
-                f"{who} goes back to the queue; this call's outcome is not saved (your "
-                "notes are kept as a draft for when you open the lead again).",
-            )
-            self.asking_to_quit = ConfirmDialog(question, "quit", "stay")
+            who = open_card.lead.name or open_card.lead.company
+            self.asking_to_quit = questions.quit_with_card(who)
             self.push_screen(self.asking_to_quit, self._quit_answer)
             return
         self._quit(desks)

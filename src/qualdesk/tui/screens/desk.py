@@ -18,27 +18,26 @@ from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from qualdesk.core.display import shown
 from qualdesk.core.edits import LABELS
-from qualdesk.core.errors import QualdeskError
 from qualdesk.core.hours import zone
 from qualdesk.core.rules import DeskRules, Disposition
 from qualdesk.core.stages import Outcome, Role
 from qualdesk.db.models import Rep
-from qualdesk.services import callbacks, calls, drafts, leads, queue, stats
+from qualdesk.services import callbacks, calls, leads, queue, stats
 from qualdesk.services.calls import CallCard
 from qualdesk.services.desk import Desk
 from qualdesk.services.locations import DeskPreferences
-from qualdesk.services.problems import unexpected_line
-from qualdesk.services.queue import Claim, ClaimLost
+from qualdesk.services.queue import Claim
+from qualdesk.tui.deskwork import DeskWork, Moved, one_line
 from qualdesk.tui.messages import (
     CardLost,
     CardRead,
@@ -51,9 +50,10 @@ from qualdesk.tui.messages import (
     TakeBackAsked,
     WorkFailed,
 )
+from qualdesk.tui.screens import questions
 from qualdesk.tui.screens.answer import AnswerDialog
 from qualdesk.tui.screens.callback import CallbackChoice, CallbackDialog
-from qualdesk.tui.screens.forms import ConfirmDialog, TouchDialog
+from qualdesk.tui.screens.forms import TouchDialog
 from qualdesk.tui.screens.lead import LeadDialog
 from qualdesk.tui.screens.queue import QueueScreen
 from qualdesk.tui.screens.routing import RouteChoice, RoutingDialog
@@ -72,10 +72,6 @@ TICK_EVERY = 60.0
 QUIT_WAIT = 2.0
 # Below this height (an 80x24 terminal) the card packs itself into one line per fact.
 SHORT = 32
-
-
-def _line(error: Exception) -> str:
-    return str(error) if isinstance(error, QualdeskError) else unexpected_line(error)
 
 
 class DeskScreen(Screen[None]):
@@ -143,6 +139,7 @@ class DeskScreen(Screen[None]):
         # The routing dialog saving the call, closed when the next card is up.
         self.saving: RoutingDialog | None = None
         self.line = WorkLine(self, "qualdesk-desk")
+        self.work = DeskWork(desk, rep)
         # Changes asked for on the card: only the card read after the last one is shown,
         # so a tick shown at once is not undone by an older read.
         self._changes = 0
@@ -205,7 +202,7 @@ class DeskScreen(Screen[None]):
 
     # -- the work line --------------------------------------------------
 
-    def _move(self, job: Callable[[], CardReady | TakeBackAsked | WorkFailed | CardLost]) -> None:
+    def _move(self, job: Callable[[], Message | None]) -> None:
         """Work that brings another card (or none): keys wait for it, the desk says so."""
         self.moving = True
         if self.card is None and self.saving is None:
@@ -226,52 +223,17 @@ class DeskScreen(Screen[None]):
 
     def _fetch(
         self, after: Callable[[], str] | None = None, take_back: bool | None = None
-    ) -> Callable[[], CardReady | TakeBackAsked | WorkFailed | CardLost]:
+    ) -> Callable[[], Moved]:
         """The job: finish something first (end a call), then claim and read the next card."""
         first_claim = self.resume and take_back is None and after is None
-        holding = self.claim
-
-        def job() -> CardReady | TakeBackAsked | WorkFailed | CardLost:
-            said, claim = "", None
-            try:
-                if after is not None:
-                    said = after()
-                if first_claim:
-                    held = queue.held_elsewhere(self.desk, self.rep)
-                    if held is not None:
-                        return TakeBackAsked(held)
-                claim = queue.claim_next(self.desk, self.rep, resume=bool(take_back))
-                if claim is None:
-                    return CardReady(None, None, queue.outlook(self.desk, self.rep), said)
-                return CardReady(claim, calls.load_card(self.desk, claim), None, said)
-            except ClaimLost as exc:
-                if holding is None:
-                    return WorkFailed(str(exc), said, moving=True)
-                return CardLost(holding, str(exc))
-            except Exception as exc:  # one line; the desk stays usable
-                if claim is not None:
-                    # Claimed but not shown: give it back rather than hold it unseen.
-                    with contextlib.suppress(Exception):
-                        queue.release(self.desk, claim)
-                return WorkFailed(_line(exc), said, moving=True)
-
-        return job
+        return self.work.fetch(
+            after=after, take_back=take_back, first_claim=first_claim, holding=self.claim
+        )
 
     def _change(self, claim: Claim, change: Callable[[], object]) -> None:
         """A change to the held lead, then its card read afresh."""
         self._changes += 1
-        order = self._changes
-
-        def job() -> CardRead | CardLost | WorkFailed:
-            try:
-                change()
-                return CardRead(claim, calls.load_card(self.desk, claim), order)
-            except ClaimLost as exc:
-                return CardLost(claim, str(exc))
-            except Exception as exc:
-                return WorkFailed(_line(exc))
-
-        self.line.submit(job)
+        self.line.submit(self.work.change(claim, change, self._changes))
 
     # -- the queue --------------------------------------------------------
 
@@ -289,18 +251,11 @@ class DeskScreen(Screen[None]):
         self._show_idle()
         held = message.held
         until = held.until.astimezone(zone(self.rep.time_zone))
-        question = Text.assemble(
-            (f"{shown(held.name)} (#{held.lead_id}) is still yours. ", "bold yellow"),
-            "It is open in another qualdesk of yours, or your desk closed mid-call; any notes "
-            "you typed on it are kept. Enter takes it here (another window that has it open "
-            f"loses it). Esc leaves it where it is: it stays yours until {until:%H:%M}, then "
-            "goes back to the queue.",
-        )
 
         def answered(take: bool | None) -> None:
             self._move(self._fetch(take_back=bool(take)))
 
-        self.app.push_screen(ConfirmDialog(question, "take it here", "leave it"), answered)
+        self.app.push_screen(questions.take_back(held.name, held.lead_id, until), answered)
 
     @on(CardReady)
     def _card_ready(self, message: CardReady) -> None:
@@ -332,24 +287,10 @@ class DeskScreen(Screen[None]):
             self.not_a_call = f"{card.blocked.reason}.{self._opens(card)}"
         self._paint()
         if card.blocked is not None and claim.chosen:
-            question = Text.assemble(
-                (f"Not to be called now: {card.blocked.reason}. ", "bold yellow"),
-                f"Open the card to read it, fix it or log another kind of touch?"
-                f"{self._opens(card)}",
-            )
-            self.app.push_screen(
-                ConfirmDialog(question, "open it", "close it"), self._out_of_hours_answer
-            )
+            dialog = questions.not_now(card.blocked.reason, self._opens(card))
+            self.app.push_screen(dialog, self._out_of_hours_answer)
         elif claim.unknown_zone:
-            question = Text.assemble(
-                ("Their local time is unknown. ", "bold yellow"),
-                "The number has no time zone the desk can tell; call only if you know it is a "
-                "sensible time for them.",
-            )
-            self.app.push_screen(
-                ConfirmDialog(question, "call anyway", "skip it for now"),
-                self._unknown_zone_answer,
-            )
+            self.app.push_screen(questions.unknown_zone(), self._unknown_zone_answer)
 
     def _opens(self, card: CallCard) -> str:
         """When a lead that may not be called now may next be called, in both zones."""
@@ -429,7 +370,7 @@ class DeskScreen(Screen[None]):
 
     @on(JobFailed)
     def _job_failed(self, message: JobFailed) -> None:
-        self._work_failed(WorkFailed(_line(message.error), moving=self.moving))
+        self._work_failed(WorkFailed(one_line(message.error), moving=self.moving))
 
     def _show_idle(self, outlook: queue.Outlook | None = None) -> None:
         self.query_one("#desk-work").add_class("-hidden")
@@ -540,20 +481,9 @@ class DeskScreen(Screen[None]):
     def _propose(self, chosen: Disposition, callback: CallbackChoice | None = None) -> None:
         """Work out where the lead would go (behind the writes before it), then ask."""
         assert self.claim is not None
-        claim = self.claim
-        at = callback.plan.at if callback else None
-        owner_only = callback.owner_only if callback else True
-
-        def job() -> RouteProposed | WorkFailed:
-            try:
-                route = calls.propose(self.desk, claim, chosen.key, at, owner_only)
-            except Exception as exc:
-                return WorkFailed(_line(exc), moving=True)
-            return RouteProposed(claim, chosen, route, callback)
-
         self.moving = True
         self.refresh_bindings()
-        self.line.submit(job)
+        self.line.submit(self.work.propose(self.claim, chosen, callback))
 
     @on(RouteProposed)
     def _route_proposed(self, message: RouteProposed) -> None:
@@ -601,28 +531,13 @@ class DeskScreen(Screen[None]):
         once, with the next card, and the rep never sees the old card again.
         """
         assert self.claim is not None
-        claim, started = self.claim, self.started_at
         notes = self._notes()
         text = notes.text
         notes.stop()  # the notes are saved with the call, which drops the draft
-
-        def end() -> str:
-            ended = calls.end_call(
-                self.desk,
-                claim,
-                chosen.key,
-                notes=text,
-                started_at=started,
-                callback_at=callback.plan.at if callback else None,
-                owner_only=callback.owner_only if callback else True,
-                override=answer.override,
-            )
-            said = f"{chosen.label}: {ended.route.label}"
-            others = ended.stopped_by_dnc
-            if others > 0:
-                said += f"; {others} other lead{'s' if others > 1 else ''} on that number stopped"
-            return said
-
+        started, claim = self.started_at, self.claim
+        end = self.work.end_call(
+            claim, chosen, notes=text, started=started, callback=callback, answer=answer
+        )
         self.saving = dialog
         self._move(self._fetch(after=end))
 
@@ -657,31 +572,9 @@ class DeskScreen(Screen[None]):
         self, claim: Claim, asked: dict[str, str], reason: str, dialog: LeadDialog
     ) -> None:
         """Save the edit behind the card's other work; the form stays up until it is saved."""
-        rep = self.rep
-
-        def job() -> LeadEdited | EditRefused | CardLost:
-            try:
-                edited = leads.edit_lead(
-                    self.desk,
-                    claim.lead_id,
-                    asked,
-                    by=rep.handle,
-                    reason=reason,
-                    rep_id=rep.id,
-                    claim=claim,
-                )
-            except ClaimLost as exc:
-                return CardLost(claim, str(exc))
-            except Exception as exc:
-                return EditRefused(_line(exc), dialog)
-            if edited.stopped:
-                why = "a number it now has is on the do-not-call list, so the lead is stopped"
-                return CardLost(claim, why)
-            return LeadEdited(claim, edited.changes, calls.load_card(self.desk, claim), dialog)
-
         self.moving = True
         self.refresh_bindings()
-        self.line.submit(job)
+        self.line.submit(self.work.edit(claim, asked, reason, dialog))
 
     @on(LeadEdited)
     def _lead_edited(self, message: LeadEdited) -> None:
@@ -728,24 +621,14 @@ class DeskScreen(Screen[None]):
             return
         notes = self._notes().flush()
         self.claim, self.card, self.outcome, self.before = None, None, None, None
-        self.line.submit(lambda: queue.release(self.desk, claim, notes=notes))
+        self.line.submit(self.work.release(claim, notes))
 
     # -- keeping the call notes as a draft ---------------------------------
 
     @on(CallNotes.DraftDue)
     def _keep_draft(self, message: CallNotes.DraftDue) -> None:
-        claim, text = self.claim, message.text
-        if claim is None:
-            return
-
-        def job() -> DraftNotKept | None:
-            try:
-                kept = drafts.save_draft(self.desk, claim, text)
-            except Exception as exc:  # the notes are still on screen; say so
-                return DraftNotKept(_line(exc), lost=False)
-            return None if kept else DraftNotKept("", lost=True)
-
-        self.line.submit(job)
+        if self.claim is not None:
+            self.line.submit(self.work.keep_draft(self.claim, message.text))
 
     @on(DraftNotKept)
     def _draft_not_kept(self, message: DraftNotKept) -> None:
@@ -779,18 +662,8 @@ class DeskScreen(Screen[None]):
             self._change(self.claim, lambda: None)
 
     def _renew(self) -> None:
-        claim = self.claim
-        if claim is None:
-            return
-
-        def job() -> CardLost | None:
-            try:
-                queue.renew(self.desk, claim)
-            except ClaimLost as exc:
-                return CardLost(claim, str(exc))
-            return None
-
-        self.line.submit(job)
+        if self.claim is not None:
+            self.line.submit(self.work.renew(self.claim))
 
     @work(thread=True, group="counts", exclusive=True, exit_on_error=False)
     def refresh_counts(self) -> None:
@@ -816,38 +689,20 @@ class DeskScreen(Screen[None]):
         if lead_id is None or (self.claim is not None and self.claim.lead_id == lead_id):
             return
         if self.claim is not None and self.outcome is not None and self.card is not None:
-            who = shown(self.card.lead.name or self.card.lead.company)
-            question = Text.assemble(
-                (f"{self.outcome.label} is logged on {who} but the call is not ended. ", "bold"),
-                "Open the other lead anyway? This call's outcome is not saved; the lead goes "
-                "back to the queue with your notes kept as a draft. (Esc stays; e ends the call.)",
-            )
 
             def answered(leave: bool | None) -> None:
                 if leave:
                     self._open_lead(lead_id)
 
-            self.app.push_screen(ConfirmDialog(question, "open the other lead", "stay"), answered)
+            who = self.card.lead.name or self.card.lead.company
+            self.app.push_screen(questions.leave_call(self.outcome.label, who), answered)
             return
         self._open_lead(lead_id)
 
     def _open_lead(self, lead_id: int) -> None:
-        held, notes = self.claim, self._notes().text if self.claim is not None else None
-
-        def job() -> CardReady | WorkFailed:
-            try:
-                # One transaction: if the found lead cannot be had, the card in hand stays.
-                claim = queue.claim_lead(self.desk, self.rep, lead_id, instead_of=held, notes=notes)
-            except Exception as exc:
-                return WorkFailed(_line(exc), moving=True)
-            try:
-                return CardReady(claim, calls.load_card(self.desk, claim), None)
-            except Exception as exc:
-                with contextlib.suppress(Exception):
-                    queue.release(self.desk, claim)
-                return WorkFailed(_line(exc), moving=True)
-
-        self._move(job)
+        held = self.claim
+        notes = self._notes().text if held is not None else None
+        self._move(self.work.open_lead(lead_id, held, notes))
 
     def give_back(self) -> None:
         """The app is closing: keep the notes and give the lead back, if the database answers soon.

@@ -26,6 +26,11 @@ from qualdesk.tui.screens.forms import AskDialog
 from qualdesk.tui.widgets.tables import fill
 
 COLUMNS = ("#", "Name", "Company", "Campaign", "Rejected", "Sales' reason", "Ruling")
+# On a narrow terminal (80 columns): who, when, why and the ruling, cut to fit; the
+# company and campaign are in the card below.
+NARROW_COLUMNS = ("#", "Name", "Rejected", "Sales' reason", "Ruling")
+NARROW_LIMITS = (None, 20, None, 30, None)
+NARROW = 110
 SAMPLE = 20
 
 
@@ -34,11 +39,23 @@ class ReviewScreen(Screen[None]):
 
     CSS_PATH = "review.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("v", "rule(True)", "Rejection valid", id="review.valid"),
-        Binding("i", "rule(False)", "Rejection invalid", id="review.invalid"),
-        Binding("a", "all", "All to review", id="review.all"),
-        Binding("s", "sample", "Sample a month", id="review.sample"),
-        Binding("escape", "close", "Back", id="review.close"),
+        Binding(
+            "v",
+            "rule(True)",
+            "Valid",
+            id="review.valid",
+            tooltip="Rule the rejection valid: the lead goes to nurture",
+        ),
+        Binding(
+            "i",
+            "rule(False)",
+            "Invalid",
+            id="review.invalid",
+            tooltip="Rule the rejection invalid: the lead goes back to sales",
+        ),
+        Binding("a", "all", "All", id="review.all", tooltip="Every rejection waiting for a ruling"),
+        Binding("s", "sample", "Sample", id="review.sample", tooltip="A sample of a month"),
+        Binding("escape", "close", "Back", id="review.close", tooltip="Back to the team view"),
     ]
 
     def __init__(self, desk: Desk, rep: Rep) -> None:
@@ -61,6 +78,11 @@ class ReviewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.load()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < 32, "-short")
+        if self.rejections:
+            self._fill(self.rejections)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "rule":
@@ -90,15 +112,7 @@ class ReviewScreen(Screen[None]):
             ("v", "bold"), " valid (to nurture)  ", ("i", "bold"), " invalid (back to sales)",
         )  # fmt: skip
         self.query_one("#review-summary", Static).update(summary)
-        here = zone(self.rep.time_zone)
-        rows = [
-            (str(r.lead_id), Text(r.name), Text(r.company), Text(r.campaign),
-             f"{r.rejected_at.astimezone(here):%d %b %Y}", Text(r.reason or "(no reason)"),
-             Text(r.ruling or "to review", style="yellow" if r.ruling is None else "dim"))
-            for r in found
-        ]  # fmt: skip
-        table = self.query_one("#review-list", DataTable)
-        fill(table, COLUMNS, rows, keys=[str(r.verdict_id) for r in found])
+        table = self._fill(found)
         if found:
             table.focus()
             self._open(found[0])
@@ -108,6 +122,30 @@ class ReviewScreen(Screen[None]):
                 Text("Nothing to review here.", style="dim")
             )
             self.refresh_bindings()
+
+    def _fill(self, found: list[Rejection]) -> DataTable[Text | str]:
+        """The list of rejections, narrower on a narrow terminal (no sideways scrolling)."""
+        here = zone(self.rep.time_zone)
+        narrow = (self.size.width or 120) < NARROW
+        rows: list[tuple[Text | str, ...]] = []
+        for r in found:
+            ruling = Text(r.ruling or "to review", style="yellow" if r.ruling is None else "dim")
+            reason = Text(r.reason or "(no reason)")
+            rejected = r.rejected_at.astimezone(here)
+            if narrow:
+                rows.append((str(r.lead_id), Text(r.name), f"{rejected:%d %b}", reason, ruling))
+            else:
+                where = (Text(r.company), Text(r.campaign))
+                rows.append(
+                    (str(r.lead_id), Text(r.name), *where, f"{rejected:%d %b %Y}", reason, ruling)
+                )
+        table: DataTable[Text | str] = self.query_one("#review-list", DataTable)
+        keys = [str(r.verdict_id) for r in found]
+        if narrow:
+            fill(table, NARROW_COLUMNS, rows, keys=keys, limits=NARROW_LIMITS)
+        else:
+            fill(table, COLUMNS, rows, keys=keys)
+        return table
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id != "review-list" or event.row_key.value is None:

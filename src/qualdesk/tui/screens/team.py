@@ -21,7 +21,7 @@ from qualdesk.core.sparkline import sparkline
 from qualdesk.core.words import counted
 from qualdesk.db.models import Rep
 from qualdesk.services.desk import Desk
-from qualdesk.services.team import TeamFigures, team_figures
+from qualdesk.services.team import GroupFigures, RepFigures, TeamFigures, team_figures
 from qualdesk.tui.screens.export import ExportDialog
 from qualdesk.tui.screens.forms import AskDialog
 from qualdesk.tui.screens.review import ReviewScreen
@@ -31,6 +31,11 @@ REPS = ("Rep", "Touches", "Calls", "Connects", "Rate", "Other channels", "Qualif
         "Nurtured", "Out", "Att/lead", "Variety", "Talk")  # fmt: skip
 CAMPAIGNS = ("Campaign", "Leads", "Qualified", "Rate", "Handed off", "Accepted", "Acceptance",
              "Reviewed", "Valid")  # fmt: skip
+# On a narrow terminal (80 columns), the main figures only: no sideways scrolling.
+NARROW_REPS = ("Rep", "Touches", "Calls", "Connects", "Rate", "Other", "Qualified",
+               "Nurtured", "Out")  # fmt: skip
+NARROW_CAMPAIGNS = ("Campaign", "Leads", "Qualified", "Rate", "Handed off", "Acceptance")
+NARROW = 110
 
 
 REFRESH_EVERY = 60.0
@@ -50,6 +55,30 @@ def num(value: int | str) -> Text:
     return Text(f"{value:,}" if isinstance(value, int) else value, justify="right")
 
 
+def _rep_row(r: RepFigures, narrow: bool) -> tuple[Text | str, ...]:
+    """A rep's line: the main figures; when there is room, by channel and per lead too."""
+    others = {channel: n for channel, n in sorted(r.by_channel.items()) if channel != "phone"}
+    head = (r.rep, num(r.touches), num(r.calls), num(r.connects), pct(r.connect_rate))
+    routed = (num(r.qualified), num(r.nurtured), num(r.disqualified))
+    if narrow:
+        return (*head, num(sum(others.values())), *routed)
+    per_lead = (
+        num(f"{r.attempts_per_lead:.1f}" if r.attempts_per_lead is not None else "-"),
+        num(f"{r.channel_variety:.1f}" if r.channel_variety is not None else "-"),
+        num(f"{r.talk_seconds // 3600}h{r.talk_seconds % 3600 // 60:02d}"),
+    )
+    by_channel = ", ".join(f"{c} {n:,}" for c, n in others.items())
+    return (*head, by_channel, *routed, *per_lead)
+
+
+def _campaign_row(g: GroupFigures, narrow: bool) -> tuple[Text | str, ...]:
+    """A campaign's line: volume, qualified and acceptance; reviews too when there is room."""
+    head = (g.name, num(g.leads), num(g.qualified), pct(g.qualified_rate), num(g.handed_off))
+    if narrow:
+        return (*head, pct(g.acceptance_rate))
+    return (*head, num(g.accepted), pct(g.acceptance_rate), num(g.reviewed), pct(g.valid_share))
+
+
 class TeamScreen(Screen[None]):
     """Per-rep and desk figures for today, this week, this month, all time or chosen days."""
 
@@ -58,11 +87,13 @@ class TeamScreen(Screen[None]):
         Binding("d", "period('today')", "Today", id="team.today"),
         Binding("w", "period('week')", "Week", id="team.week"),
         Binding("m", "period('month')", "Month", id="team.month"),
-        Binding("a", "period('all')", "All time", id="team.all"),
-        Binding("r", "dates", "Dates…", id="team.dates"),
-        Binding("x", "export", "Export to sales", id="team.export"),
-        Binding("v", "review", "Review rejections", id="team.review"),
-        Binding("escape", "close", "Back to the desk", id="team.close"),
+        Binding("a", "period('all')", "All", id="team.all", tooltip="All time"),
+        Binding("r", "dates", "Dates", id="team.dates", tooltip="Figures for days you type"),
+        Binding(
+            "x", "export", "Export", id="team.export", tooltip="Export qualified leads to sales"
+        ),
+        Binding("v", "review", "Review", id="team.review", tooltip="Review sales' rejections"),
+        Binding("escape", "close", "Desk", id="team.close", tooltip="Back to the desk"),
     ]
 
     def __init__(self, desk: Desk, rep: Rep) -> None:
@@ -82,6 +113,11 @@ class TeamScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.count()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < 32, "-short")
+        if self.figures is not None:
+            self._show(self.figures)
         # The queue and today's counts move while the view is open.
         self.set_interval(REFRESH_EVERY, self._refresh)
 
@@ -141,22 +177,14 @@ class TeamScreen(Screen[None]):
             return  # overtaken by another period chosen meanwhile
         self.figures = figures
         d = figures.desk
-        summary = Text.assemble(
-            ("Team figures ", "bold"), f"for {figures.period.label} ({figures.zone})   ",
-            ("d", "bold"), " today  ", ("w", "bold"), " week  ", ("m", "bold"), " month  ",
-            ("a", "bold"), " all  ", ("r", "bold"), " dates",
-        )  # fmt: skip
+        narrow = (self.size.width or 120) < NARROW
+        summary = Text.assemble(("Team figures ", "bold"), f"for {figures.period.label}")
+        if not narrow:
+            summary.append(f" ({figures.zone})")
         self.query_one("#team-summary", Static).update(summary)
-        rows = [
-            (r.rep, num(r.touches), num(r.calls), num(r.connects), pct(r.connect_rate),
-             ", ".join(f"{c} {n:,}" for c, n in sorted(r.by_channel.items()) if c != "phone"),
-             num(r.qualified), num(r.nurtured), num(r.disqualified),
-             num(f"{r.attempts_per_lead:.1f}" if r.attempts_per_lead is not None else "-"),
-             num(f"{r.channel_variety:.1f}" if r.channel_variety is not None else "-"),
-             num(f"{r.talk_seconds // 3600}h{r.talk_seconds % 3600 // 60:02d}"))
-            for r in figures.reps
-        ]  # fmt: skip
-        fill(self.query_one("#team-reps", DataTable), REPS, rows)
+        rows = [_rep_row(r, narrow) for r in figures.reps]
+        columns: tuple[str, ...] = NARROW_REPS if narrow else REPS
+        fill(self.query_one("#team-reps", DataTable), columns, rows)
         touches = [t for _, t, _ in d.trend]
         qualified = [q for _, _, q in d.trend]
         text = Text()
@@ -193,12 +221,10 @@ class TeamScreen(Screen[None]):
         text.append(sparkline(qualified), style="green")
         text.append(f" {sum(qualified):,}")
         self.query_one("#team-desk", Static).update(text)
-        groups = [
-            (g.name, num(g.leads), num(g.qualified), pct(g.qualified_rate), num(g.handed_off),
-             num(g.accepted), pct(g.acceptance_rate), num(g.reviewed), pct(g.valid_share))
-            for g in d.by_campaign
-        ]  # fmt: skip
-        fill(self.query_one("#team-campaigns", DataTable), CAMPAIGNS, groups)
+        groups = [_campaign_row(g, narrow) for g in d.by_campaign]
+        columns = NARROW_CAMPAIGNS if narrow else CAMPAIGNS
+        limits = [24, *([None] * (len(columns) - 1))] if narrow else None
+        fill(self.query_one("#team-campaigns", DataTable), columns, groups, limits=limits)
 
     def action_export(self) -> None:
         self.app.push_screen(ExportDialog(self.desk, self.rep), lambda _: self.count())
