@@ -187,10 +187,14 @@ def test_no_rules_loaded_says_how_to_load_them(run: Run, db_path: Path) -> None:
 
 
 def _garbage_in_the_middle(path: Path) -> None:
-    size = path.stat().st_size
+    """Garbage over the pages of the leads table's tree (not over a blob's overflow pages,
+    whose bytes no integrity check can judge)."""
+    with sqlite3.connect(path) as conn:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'leads'").fetchone()
     with path.open("r+b") as handle:
-        handle.seek(size // 2)
-        handle.write(bytes(range(256)) * 32)
+        handle.seek((root - 1) * page_size + 8)
+        handle.write(bytes(range(256)) * (page_size // 256))
 
 
 def _truncated(path: Path) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -12,17 +14,33 @@ from sqlmodel import col, func, select
 
 from qualdesk.core.hours import callable_at, zone
 from qualdesk.core.periods import named_period
-from qualdesk.db.models import ChecklistAnswer, ImportBatch, Lead, Rep, RulesVersion, Touch
+from qualdesk.core.stages import Stage
+from qualdesk.db.models import (
+    ChecklistAnswer,
+    ExportBatch,
+    FeedbackBatch,
+    HandOff,
+    ImportBatch,
+    Lead,
+    Rep,
+    Review,
+    RulesVersion,
+    SalesVerdict,
+    Touch,
+)
 from qualdesk.services.demo import (
     ARRIVALS,
     ATTEMPT_NOTES,
     CHECKLIST_TALK,
     CLOSINGS,
     REP_PLACES,
+    SALES_REASONS,
     SHIFT,
+    TEAM_LEAD,
     build_demo,
 )
 from qualdesk.services.desk import Desk, open_desk
+from qualdesk.services.review import to_review
 from qualdesk.services.team import team_figures
 from tests.conftest import NOW, FrozenClock
 
@@ -193,11 +211,131 @@ def test_the_desk_figures_read_as_a_working_desk(demo: Desk) -> None:
     assert sum(r.nurtured for r in figures.reps) > 10
     assert desk.conversion is not None and 0 < desk.conversion < 0.5
     assert 0 < desk.sla_breaches < desk.new_leads // 3
-    assert desk.due_now > 0 and desk.waiting_for_export == desk.qualified
+    assert desk.due_now > 0 and desk.waiting_for_export < desk.qualified
     workers = [r for r in figures.reps if r.rep != "lee"]
     assert all(r.calls > 100 and 0 < (r.connect_rate or 0) < 0.5 for r in workers)
     today = team_figures(demo, named_period("today", NOW, zone_name), zone_name)
     assert today.desk.new_leads > 0 and sum(r.touches for r in today.reps) > 0
+
+
+def _sales_folder(desk: Desk) -> Path:
+    path: Path | None = desk.db.path
+    assert path is not None
+    return path.with_name(f"{path.stem}-sales")
+
+
+def test_hand_offs_carry_only_leads_qualified_before_them(demo: Desk) -> None:
+    with demo.db.reading() as session:
+        batches = list(session.scalars(select(ExportBatch).order_by(col(ExportBatch.id))))
+        handed = session.execute(
+            select(HandOff.batch_id, HandOff.handed_off_at, Lead.id, Lead.qualified_at)
+            .join(Lead, col(Lead.id) == HandOff.lead_id)
+            .order_by(col(HandOff.id))
+        ).all()
+    assert len(batches) >= 4 and len(handed) > 20
+    made = [b.created_at for b in batches]
+    assert made == sorted(made) and made[-1] <= NOW
+    # Twice a week, by the team lead, each into its own file beside the database.
+    assert len({at.date() for at in made}) == len(made)
+    assert all(later - earlier >= timedelta(days=2) for earlier, later in pairwise(made))
+    assert {b.created_by for b in batches} == {TEAM_LEAD}
+    when = {b.id: b.created_at for b in batches}
+    for batch_id, handed_off_at, lead_id, qualified_at in handed:
+        assert handed_off_at == when[batch_id]
+        assert qualified_at is not None and qualified_at <= handed_off_at, lead_id
+    folder = _sales_folder(demo)
+    for batch in batches:
+        file = Path(batch.file_path)
+        assert file.parent == folder and file.is_file()
+        with file.open(encoding="utf-8-sig") as handle:
+            ids = [int(row["lead_id"]) for row in csv.DictReader(handle)]
+        assert sorted(ids) == sorted(lead for b, _, lead, _ in handed if b == batch.id)
+    # The desk stops calling a lead once it has gone to sales.
+    first: dict[int, datetime] = {}
+    for _, handed_off_at, lead_id, _ in handed:
+        first.setdefault(lead_id, handed_off_at)
+    assert not [
+        t.id for t in _touches(demo) if t.lead_id in first and t.started_at > first[t.lead_id]
+    ]
+
+
+def test_sales_verdicts_come_after_their_hand_off_with_reasons_for_rejections(
+    demo: Desk,
+) -> None:
+    with demo.db.reading() as session:
+        files = list(session.scalars(select(FeedbackBatch).order_by(col(FeedbackBatch.id))))
+        verdicts = session.execute(
+            select(SalesVerdict, HandOff.handed_off_at, FeedbackBatch.received_at)
+            .join(HandOff, col(HandOff.id) == SalesVerdict.handoff_id)
+            .join(FeedbackBatch, col(FeedbackBatch.id) == SalesVerdict.feedback_batch_id)
+            .order_by(col(SalesVerdict.id))
+        ).all()
+        undecided = session.scalar(
+            select(func.count()).select_from(Lead).where(col(Lead.stage) == Stage.HANDED_OFF.value)
+        )
+    assert len(files) >= 3 and {f.received_by for f in files} == {TEAM_LEAD}
+    assert all(f.refused == 0 and f.rejects_file is None for f in files)
+    for file in files:
+        path = Path(file.file_path)
+        assert path.parent == _sales_folder(demo)
+        assert (
+            path.read_text(encoding="utf-8").splitlines()[0] == "Lead ID,Status,Reason,Date decided"
+        )
+    for verdict, handed_off_at, received_at in verdicts:
+        assert handed_off_at < verdict.decided_at <= received_at == verdict.received_at <= NOW
+        if verdict.verdict == "rejected":
+            assert verdict.reason in SALES_REASONS
+        else:
+            assert verdict.verdict == "accepted" and verdict.reason == ""
+    kinds = [verdict.verdict for verdict, _, _ in verdicts]
+    assert kinds.count("accepted") > 2 * kinds.count("rejected") > 0
+    assert undecided is not None and 0 < undecided < len(kinds) // 3
+
+
+def test_rulings_come_after_their_verdicts_and_are_the_team_leads(demo: Desk) -> None:
+    with demo.db.reading() as session:
+        rulings = session.execute(
+            select(Review, Rep.handle, SalesVerdict.received_at, SalesVerdict.reason)
+            .join(Rep, col(Rep.id) == Review.reviewer_id)
+            .join(SalesVerdict, col(SalesVerdict.id) == Review.verdict_id)
+            .order_by(col(Review.id))
+        ).all()
+        handed = session.execute(select(HandOff.lead_id, HandOff.handed_off_at)).all()
+    stages = {lead.id: lead.stage for lead in _leads(demo)}
+    assert len(rulings) == 2
+    for review, handle, received_at, reason in rulings:
+        stage = stages[review.lead_id]
+        assert handle == TEAM_LEAD and received_at < review.decided_at <= NOW
+        assert reason in SALES_REASONS
+        if review.valid:
+            assert review.note.startswith("Valid: ") and stage == Stage.NURTURE.value
+        else:
+            # Back to sales, and handed to them again in a later export.
+            assert review.note.startswith("Invalid: ")
+            again = [at for lead, at in handed if lead == review.lead_id and at > review.decided_at]
+            assert again or stage == Stage.SALES.value
+    assert {review.valid for review, *_ in rulings} == {True, False}
+    # Later rejections wait for review.
+    waiting = to_review(demo)
+    assert waiting and all(r.ruling is None for r in waiting)
+
+
+def test_the_team_figures_show_the_loop_with_sales(demo: Desk) -> None:
+    zone_name = "America/New_York"
+    desk = team_figures(demo, named_period("all", NOW, zone_name), zone_name).desk
+    assert desk.handed_off > 20 and desk.accepted > 0 and desk.rejected > 0
+    assert desk.awaiting_verdict > 0
+    assert desk.acceptance_rate is not None and 0 < desk.acceptance_rate < 1
+    assert desk.to_review > 0 and desk.reviewed > 0
+    with demo.db.reading() as session:
+        back = session.scalar(
+            select(func.count())
+            .select_from(Review)
+            .join(Lead, col(Lead.id) == Review.lead_id)
+            .where(col(Review.valid).is_(False), col(Lead.stage) == Stage.SALES.value)
+        )
+    # Every qualified lead went to sales, or waits for the next export.
+    assert desk.waiting_for_export == desk.qualified - desk.handed_off + (back or 0)
 
 
 def _snapshot(desk: Desk) -> tuple[object, ...]:
@@ -215,7 +353,23 @@ def _snapshot(desk: Desk) -> tuple[object, ...]:
                 ChecklistAnswer.lead_id, ChecklistAnswer.criterion, ChecklistAnswer.note
             ).order_by(col(ChecklistAnswer.id))
         ).all()
-    return len(touches), len(leads), len(answers), touches, leads, answers
+        sales = (
+            session.execute(
+                select(ExportBatch.created_at, ExportBatch.lead_count, ExportBatch.sha256)
+            ).all(),
+            session.execute(select(HandOff.batch_id, HandOff.lead_id, HandOff.handed_off_at)).all(),
+            session.execute(select(FeedbackBatch.file_name, FeedbackBatch.sha256)).all(),
+            session.execute(
+                select(
+                    SalesVerdict.lead_id,
+                    SalesVerdict.verdict,
+                    SalesVerdict.reason,
+                    SalesVerdict.decided_at,
+                )
+            ).all(),
+            session.execute(select(Review.verdict_id, Review.valid, Review.note)).all(),
+        )
+    return len(touches), len(leads), len(answers), touches, leads, answers, sales
 
 
 def test_the_same_seed_and_clock_give_the_same_desk_and_a_rebuild_replaces_it(
@@ -223,17 +377,34 @@ def test_the_same_seed_and_clock_give_the_same_desk_and_a_rebuild_replaces_it(
 ) -> None:
     path = tmp_path / "demo.db"
     folder = tmp_path / "demo-leads"
+    sales = tmp_path / "demo-sales"
+    theirs = ("mine.txt", "qualdesk-handoff-mine.csv")
     for build in ("first", "again"):
         report = build_demo(str(path), clock=FrozenClock())
         desk = open_desk(path, clock=FrozenClock())
         try:
             assert _snapshot(desk) == _snapshot(demo), build
             assert report.touches == len(_touches(desk))
+            with desk.db.reading() as session:
+                written = [
+                    Path(p).name
+                    for p in [
+                        *session.scalars(select(ExportBatch.file_path)),
+                        *session.scalars(select(FeedbackBatch.file_path)),
+                    ]
+                ]
         finally:
             desk.close()
+        demos = sorted(p.name for p in sales.iterdir() if p.name not in theirs)
+        assert demos == sorted(written)
         if build == "first":
             files = sorted(p.name for p in folder.iterdir())
+            handed = sorted(written)
             assert f"{ARRIVALS[0][0]}.csv" in files
             (folder / "mine.txt").write_text("kept")
-    # The rebuild replaced the demo's own files and left the folder's other files alone.
+            # Files of someone else's beside them, one named like the demo's own, stay too.
+            for name in theirs:
+                (sales / name).write_text("kept")
+    # The rebuild replaced the demo's own files and left the folders' other files alone.
     assert sorted(p.name for p in folder.iterdir()) == sorted([*files, "mine.txt"])
+    assert sorted(p.name for p in sales.iterdir()) == sorted([*handed, *theirs])
