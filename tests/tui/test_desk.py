@@ -922,12 +922,29 @@ async def test_a_callback_takes_the_suggested_time_with_enter(staffed: Desk) -> 
             hours
             == "Their calling hours today: 08:00-21:00 their time in New York (13:00-02:00 yours)."
         )
-        box = app.screen.query_one("#callback-when", Input)
-        assert (
-            box.placeholder
-            == "Mon 23 Nov 16:00 yours · Mon 11:00 theirs (Enter takes it), or type a time"
+        suggested = str(app.screen.query_one("#callback-suggested", Static).render())
+        assert suggested == (
+            "Suggested: Mon 23 Nov 16:00 yours · Mon 11:00 theirs (Enter on an empty box books it)"
         )
         await pilot.press("enter", "enter")  # the suggestion, then the routing proposal
         await settle(pilot)
         booked = lead(staffed, lead_id)
         assert booked.callback_at is not None and f"{booked.callback_at:%H:%M}" == "16:00"
+
+
+async def test_line_breaks_in_imported_notes_show_as_line_breaks(
+    desk: Desk, tmp_path: Path
+) -> None:
+    add_rep(desk, "ana", "Ana Reyes", "rep", "America/New_York")
+    path = tmp_path / "notes.csv"
+    path.write_text(
+        'Name,Phone,Notes\nBob Stone,+1 212 555 0101,"Met at booth 7\nwants a demo\x07"\n',
+        encoding="utf-8",
+    )
+    import_file(desk, path, ImportOptions(imported_by="ops"))
+    app = create_app(desk, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        extras = text_of(app, "#card-extras").splitlines()
+        assert extras[:2] == ["Notes: Met at booth 7", "wants a demo␇"]  # a bell stays a mark

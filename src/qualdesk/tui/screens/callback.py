@@ -63,23 +63,28 @@ class CallbackDialog(ModalScreen[CallbackChoice | None]):
                 Text.assemble(("Callback: ", "bold"), (self.lead_name, "bold")),
                 classes="dialog-title",
             )
-            yield Static(
-                "When? e.g. 14:30, tomorrow 10am, tue 9, in 2 hours, +2d, dec 1 3pm",
-                classes="dialog-keys",
-            )
             if self.hours:
                 yield Static(Text(self.hours, style="dim"), id="callback-hours")
-            placeholder = "a time, in your zone"
             if self.suggested is not None:
-                placeholder = f"{_said(self.suggested)} (Enter takes it), or type a time"
-            yield LiteralInput(placeholder=placeholder, id="callback-when")
+                yield Static(
+                    Text.assemble(
+                        ("Suggested: ", "dim"),
+                        (_said(self.suggested), "bold"),
+                        (" (Enter on an empty box books it)", "dim"),
+                    ),
+                    id="callback-suggested",
+                )
+            yield LiteralInput(
+                placeholder="when? 14:30, tomorrow 10am, tue 9, in 2 hours, +2d, dec 1 3pm",
+                id="callback-when",
+            )
             yield Static(id="callback-preview")
             with RadioSet(id="callback-who"):
                 yield RadioButton("only me", value=True, id="callback-mine")
                 yield RadioButton("anyone on the desk", id="callback-anyone")
             yield Static(
                 legend(
-                    ("Enter", "book"), ("Tab then ↑↓ Space", "only me / anyone"), ("Esc", "cancel")
+                    ("Enter", "book"), ("Tab then ←→ Space", "only me / anyone"), ("Esc", "cancel")
                 ),
                 classes="dialog-keys",
             )

@@ -191,6 +191,7 @@ class DeskScreen(Screen[None]):
         usable = holding and not self.moving
         hide: bool | None = None if self._listing_keys else False
         if action == "next":
+            # With a card open, the call bar says what to do instead.
             return (not self.moving and self.claim is None) or hide
         if action in ("criterion", "disposition", "touch", "notes", "answer", "edit"):
             return usable or (None if holding else hide)
