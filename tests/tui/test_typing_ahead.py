@@ -246,3 +246,11 @@ async def test_a_lead_fixed_at_speed_then_called_on_its_new_number(make_desk: Ma
     ]
     assert result["dialled"] == [(1, "+442079460000")]
     assert result["screen"] == "DeskScreen" and result["card"] == 2
+
+
+async def test_a_callback_at_the_suggested_time_in_three_keys(make_desk: MakeDesk) -> None:
+    result = await both_ways(make_desk, ["n", "k", "enter", "enter", "b", "enter"])
+    callback_at = result["leads"][0][4]
+    assert callback_at is not None and f"{callback_at:%H:%M}" == "16:00"  # 11:00 in New York
+    assert result["touches"][0][:3] == (1, "phone", "callback")
+    assert result["touches"][1][:3] == (2, "phone", "busy")
