@@ -172,8 +172,8 @@ def test_edit_says_when_the_lead_is_stopped(leads: Run, db_path: Path) -> None:
     [
         (["--email", "ada.example.com"], "email: 'ada.example.com' is not an email address"),
         (["--phone", "555"], "phone: '555' is not a valid number"),
-        (["--alt-phone", "12"], "alt_phone: '12' is not a valid number"),
-        (["--ext", "x1"], "ext: 'x1' is not an extension"),
+        (["--alt-phone", "12"], "alternate number: '12' is not a valid number"),
+        (["--ext", "x1"], "extension: 'x1' is not an extension"),
         (["--title", "Boss", "--name", "", "--company", ""], "name: a lead needs a name"),
         (["--name", "Eve\x1b[2J"], "name: control characters are not allowed"),
     ],

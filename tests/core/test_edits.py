@@ -38,16 +38,16 @@ def _problem(current: LeadDetails, asked: dict[str, str]) -> str | None:
         ({"email": "ada.example.com"}, "email: 'ada.example.com' is not an email address (no @)"),
         ({"email": "ada@example"}, "email: 'ada@example' is not an email address"),
         ({"phone": "555"}, "phone: '555' is not a valid number in region US"),
-        ({"alt_phone": "555"}, "alt_phone: '555' is not a valid number in region US"),
+        ({"alt_phone": "555"}, "alternate number: '555' is not a valid number in region US"),
         ({"phone": "not a number"}, "phone: 'not a number' is not a phone number"),
         (
             {"alt_phone": "4.15555E+09"},
-            "alt_phone: '4.15555E+09' was turned into scientific notation by a spreadsheet",
+            "alternate number: '4.15555E+09' was turned into scientific notation by a spreadsheet",
         ),
         ({"phone": ""}, "phone: no phone number"),
-        ({"ext": "12a"}, "ext: '12a' is not an extension (up to 10 digits)"),
-        ({"ext": "x204"}, "ext: 'x204' is not an extension (up to 10 digits)"),
-        ({"ext": "12345678901"}, "ext: '12345678901' is not an extension (up to 10 digits)"),
+        ({"ext": "12a"}, "extension: '12a' is not an extension (up to 10 digits)"),
+        ({"ext": "x204"}, "extension: 'x204' is not an extension (up to 10 digits)"),
+        ({"ext": "12345678901"}, "extension: '12345678901' is not an extension (up to 10 digits)"),
         ({"name": "", "company": ""}, "name: a lead needs a name or a company"),
         ({"name": "  ", "company": "\u00a0"}, "name: a lead needs a name or a company"),
         ({"colour": "blue"}, "colour: not a field a rep may change"),
@@ -93,7 +93,7 @@ def test_an_oversize_value_is_refused(field: str) -> None:
 
 def test_an_extension_is_ascii_digits_a_dialler_can_send() -> None:
     problem = _problem(ADA, {"ext": "\u0662\u0660\u0664"})  # Arabic-Indic 204
-    assert problem is not None and problem.startswith("ext: "), (
+    assert problem is not None and problem.startswith("extension: "), (
         "BUG in core/edits.py: _EXTENSION's \\d accepts any Unicode digit, so a non-ASCII "
         "extension is stored and handed to sales as typed (use [0-9] or re.ASCII)"
     )

@@ -131,7 +131,11 @@ def test_a_bad_value_changes_nothing(
     before = _lead(desk, ids["ny"])
     with pytest.raises(QualdeskError) as raised:
         edit_lead(desk, ids["ny"], asked, by="ana", reason="typo")
-    assert str(raised.value).startswith(f"{field}: ") and "\n" not in str(raised.value)
+    from qualdesk.core.edits import LABELS
+    from qualdesk.services.leads import LeadEditRefused
+
+    assert isinstance(raised.value, LeadEditRefused) and raised.value.field == field
+    assert str(raised.value).startswith(f"{LABELS[field]}: ") and "\n" not in str(raised.value)
     assert _changes(desk) == []
     assert _lead(desk, ids["ny"]).model_dump() == before.model_dump()
 

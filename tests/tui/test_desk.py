@@ -21,6 +21,7 @@ from qualdesk.tui.screens.callback import CallbackDialog
 from qualdesk.tui.screens.desk import DeskScreen
 from qualdesk.tui.screens.forms import ConfirmDialog, TouchDialog
 from qualdesk.tui.screens.help import HelpScreen
+from qualdesk.tui.screens.questions import CalledIn
 from qualdesk.tui.screens.queue import QueueScreen
 from qualdesk.tui.screens.routing import RoutingDialog
 from qualdesk.tui.screens.search import SearchScreen
@@ -467,10 +468,11 @@ async def test_a_lead_found_outside_its_hours_asks_before_opening(
         await settle(pilot)
         await pilot.press("down", "enter")
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmDialog)
+        assert isinstance(app.screen, CalledIn)
         question = str(app.screen.query_one(Static).render())
         assert question.startswith("Not to be called now: outside their calling hours.")
         assert "Tue 08:00 their time (Tue 03:00 yours)" in question
+        assert "Did they call you?" in question
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen) and app.screen.claim is None
@@ -523,7 +525,7 @@ async def test_a_card_opened_outside_its_hours_takes_no_call(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("slash", *"Ada", "enter")
         await settle(pilot)
-        await pilot.press("enter")  # open it to read
+        await pilot.press("o")  # open it to read
         await settle(pilot)
         assert text_of(app, "#card-title").startswith("Ada Lovelace")
         await pilot.press("a")
@@ -863,7 +865,7 @@ async def test_a_lead_is_fixed_on_its_card_and_the_change_recorded(staffed: Desk
             ("alt_phone", "", "+44 20 7946 0000", "ana", "gatekeeper gave the direct line"),
         ]
         phone = text_of(app, "#card-phone")
-        assert phone.startswith("+44 20 7946 0000 (direct; main +1 212-555-0101)")
+        assert phone.startswith("+44 20 7946 0000 (main: +1 212-555-0101)")
         assert "London" in phone
         history = app.screen.query_one("#card-history", DataTable)
         cells = [str(cell) for row in range(history.row_count) for cell in history.get_row_at(row)]
@@ -891,14 +893,19 @@ async def test_a_lead_called_minutes_ago_opens_to_be_read_not_called(
         # The prospect calls back at once: found by search, with the other card in hand.
         await pilot.press("slash", *"Bob", "enter")
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmDialog)
+        assert isinstance(app.screen, CalledIn)
         question = str(app.screen.query_one(Static).render())
         assert question.startswith("Not to be called now: called 5 min ago (the gap is 1h).")
-        await pilot.press("enter")  # open it to read
+        await pilot.press("o")  # open it to read
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen) and app.screen.claim.lead_id == lead_id  # type: ignore[union-attr]
         assert "Not a call now: called 5 min ago" in text_of(app, "#call-state")
-        await pilot.press("c")  # no call may be logged on it
+        await pilot.press("1")  # a fact learnt is kept; the card reads afresh...
+        await settle(pilot)
+        app.screen._tick()  # type: ignore[attr-defined]  # ...and again as the minute passes
+        await settle(pilot)
+        assert "Not a call now: called 5 min ago" in text_of(app, "#call-state")
+        await pilot.press("c")  # still no call may be logged on it
         await settle(pilot)
         assert app.screen.outcome is None  # type: ignore[attr-defined]
         assert "Not a call: called 5 min ago" in [n.message for n in app._notifications][-1]
@@ -948,3 +955,69 @@ async def test_line_breaks_in_imported_notes_show_as_line_breaks(
         await settle(pilot)
         extras = text_of(app, "#card-extras").splitlines()
         assert extras[:2] == ["Notes: Met at booth 7", "wants a demo␇"]  # a bell stays a mark
+
+
+async def test_a_lead_who_calls_in_minutes_after_our_call_is_logged_as_their_call(
+    staffed: Desk, clock: FrozenClock
+) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        lead_id = app.screen.claim.lead_id  # type: ignore[attr-defined]
+        await pilot.press("v", "enter")  # a voicemail left; the next card comes up
+        await settle(pilot)
+        clock.now += timedelta(minutes=4)
+        await pilot.press("slash", *"Bob", "enter")  # they call back at once
+        await settle(pilot)
+        assert isinstance(app.screen, CalledIn)
+        await pilot.press("enter")  # yes, they called in
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+        assert text_of(app, "#call-state").startswith("They called in.")
+        await pilot.press("c", "1", "3", "6", "8", "e")
+        await settle(pilot)
+        assert isinstance(app.screen, RoutingDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+        called = lead(staffed, lead_id)
+        assert called.stage == "sales" and called.attempts == 1  # their call is no attempt
+        inbound = rows(staffed, Touch)[-1]
+        assert (inbound.lead_id, inbound.disposition, inbound.inbound) == (
+            lead_id,
+            "connected",
+            True,
+        )
+        assert inbound.phone is None  # no number was dialled
+
+
+async def test_a_renewal_failing_while_a_call_is_saved_is_not_the_save_failing(
+    staffed: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualdesk.services import queue
+
+    def slow_failure(*args: object, **kwargs: object) -> None:
+        time.sleep(0.3)
+        raise RuntimeError("database is locked")
+
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("n")
+        await settle(pilot)
+        desk_screen = app.screen
+        first = desk_screen.claim.lead_id  # type: ignore[attr-defined]
+        await pilot.press("c", "e")
+        await settle(pilot)
+        assert isinstance(app.screen, RoutingDialog)
+        monkeypatch.setattr(queue, "renew", slow_failure)
+        desk_screen._renew()  # type: ignore[attr-defined]  # the renewal is on the line, failing
+        await pilot.press("enter")  # save the call, behind it
+        await settle(pilot)
+        assert app.screen is desk_screen  # the routing dialog closed with the save
+        await pilot.press("enter")  # a stray Enter finds nothing to confirm
+        await settle(pilot)
+        touches = [(t.lead_id, t.disposition) for t in rows(staffed, Touch)]
+        assert touches == [(first, "connected")]  # the next lead was never called
+        assert desk_screen.claim is not None and desk_screen.claim.lead_id != first  # type: ignore[attr-defined]
+        said = [n.message for n in app._notifications]
+        assert any("could not be renewed" in m for m in said)

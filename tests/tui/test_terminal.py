@@ -63,6 +63,11 @@ def keys_of(reader: KeyReader, *reads: str, wait: float = 0.0) -> list[str]:
         ((ESC + "[A",), ["up"]),  # an arrow key's sequence
         ((ESC, "[A"), ["up"]),  # split across reads
         ((ESC + "OP",), ["f1"]),
+        ((ESC + ESC + "8",), ["escape", "escape", "8"]),  # a double-tapped Esc, then a tick
+        ((ESC, ESC + "8"), ["escape", "escape", "8"]),
+        ((ESC + "\r",), ["escape", "enter"]),  # back to the proposal, then confirm it
+        ((ESC + "\x7f",), ["escape", "backspace"]),
+        ((ESC + "\t",), ["escape", "tab"]),
     ],
 )
 def test_escape_then_a_key_is_two_keys(reads: tuple[str, ...], keys: list[str]) -> None:
@@ -72,7 +77,6 @@ def test_escape_then_a_key_is_two_keys(reads: tuple[str, ...], keys: list[str]) 
 @pytest.mark.parametrize(
     "data",
     [
-        ESC + "\x7f",  # Escape before a key that is not printable
         ESC + "[200~ab" + ESC + "[201~",  # a paste
         ESC + "[200~a" + ESC + "b" + ESC + "[201~",  # a paste carrying ESC
         ESC + "[1;5A",  # Ctrl+Up
@@ -82,6 +86,15 @@ def test_everything_else_is_read_as_textual_reads_it(data: str) -> None:
     ours = [repr(event) for event in KeyReader().feed(data)]
     theirs = [repr(event) for event in XTermParser().feed(data)]
     assert ours == theirs
+
+
+def test_a_paste_end_split_across_reads_ends_the_paste() -> None:
+    reader = KeyReader()
+    assert keys_of(reader, ESC + "[200~abc" + ESC + "[20", "1~", ESC + "8") == [
+        "Paste",
+        "escape",
+        "8",
+    ]
 
 
 def test_escape_alone_is_the_escape_key_after_a_moment() -> None:

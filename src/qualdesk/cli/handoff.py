@@ -108,11 +108,11 @@ def _print_figures(figures: TeamFigures) -> None:
     say(
         f"Conversion: {d.new_leads:,} raw -> {d.qualified:,} qualified ({_pct(d.conversion)}); "
         f"{d.handed_off:,} handed off -> {d.accepted:,} accepted, {d.rejected:,} rejected, "
-        f"{d.awaiting_verdict:,} awaiting (acceptance {_pct(d.acceptance_rate)} of handed off"
         + (
-            f", {d.accepted / (d.accepted + d.rejected):.0%} of those decided)"
+            f"{d.awaiting_verdict:,} awaiting (acceptance {_pct(d.acceptance_rate)} of handed off, "
+            f"{d.accepted / (d.accepted + d.rejected):.0%} of those decided)"
             if d.accepted + d.rejected
-            else ")"
+            else f"{d.awaiting_verdict:,} awaiting (acceptance: none decided yet)"
         )
     )
     say(
@@ -132,7 +132,8 @@ def _print_figures(figures: TeamFigures) -> None:
              "reviewed", "valid"],
             [
                 (g.name, g.leads, g.qualified, _pct(g.qualified_rate), g.handed_off, g.accepted,
-                 _pct(g.acceptance_rate), g.reviewed, _pct(g.valid_share))
+                 _pct(g.acceptance_rate if g.accepted + g.rejected else None), g.reviewed,
+                 _pct(g.valid_share))
                 for g in groups
             ],
         )  # fmt: skip

@@ -32,7 +32,11 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class EditProblem(ValueError):
-    """A value a rep typed that cannot be used, in one line naming the field."""
+    """A value a rep typed that cannot be used, in one line naming the field as people do."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{LABELS.get(field, field)}: {problem}")
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -102,14 +106,14 @@ def plan_edit(current: LeadDetails, asked: dict[str, str]) -> Edit:
     """
     unknown = sorted(set(asked) - set(FIELDS))
     if unknown:
-        raise EditProblem(f"{unknown[0]}: not a field a rep may change ({', '.join(FIELDS)})")
+        raise EditProblem(unknown[0], f"not a field a rep may change ({', '.join(FIELDS)})")
     values = {field: getattr(current, field) for field in FIELDS}
     values["alt_ext"] = current.alt_ext
     for field in ("name", "title", "company"):
         if field in asked:
             values[field] = _text(field, asked[field])
     if not values["name"] and not values["company"]:
-        raise EditProblem("name: a lead needs a name or a company")
+        raise EditProblem("name", "a lead needs a name or a company")
     if "email" in asked:
         values["email"] = _email(asked["email"])
     if "ext" in asked:
@@ -142,9 +146,9 @@ def plan_edit(current: LeadDetails, asked: dict[str, str]) -> Edit:
 def _text(field: str, value: str) -> str:
     text = clean_text(value.strip())
     if _CONTROL.search(text):
-        raise EditProblem(f"{field}: control characters are not allowed")
+        raise EditProblem(field, "control characters are not allowed")
     if len(text) > KEY_FIELD_LIMIT:
-        raise EditProblem(f"{field}: {len(text)} characters long (limit {KEY_FIELD_LIMIT})")
+        raise EditProblem(field, f"{len(text)} characters long (limit {KEY_FIELD_LIMIT})")
     return text
 
 
@@ -153,16 +157,16 @@ def _email(value: str) -> str:
     if not address:
         return ""
     if "@" not in address:
-        raise EditProblem(f"email: {value.strip()!r} is not an email address (no @)")
+        raise EditProblem("email", f"{value.strip()!r} is not an email address (no @)")
     if not _EMAIL.match(address):
-        raise EditProblem(f"email: {value.strip()!r} is not an email address")
+        raise EditProblem("email", f"{value.strip()!r} is not an email address")
     return address
 
 
 def _extension(value: str) -> str:
     digits = value.strip()
     if digits and not _EXTENSION.match(digits):
-        raise EditProblem(f"ext: {digits!r} is not an extension (up to 10 digits)")
+        raise EditProblem("ext", f"{digits!r} is not an extension (up to 10 digits)")
     return digits
 
 
@@ -171,4 +175,4 @@ def _phone(field: str, value: str, region: str) -> Phone:
         return normalise_phone(value, region)
     except PhoneProblem as exc:
         problem = str(exc).removeprefix("phone ")
-        raise EditProblem(f"{field}: {problem}") from None
+        raise EditProblem(field, problem) from None

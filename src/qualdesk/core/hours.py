@@ -25,6 +25,8 @@ SEARCH_DAYS = 21
 # What `window` gives for a closed weekday: no moment is inside it.
 CLOSED_WINDOW = (time(0), time(0))
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# A rep's working day, in the rep's own time: suggestions stay inside it.
+REP_DAY = (time(8), time(20))
 _QUARTER = timedelta(minutes=15)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MIDNIGHT = time(23, 59, 59)
@@ -282,7 +284,7 @@ def suggest_time(
     jurisdiction: str,
     rep_zone: str,
     after: datetime,
-    rep_day: tuple[time, time] = (time(8), time(20)),
+    rep_day: tuple[time, time] = REP_DAY,
 ) -> datetime | None:
     """A good time to call a lead back: in the lead's hours and the rep's working day.
 

@@ -236,8 +236,12 @@ class Touch(SQLModel, table=True):
     notes: str = Field(default="", sa_type=Text)
     started_at: datetime = _when(index=True)
     ended_at: datetime | None = _when(nullable=True)
-    # The number dialled (E.164), for calls: the lead's number to call at the time.
+    # The number dialled (E.164), for calls the desk made: the lead's number to call
+    # at the time. None for a call the lead made to the desk (inbound).
     phone: str | None = Field(default=None, max_length=20)
+    # The lead called the desk: no number was dialled, and the rules on calling
+    # (hours, gap, attempts, caps) did not apply.
+    inbound: bool = False
 
 
 class ChecklistAnswer(SQLModel, table=True):

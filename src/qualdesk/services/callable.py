@@ -74,7 +74,10 @@ def hold_back_number(
     )
     if frees is None:
         return 0
-    on_number = (col(Lead.phone_e164) == number) | (col(Lead.alt_phone_e164) == number)
+    # The leads that dial the number: their alternate number, else their main one.
+    on_number = (col(Lead.alt_phone_e164) == number) | (
+        col(Lead.alt_phone_e164).is_(None) & (col(Lead.phone_e164) == number)
+    )
     # A lead in the queue is due already (before `frees`); a callback booked sooner waits too.
     later = case((col(Lead.callback_at) < frees, frees), else_=col(Lead.callback_at))
     result = session.execute(

@@ -352,9 +352,12 @@ def log_touch(desk: Desk, claim: Claim, channel: str, notes: str) -> None:
 
 def propose(
     desk: Desk, claim: Claim, disposition: str, callback_at: datetime | None = None,
-    owner_only: bool = True,
+    owner_only: bool = True, inbound: bool = False,
 ) -> Route:  # fmt: skip
-    """The route the desk would take if the call ended now with this disposition."""
+    """The route the desk would take if the call ended now with this disposition.
+
+    An inbound call (the lead called the desk) is not an attempt of the cadence.
+    """
     now = desk.clock()
     with desk.db.reading() as session:
         rules = desk.rules(session).rules
@@ -362,7 +365,8 @@ def propose(
         assert lead is not None
         verdict = _verdict(rules, lead, _answers(session, claim.lead_id))
     chosen = _disposition(rules, disposition)
-    return route_after_call(rules, chosen, verdict, lead.attempts + 1, now, callback_at, owner_only)
+    attempts = lead.attempts + (0 if inbound else 1)
+    return route_after_call(rules, chosen, verdict, attempts, now, callback_at, owner_only)
 
 
 def _disposition(rules: DeskRules, key: str) -> Disposition:
@@ -391,6 +395,7 @@ def end_call(
     callback_at: datetime | None = None,
     owner_only: bool = True,
     override: tuple[Stage, str] | None = None,
+    inbound: bool = False,
 ) -> CallEnded:
     """Log the call and route the lead, in one transaction.
 
@@ -404,6 +409,9 @@ def end_call(
         owner_only: for a callback, whether only this rep may take it.
         override: another route the rep chose instead of the proposed one,
             with their reason.
+        inbound: the lead called the desk: the rules on calling (hours, gap,
+            attempts, caps) do not apply, no number was dialled, and it is
+            not an attempt of the cadence.
 
     Returns:
         The route taken.
@@ -422,11 +430,11 @@ def end_call(
             raise QualdeskError("a callback needs a time")
         lead = hold(session, claim, now)
         dialled_at = started_at or claim.claimed_at
-        block = blocked(session, rules, lead, dialled_at)
+        block = None if inbound else blocked(session, rules, lead, dialled_at)
         if block is not None:
             raise QualdeskError(f"not a call: {block.reason}; nothing was saved")
         verdict = _verdict(rules, lead, _answers(session, claim.lead_id))
-        attempts = lead.attempts + 1
+        attempts = lead.attempts + (0 if inbound else 1)
         proposed = route_after_call(rules, chosen, verdict, attempts, now, callback_at, owner_only)
         route = proposed
         if override is not None and proposed.do_not_call:
@@ -438,7 +446,8 @@ def end_call(
                 raise QualdeskError(str(exc)) from None
         touch = Touch(
             lead_id=claim.lead_id, rep_id=claim.rep_id, channel="phone", disposition=chosen.key,
-            notes=notes.strip(), started_at=dialled_at, ended_at=now, phone=dialled(lead),
+            notes=notes.strip(), started_at=dialled_at, ended_at=now,
+            phone=None if inbound else dialled(lead), inbound=inbound,
         )  # fmt: skip
         session.add(touch)
         session.flush()
@@ -459,14 +468,15 @@ def end_call(
         session.flush()
         # A cap on calls to the number (Florida: 3 in 24h) now reached keeps every lead
         # on it out of the queue until one more call is allowed.
-        hold_back_number(session, rules, dialled(lead), lead.jurisdiction, now)
+        if not inbound:
+            hold_back_number(session, rules, dialled(lead), lead.jurisdiction, now)
         drop_draft(session, claim.lead_id, claim.rep_id)
         stopped = 0
         if route.do_not_call:
             session.flush()
             rep = session.get(Rep, claim.rep_id)
             _, stopped = put_on_dnc(
-                session, desk, touch.phone or lead.phone_e164, by=rep.handle if rep else "",
+                session, desk, dialled(lead), by=rep.handle if rep else "",
                 reason=route.reason, source=f"call on lead #{lead.id}",
             )  # fmt: skip
     return CallEnded(route, route is not proposed, stopped)

@@ -248,6 +248,14 @@ def _lead_fields(lead: Lead, handles: dict[int | None, str]) -> dict[str, Any]:
 # -- fixing a lead's details -------------------------------------------------------
 
 
+class LeadEditRefused(QualdeskError):
+    """A value asked for cannot be used; nothing was changed. `field` names it."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 @dataclass(frozen=True)
 class Edited:
     """What an edit did: the changes recorded, and whether the lead was stopped."""
@@ -316,7 +324,7 @@ def edit_lead(
         try:
             edit = plan_edit(details_of(lead), asked)
         except EditProblem as exc:
-            raise QualdeskError(str(exc)) from None
+            raise LeadEditRefused(str(exc), exc.field) from None
         if not edit.changes:
             return Edited(lead_id, ())
         old_phone, new = lead.phone_e164, edit.details

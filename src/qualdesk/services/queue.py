@@ -155,13 +155,23 @@ def _capped(session: Session, rules: DeskRules, lead_id: int, now: datetime) -> 
         return False
     lead = session.get(Lead, lead_id)
     assert lead is not None
-    if cap_frees(session, rules, lead, now) is None:
+    frees = cap_frees(session, rules, lead, now)
+    if frees is None:
         return False
     hold_back_number(session, rules, dialled(lead), lead.jurisdiction, now)
+    # This lead leaves the queue whatever its due time said, so the next try takes another.
+    later = max(lead.callback_at, frees) if lead.callback_at else None
     session.execute(
         update(Lead)
         .where(col(Lead.id) == lead_id)
-        .values(claimed_by=None, claim_token=None, claim_expires_at=None)
+        .values(
+            claimed_by=None,
+            claim_token=None,
+            claim_expires_at=None,
+            queue_bucket=None,
+            next_due_at=max(lead.next_due_at or frees, frees),
+            callback_at=later,
+        )
     )
     return True
 
@@ -225,7 +235,8 @@ def claim_lead(
             raise QualdeskError(f"no lead #{lead_id}")
         if lead.stage not in QUEUED_STAGES:
             raise QualdeskError(
-                f"lead #{lead_id} is {lead.stage.replace('_', ' ')}: not on the desk"
+                f"lead #{lead_id} is {_where(lead)}, not on the desk: only new, working and "
+                f"nurtured leads open here (qualdesk leads show {lead_id} tells its story)"
             )
         _refuse_others_callback(desk, session, lead, rep, now)
         taken = session.execute(
@@ -241,6 +252,16 @@ def claim_lead(
         if instead_of is not None:
             _give_back(session, instead_of, now, notes=notes)
     return Claim(lead_id, rep.id, token, now, unknown, chosen=True)
+
+
+def _where(lead: Lead) -> str:
+    """Where a lead that is not on the desk stands, in words."""
+    if lead.stage == Stage.SALES:
+        return "qualified, waiting to be handed to sales"
+    if lead.stage == Stage.HANDED_OFF:
+        return "with sales"
+    reason = f" ({lead.stage_reason})" if lead.stage_reason else ""
+    return f"{lead.stage.replace('_', ' ')}{reason}"
 
 
 def _refuse_others_callback(

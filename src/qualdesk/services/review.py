@@ -24,6 +24,7 @@ from qualdesk.core.stages import Role, Stage
 from qualdesk.db.models import ChecklistAnswer, HandOff, Lead, Rep, Review, SalesVerdict, Touch
 from qualdesk.services.calls import TouchLine
 from qualdesk.services.desk import Desk
+from qualdesk.services.leads import number_to_call
 
 
 @dataclass(frozen=True)
@@ -145,14 +146,17 @@ def review_card(desk: Desk, rejection: Rejection) -> ReviewCard:
             .where(col(Review.verdict_id) == verdict.id)
         ).first()
         checklist = _checklist_then(desk, session, lead.id or 0, handoff) if handoff else []
+        labels = {d.key: d.label for d in desk.rules(session).rules.dispositions}
     return ReviewCard(
-        rejection=rejection, title=lead.title, email=lead.email or "", phone=lead.phone_e164,
+        rejection=rejection, title=lead.title, email=lead.email or "",
+        phone=number_to_call(lead),
         source=lead.source, batch_id=handoff.batch_id if handoff else None,
         handed_off_at=handoff.handed_off_at if handoff else None,
         rules_version=handoff.rules_version_id if handoff else None,
         score=handoff.score if handoff else None, grade=handoff.grade if handoff else None,
         checklist=checklist,
-        touches=[TouchLine(t.started_at, t.channel, t.disposition or "", handle, t.notes)
+        touches=[TouchLine(t.started_at, t.channel,
+                           labels.get(t.disposition or "", t.disposition or ""), handle, t.notes)
                  for t, handle in touches],
         reviewer=ruling[1] if ruling else "", note=ruling[0].note if ruling else "",
     )  # fmt: skip

@@ -15,11 +15,12 @@ from datetime import datetime
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.rules import Disposition
 from qualdesk.db.models import Rep
-from qualdesk.services import calls, drafts, leads, queue
+from qualdesk.services import callbacks, calls, drafts, leads, queue
 from qualdesk.services.desk import Desk
 from qualdesk.services.problems import unexpected_line
 from qualdesk.services.queue import Claim, ClaimLost
 from qualdesk.tui.messages import (
+    CallbackAsked,
     CardLost,
     CardRead,
     CardReady,
@@ -83,7 +84,7 @@ class DeskWork:
             except ClaimLost as exc:
                 if holding is None:
                     return WorkFailed(str(exc), said, moving=True)
-                return CardLost(holding, str(exc))
+                return CardLost(holding, str(exc), moving=True)
             except Exception as exc:  # one line; the desk stays usable
                 if claim is not None:
                     # Claimed but not shown: give it back rather than hold it unseen.
@@ -102,6 +103,7 @@ class DeskWork:
         started: datetime | None,
         callback: CallbackChoice | None,
         answer: RouteChoice,
+        inbound: bool = False,
     ) -> Callable[[], str]:
         """Log the call and route the lead; says what it did ("No answer: keep working")."""
         desk = self.desk
@@ -116,6 +118,7 @@ class DeskWork:
                 callback_at=callback.plan.at if callback else None,
                 owner_only=callback.owner_only if callback else True,
                 override=answer.override,
+                inbound=inbound,
             )
             said = f"{chosen.label}: {ended.route.label}"
             others = ended.stopped_by_dnc
@@ -132,18 +135,28 @@ class DeskWork:
         desk = self.desk
 
         def job() -> CardRead | CardLost | WorkFailed:
+            problem = ""
             try:
                 change()
-                return CardRead(claim, calls.load_card(desk, claim), order)
+            except ClaimLost as exc:
+                return CardLost(claim, str(exc))
+            except Exception as exc:  # the card is read again: it shows what was saved
+                problem = one_line(exc)
+            try:
+                return CardRead(claim, calls.load_card(desk, claim), order, problem)
             except ClaimLost as exc:
                 return CardLost(claim, str(exc))
             except Exception as exc:
-                return WorkFailed(one_line(exc))
+                return WorkFailed(problem or one_line(exc))
 
         return job
 
     def propose(
-        self, claim: Claim, chosen: Disposition, callback: CallbackChoice | None
+        self,
+        claim: Claim,
+        chosen: Disposition,
+        callback: CallbackChoice | None,
+        inbound: bool = False,
     ) -> Callable[[], RouteProposed | WorkFailed]:
         """Where the lead would go if the call ended now (behind the writes before it)."""
         desk = self.desk
@@ -152,7 +165,7 @@ class DeskWork:
 
         def job() -> RouteProposed | WorkFailed:
             try:
-                route = calls.propose(desk, claim, chosen.key, at, owner_only)
+                route = calls.propose(desk, claim, chosen.key, at, owner_only, inbound)
             except Exception as exc:
                 return WorkFailed(one_line(exc), moving=True)
             return RouteProposed(claim, chosen, route, callback)
@@ -199,6 +212,8 @@ class DeskWork:
                 )
             except ClaimLost as exc:
                 return CardLost(claim, str(exc))
+            except leads.LeadEditRefused as exc:
+                return EditRefused(str(exc), dialog, exc.field)
             except Exception as exc:
                 return EditRefused(one_line(exc), dialog)
             if edited.stopped:
@@ -207,6 +222,31 @@ class DeskWork:
             return LeadEdited(claim, edited.changes, calls.load_card(desk, claim), dialog)
 
         return job
+
+    def callback(
+        self, claim: Claim, chosen: Disposition
+    ) -> Callable[[], CallbackAsked | WorkFailed]:
+        """The time to suggest for a callback (the lead's hours and caps, the rep's day)."""
+        desk, rep = self.desk, self.rep
+
+        def job() -> CallbackAsked | WorkFailed:
+            try:
+                suggested = callbacks.suggest_callback(desk, claim, rep)
+            except Exception as exc:
+                return WorkFailed(one_line(exc), moving=True)
+            return CallbackAsked(claim, chosen, suggested)
+
+        return job
+
+    def skip(self, claim: Claim) -> Callable[[], str]:
+        """Leave a lead whose local time is unknown for now: it comes back in an hour."""
+        desk = self.desk
+
+        def skip() -> str:
+            queue.release(desk, claim, skip=True)
+            return "Skipped: it comes back in an hour."
+
+        return skip
 
     def keep_draft(self, claim: Claim, text: str) -> Callable[[], DraftNotKept | None]:
         """Keep the call notes as the rep's draft."""
@@ -221,24 +261,30 @@ class DeskWork:
 
         return job
 
-    def renew(self, claim: Claim) -> Callable[[], CardLost | None]:
+    def renew(self, claim: Claim) -> Callable[[], CardLost | WorkFailed | None]:
         """Keep holding the lead while its card is open."""
         desk = self.desk
 
-        def job() -> CardLost | None:
+        def job() -> CardLost | WorkFailed | None:
             try:
                 queue.renew(desk, claim)
             except ClaimLost as exc:
                 return CardLost(claim, str(exc))
+            except Exception as exc:  # the hold runs 10 minutes: the next renewal may do
+                return WorkFailed(f"Your hold on the lead could not be renewed: {one_line(exc)}")
             return None
 
         return job
 
-    def release(self, claim: Claim, notes: str | None) -> Callable[[], None]:
+    def release(self, claim: Claim, notes: str | None) -> Callable[[], WorkFailed | None]:
         """Give the lead back as it was: no touch, its notes kept as the rep's draft."""
         desk = self.desk
 
-        def job() -> None:
-            queue.release(desk, claim, notes=notes)
+        def job() -> WorkFailed | None:
+            try:
+                queue.release(desk, claim, notes=notes)
+            except Exception as exc:  # its lease gives it back in minutes anyway
+                return WorkFailed(f"The lead could not be given back at once: {one_line(exc)}")
+            return None
 
         return job

@@ -116,12 +116,30 @@ class KeyGate:
             await delivered.wait()
 
     def _urgent(self) -> Typed | None:
-        """The way out, taken from among the waiting keys when a screen has held them too long."""
+        """The way out, taken from among the waiting keys when a screen has held them too long.
+
+        The keys typed before it were typed into a desk that did not answer:
+        they are dropped, and the rep is told how many, rather than landing on
+        the question the way out asks.
+        """
         if not self._stuck():
             return None
         for event in self.waiting:
             if isinstance(event, events.Key) and event.key in self.urgent:
-                self.waiting.remove(event)
+                dropped = 0
+                while self.waiting[0] is not event:
+                    self.waiting.popleft()
+                    dropped += 1
+                self.waiting.popleft()
+                if dropped:
+                    keys = f"{dropped} keys" if dropped > 1 else "1 key"
+                    were = "were" if dropped > 1 else "was"
+                    self.app.notify(
+                        f"{keys} typed while the desk was waiting for the database {were} not "
+                        "used: type them again.",
+                        severity="warning",
+                        timeout=10,
+                    )
                 return event
         return None
 

@@ -13,6 +13,7 @@ from qualdesk.tui.screens.export import ExportDialog
 from qualdesk.tui.screens.forms import AskDialog, ConfirmDialog, TouchDialog
 from qualdesk.tui.screens.help import HelpScreen
 from qualdesk.tui.screens.lead import LeadDialog
+from qualdesk.tui.screens.questions import CalledIn
 from qualdesk.tui.screens.queue import QueueScreen
 from qualdesk.tui.screens.review import ReviewScreen
 from qualdesk.tui.screens.routing import RoutingDialog
@@ -28,6 +29,7 @@ SCREENS: tuple[type[DOMNode], ...] = (
     AnswerDialog,
     LeadDialog,
     ConfirmDialog,
+    CalledIn,
     QueueScreen,
     SearchScreen,
     HelpScreen,

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from qualdesk.core.edits import Change
     from qualdesk.core.routing import Route
     from qualdesk.core.rules import Disposition
+    from qualdesk.services.callbacks import CallbackPlan
     from qualdesk.services.calls import CallCard
     from qualdesk.services.queue import Claim, HeldLead, Outlook
     from qualdesk.services.stats import DayCounts
@@ -43,21 +44,25 @@ class TakeBackAsked(Message):
 class CardRead(Message):
     """The card of the held lead, read again after a change (or as the minutes pass)."""
 
-    def __init__(self, claim: Claim, card: CallCard, order: int) -> None:
+    def __init__(self, claim: Claim, card: CallCard, order: int, problem: str = "") -> None:
         super().__init__()
         self.claim = claim
         self.card = card
         # Which change on the card this read follows.
         self.order = order
+        # The change could not be made (one line); the card shows the lead as it stands.
+        self.problem = problem
 
 
 class CardLost(Message):
     """The rep no longer holds the lead on the card, and why."""
 
-    def __init__(self, claim: Claim, why: str) -> None:
+    def __init__(self, claim: Claim, why: str, *, moving: bool = False) -> None:
         super().__init__()
         self.claim = claim
         self.why = why
+        # Found by the work that was moving the desk on (ending the call).
+        self.moving = moving
 
 
 class WorkFailed(Message):
@@ -82,6 +87,16 @@ class RouteProposed(Message):
         self.chosen = chosen
         self.route = route
         self.callback = callback
+
+
+class CallbackAsked(Message):
+    """The rep asked for a callback: the time to suggest is worked out, the dialog may open."""
+
+    def __init__(self, claim: Claim, chosen: Disposition, suggested: CallbackPlan | None) -> None:
+        super().__init__()
+        self.claim = claim
+        self.chosen = chosen
+        self.suggested = suggested
 
 
 class CountsRead(Message):
@@ -119,7 +134,9 @@ class LeadEdited(Message):
 class EditRefused(Message):
     """A value typed in the lead's form cannot be used; nothing was changed."""
 
-    def __init__(self, line: str, dialog: LeadDialog) -> None:
+    def __init__(self, line: str, dialog: LeadDialog, field: str = "") -> None:
         super().__init__()
         self.line = line
         self.dialog = dialog
+        # The field refused, to put the cursor back in it.
+        self.field = field

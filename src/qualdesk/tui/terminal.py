@@ -5,10 +5,12 @@ terminals, Option+8) as ESC and "8" written together. Textual waits a
 moment after ESC to tell them apart, so a rep who presses Esc and then a
 digit within that moment gets one key, Alt+8, which a notes box types as
 "•": the Esc and the tick are both lost. The desk has no Alt keys, so here
-ESC followed by a printable key is Escape and that key, whether they came
-together or apart. ESC followed by "[" or "O" still starts the sequences
-terminals send for arrows, function keys and pastes, and a paste's text is
-left as it came.
+ESC followed by any key (a printable one, Enter, Backspace, Tab, another
+Escape) is Escape and that key, whether they came together or apart; Alt+
+Backspace reads as Escape then Backspace (Ctrl+W deletes a word). ESC
+followed by "[" or "O" still starts the sequences terminals send for arrows,
+function keys and pastes, and a paste's text is left as it came, even when
+its end marker is split across two reads.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from textual.drivers.linux_driver import LinuxDriver
 from textual.message import Message
 
 ESC = "\x1b"
-# After ESC, these begin a terminal sequence (CSI, SS3) or are a second Escape.
-SEQUENCE_STARTS = "[O" + ESC
+# After ESC, these begin a terminal sequence (CSI, SS3): left to the parser.
+SEQUENCE_STARTS = "[O"
 PASTE_START, PASTE_END = ESC + "[200~", ESC + "[201~"
 # How long the input loop sleeps when nothing is pending.
 IDLE_WAIT = 0.1
@@ -40,6 +42,8 @@ class KeyReader(XTermParser):
         # An ESC that ended the last read, held back until the next byte tells what it is.
         self._escape_at: float | None = None
         self._pasting = False
+        # The end of the last read, to see a paste marker split across two reads.
+        self._tail = ""
 
     def feed(self, data: str) -> Iterator[Message]:
         if not data:
@@ -76,7 +80,8 @@ class KeyReader(XTermParser):
             yield events.Key("escape", ESC)
 
     def _split(self, data: str) -> Iterator[Message]:
-        """Parse a read, turning each ESC before a printable key into the Escape key."""
+        """Parse a read, turning each ESC before a key (not a sequence) into the Escape key."""
+        self._straddling_marker(data)
         start = 0
         at = data.find(ESC)
         while at != -1:
@@ -90,12 +95,21 @@ class KeyReader(XTermParser):
                     yield from self._parse(data[start:at])
                     self._escape_at = time.monotonic()
                     return
-                if after not in SEQUENCE_STARTS and after.isprintable():
+                if after not in SEQUENCE_STARTS:
                     yield from self._parse(data[start:at])
                     yield events.Key("escape", ESC)
                     start = at + 1
             at = data.find(ESC, at + 1)
         yield from self._parse(data[start:])
+
+    def _straddling_marker(self, data: str) -> None:
+        """A paste's start or end marker that began in the last read and ends in this one."""
+        joined = self._tail + data
+        for marker, pasting in ((PASTE_START, True), (PASTE_END, False)):
+            at = joined.find(marker)
+            if at != -1 and at < len(self._tail) < at + len(marker):
+                self._pasting = pasting
+        self._tail = joined[-(len(PASTE_END) - 1) :]
 
     def _parse(self, piece: str) -> Iterable[Message]:
         # An empty feed means the end of input to the parser: never send one mid-stream.

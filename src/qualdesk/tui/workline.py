@@ -24,9 +24,11 @@ Job = Callable[[], Message | None]
 class JobFailed(Message):
     """A job raised instead of returning its result (a job is meant to say what went wrong)."""
 
-    def __init__(self, error: Exception) -> None:
+    def __init__(self, error: BaseException, tag: str = "") -> None:
         super().__init__()
         self.error = error
+        # What the job was submitted as (the screen's own word for it).
+        self.tag = tag
 
 
 class WorkLine:
@@ -35,7 +37,7 @@ class WorkLine:
     def __init__(self, owner: DOMNode, name: str) -> None:
         self.owner = owner
         self.name = name
-        self._jobs: deque[Job] = deque()
+        self._jobs: deque[tuple[Job, str]] = deque()
         self._changed = threading.Condition()
         self._busy = False
         self._thread: threading.Thread | None = None
@@ -46,10 +48,10 @@ class WorkLine:
         with self._changed:
             return not self._jobs and not self._busy
 
-    def submit(self, job: Job) -> None:
-        """Queue a job behind those already asked for."""
+    def submit(self, job: Job, tag: str = "") -> None:
+        """Queue a job behind those already asked for; `tag` comes back if it raises."""
         with self._changed:
-            self._jobs.append(job)
+            self._jobs.append((job, tag))
             self._changed.notify_all()
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
@@ -66,11 +68,11 @@ class WorkLine:
                 self._busy = False
                 self._changed.notify_all()
                 self._changed.wait_for(lambda: bool(self._jobs))
-                job = self._jobs.popleft()
+                job, tag = self._jobs.popleft()
                 self._busy = True
             try:
                 message = job()
-            except Exception as error:  # the line goes on; the screen says what failed
-                message = JobFailed(error)
+            except BaseException as error:  # the line goes on; the screen says what failed
+                message = JobFailed(error, tag)
             if message is not None:
                 self.owner.post_message(message)

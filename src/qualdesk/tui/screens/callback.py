@@ -15,6 +15,7 @@ from textual.widgets import Input, RadioButton, RadioSet, Static
 
 from qualdesk.core.display import shown
 from qualdesk.core.errors import QualdeskError
+from qualdesk.core.hours import REP_DAY
 from qualdesk.services.callbacks import CallbackPlan
 from qualdesk.tui.widgets.keys import legend
 from qualdesk.tui.widgets.literal import LiteralInput
@@ -108,6 +109,12 @@ class CallbackDialog(ModalScreen[CallbackChoice | None]):
             text.append(f" · {plan.lead_local:%a %H:%M} their time", style="bold")
         else:
             text.append(" · their time zone is unknown", style="yellow")
+        start, end = REP_DAY
+        if not start <= plan.rep_local.time() < end:
+            text.append(
+                f" · outside your working day ({start:%H:%M}-{end:%H:%M}): is that right?",
+                style="yellow",
+            )
         preview.update(text)
 
     def action_confirm(self) -> None:

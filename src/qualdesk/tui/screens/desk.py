@@ -39,6 +39,7 @@ from qualdesk.services.locations import DeskPreferences
 from qualdesk.services.queue import Claim
 from qualdesk.tui.deskwork import DeskWork, Moved, one_line
 from qualdesk.tui.messages import (
+    CallbackAsked,
     CardLost,
     CardRead,
     CardReady,
@@ -72,6 +73,8 @@ TICK_EVERY = 60.0
 QUIT_WAIT = 2.0
 # Below this height (an 80x24 terminal) the card packs itself into one line per fact.
 SHORT = 32
+# The work line's tag for work that holds keys until it is done.
+MOVING = "moving"
 
 
 class DeskScreen(Screen[None]):
@@ -128,6 +131,8 @@ class DeskScreen(Screen[None]):
         # Why no call may be logged on this card (opened by search when the lead may
         # not be called now); empty when calls may be logged.
         self.not_a_call = ""
+        # The lead called the desk: the call is theirs, the rules on calling do not apply.
+        self.inbound = False
         self.started_at: datetime | None = None
         # The first claim after signing in picks up a lead the rep's last desk left held.
         self.resume = True
@@ -138,6 +143,8 @@ class DeskScreen(Screen[None]):
         self.moving = False
         # The routing dialog saving the call, closed when the next card is up.
         self.saving: RoutingDialog | None = None
+        # The screen on top when the work that holds keys began: keys for it wait.
+        self._held_under: Screen[object] | None = None
         self.line = WorkLine(self, "qualdesk-desk")
         self.work = DeskWork(desk, rep)
         # Changes asked for on the card: only the card read after the last one is shown,
@@ -171,8 +178,13 @@ class DeskScreen(Screen[None]):
 
     @property
     def holding_keys(self) -> bool:
-        """Whether keys wait: a card is coming or a routing proposal is being worked out."""
-        return self.moving
+        """Whether keys wait: a card is coming or a routing proposal is being worked out.
+
+        Only keys meant for the screen that was on top when the work began wait
+        (the desk, or the dialog saving the call or the lead): a question asked
+        over it meanwhile (the way out, Ctrl+Q) is answered at once.
+        """
+        return self.moving and self.app.screen is self._held_under
 
     @contextlib.contextmanager
     def every_key(self) -> Iterator[None]:
@@ -197,6 +209,10 @@ class DeskScreen(Screen[None]):
             return usable or (None if holding else hide)
         if action == "end":
             return (usable and self.outcome is not None) or (None if holding else hide)
+        if action == "team":
+            # Offered to team leads; a rep who presses it is told whose it is, but help
+            # does not list it for them.
+            return self.rep.role == Role.LEAD.value or not self._listing_keys
         if action == "back":
             return isinstance(self.focused, CallNotes) or self._may_close() or hide
         return True
@@ -205,21 +221,31 @@ class DeskScreen(Screen[None]):
 
     def _move(self, job: Callable[[], Message | None]) -> None:
         """Work that brings another card (or none): keys wait for it, the desk says so."""
-        self.moving = True
         if self.card is None and self.saving is None:
             self.query_one(IdlePanel).show_loading()
+        self._hold(job)
+
+    def _hold(self, job: Callable[[], Message | None]) -> None:
+        """Work whose result decides where the next keys land: they wait for it.
+
+        Its result (and only its result: every such job answers with a message
+        saying it moves the desk) lets them go again (`_arrived`).
+        """
+        self.moving = True
+        self._held_under = self.app.screen
         self.refresh_bindings()
-        self.line.submit(job)
+        self.line.submit(job, tag=MOVING)
 
     def _arrived(self) -> None:
         """The work that moved the desk is done: keys may go on."""
         self.moving = False
         if self.saving is not None:
             dialog, self.saving = self.saving, None
-            if dialog in self.app.screen_stack:
-                if not dialog.is_active:
-                    dialog.pop_until_active()
-                dialog.dismiss(RouteChoice())
+            # A quit question asked while the call was saved was about that call: withdrawn.
+            asked = getattr(self.app, "asking_to_quit", None)
+            if asked is not None and asked in self.app.screen_stack and asked.is_active:
+                asked.dismiss(False)
+            dialog.close(RouteChoice())
         self.refresh_bindings()
 
     def _fetch(
@@ -265,7 +291,7 @@ class DeskScreen(Screen[None]):
         self.resume = False
         claim, card = message.claim, message.card
         self.claim, self.card, self.outcome, self.before = claim, card, None, None
-        self.not_a_call, self.last_ticked = "", 0
+        self.not_a_call, self.last_ticked, self.inbound = "", 0, False
         notes = self._notes()
         draft = card.draft if card is not None else None
         notes.load(draft.text if draft else "")
@@ -288,8 +314,8 @@ class DeskScreen(Screen[None]):
             self.not_a_call = f"{card.blocked.reason}.{self._opens(card)}"
         self._paint()
         if card.blocked is not None and claim.chosen:
-            dialog = questions.not_now(card.blocked.reason, self._opens(card))
-            self.app.push_screen(dialog, self._out_of_hours_answer)
+            dialog = questions.CalledIn(card.blocked.reason, self._opens(card))
+            self.app.push_screen(dialog, self._called_in_answer)
         elif claim.unknown_zone:
             self.app.push_screen(questions.unknown_zone(), self._unknown_zone_answer)
 
@@ -304,20 +330,18 @@ class DeskScreen(Screen[None]):
         theirs = until.astimezone(zone(card.zones[0]))
         return f" They may be called from {theirs:%a %H:%M} their time ({yours:%a %H:%M} yours)."
 
-    def _out_of_hours_answer(self, open_it: bool | None) -> None:
-        if not open_it:
+    def _called_in_answer(self, answer: str | None) -> None:
+        if answer == "inbound" and self.card is not None:
+            # They called the desk: their call is logged, whatever the rules on calling say.
+            self.inbound, self.not_a_call = True, ""
+            self._paint_call()
+        elif answer != "read":
             self.action_back()
 
     def _unknown_zone_answer(self, call: bool | None) -> None:
         if call or self.claim is None:
             return
-        claim = self.claim
-
-        def skip() -> str:
-            queue.release(self.desk, claim, skip=True)
-            return "Skipped: it comes back in an hour."
-
-        self._move(self._fetch(after=skip))
+        self._move(self._fetch(after=self.work.skip(self.claim)))
 
     @on(CardLost)
     def _card_lost(self, message: CardLost) -> None:
@@ -325,7 +349,7 @@ class DeskScreen(Screen[None]):
 
         The rep's unsaved notes stay on screen, so nothing they wrote is lost.
         """
-        if self.moving:
+        if message.moving:
             self._arrived()
         card = self.card
         if card is None or self.claim is not message.claim:
@@ -371,7 +395,9 @@ class DeskScreen(Screen[None]):
 
     @on(JobFailed)
     def _job_failed(self, message: JobFailed) -> None:
-        self._work_failed(WorkFailed(one_line(message.error), moving=self.moving))
+        error = message.error
+        line = one_line(error) if isinstance(error, Exception) else repr(error)
+        self._work_failed(WorkFailed(line, moving=message.tag == MOVING))
 
     def _show_idle(self, outlook: queue.Outlook | None = None) -> None:
         self.query_one("#desk-work").add_class("-hidden")
@@ -391,7 +417,9 @@ class DeskScreen(Screen[None]):
         self._paint_call()
 
     def _paint_call(self) -> None:
-        self.query_one(CallBar).show(self.outcome, self.rules.dispositions, self.not_a_call)
+        self.query_one(CallBar).show(
+            self.outcome, self.rules.dispositions, self.not_a_call, inbound=self.inbound
+        )
         self.refresh_bindings()
 
     def _notes(self) -> CallNotes:
@@ -456,16 +484,24 @@ class DeskScreen(Screen[None]):
             self.outcome = chosen
             self._paint_call()
         elif chosen.implies is Outcome.CALLBACK:
-            claim, card = self.claim, self.card
-            dialog = CallbackDialog(
-                lambda typed: callbacks.plan_callback(self.desk, claim, self.rep, typed),
-                shown(card.lead.name or card.lead.company),
-                card.hours_today,
-                callbacks.suggest_callback(self.desk, claim, self.rep),
-            )
-            self.app.push_screen(dialog, lambda choice: self._callback_booked(chosen, choice))
+            # The suggested time is read first; the time typed after k waits for the box.
+            self._hold(self.work.callback(self.claim, chosen))
         else:
             self._propose(chosen)
+
+    @on(CallbackAsked)
+    def _callback_asked(self, message: CallbackAsked) -> None:
+        self._arrived()
+        if self.claim is not message.claim or self.card is None:
+            return
+        claim, card, chosen = message.claim, self.card, message.chosen
+        dialog = CallbackDialog(
+            lambda typed: callbacks.plan_callback(self.desk, claim, self.rep, typed),
+            shown(card.lead.name or card.lead.company),
+            card.hours_today,
+            message.suggested,
+        )
+        self.app.push_screen(dialog, lambda choice: self._callback_booked(chosen, choice))
 
     def _callback_booked(self, chosen: Disposition, choice: CallbackChoice | None) -> None:
         if choice is not None:
@@ -482,9 +518,7 @@ class DeskScreen(Screen[None]):
     def _propose(self, chosen: Disposition, callback: CallbackChoice | None = None) -> None:
         """Work out where the lead would go (behind the writes before it), then ask."""
         assert self.claim is not None
-        self.moving = True
-        self.refresh_bindings()
-        self.line.submit(self.work.propose(self.claim, chosen, callback))
+        self._hold(self.work.propose(self.claim, chosen, callback, self.inbound))
 
     @on(RouteProposed)
     def _route_proposed(self, message: RouteProposed) -> None:
@@ -537,7 +571,13 @@ class DeskScreen(Screen[None]):
         notes.stop()  # the notes are saved with the call, which drops the draft
         started, claim = self.started_at, self.claim
         end = self.work.end_call(
-            claim, chosen, notes=text, started=started, callback=callback, answer=answer
+            claim,
+            chosen,
+            notes=text,
+            started=started,
+            callback=callback,
+            answer=answer,
+            inbound=self.inbound,
         )
         self.saving = dialog
         self._move(self._fetch(after=end))
@@ -573,9 +613,7 @@ class DeskScreen(Screen[None]):
         self, claim: Claim, asked: dict[str, str], reason: str, dialog: LeadDialog
     ) -> None:
         """Save the edit behind the card's other work; the form stays up until it is saved."""
-        self.moving = True
-        self.refresh_bindings()
-        self.line.submit(self.work.edit(claim, asked, reason, dialog))
+        self._hold(self.work.edit(claim, asked, reason, dialog))
 
     @on(LeadEdited)
     def _lead_edited(self, message: LeadEdited) -> None:
@@ -586,6 +624,9 @@ class DeskScreen(Screen[None]):
             return
         self.card = message.card
         self._paint()
+        if not message.changes:
+            self.notify("Nothing changed: the lead has those details already.", timeout=4)
+            return
         fields = ", ".join(LABELS.get(change.field, change.field) for change in message.changes)
         self.notify(f"Saved: {fields}.", timeout=4)
 
@@ -593,7 +634,7 @@ class DeskScreen(Screen[None]):
     def _edit_refused(self, message: EditRefused) -> None:
         self.moving = False
         self.refresh_bindings()
-        message.dialog.failed(message.line)
+        message.dialog.failed(message.line, message.field)
 
     def action_notes(self) -> None:
         if self.card is not None:
@@ -648,11 +689,16 @@ class DeskScreen(Screen[None]):
 
     @on(CardRead)
     def _card_read(self, message: CardRead) -> None:
+        if message.problem and self.claim is message.claim:
+            self.notify(message.problem, severity="error", timeout=8)
         if self.claim is not message.claim or message.order != self._changes:
             return
         self.card = message.card
-        if self.not_a_call and message.card.callable_now:
-            self.not_a_call = ""  # their hours opened while the card was up
+        if self.not_a_call and message.card.blocked is None:
+            # Whatever stopped calls has lifted (their hours opened, the gap passed):
+            # the call starts now, and is checked as of now.
+            self.not_a_call = ""
+            self.started_at = self.desk.clock()
         self._paint()
         self.refresh_counts()
 
@@ -701,8 +747,11 @@ class DeskScreen(Screen[None]):
         self._open_lead(lead_id)
 
     def _open_lead(self, lead_id: int) -> None:
-        held = self.claim
-        notes = self._notes().text if held is not None else None
+        held, notes = self.claim, None
+        if held is not None:
+            box = self._notes()
+            box.stop()  # kept with the card's release, in the transaction of the open
+            notes = box.text
         self._move(self.work.open_lead(lead_id, held, notes))
 
     def give_back(self) -> None:
@@ -725,8 +774,22 @@ class DeskScreen(Screen[None]):
                 severity="warning",
             )
             return
-        if self.claim is not None:
-            self.notify("Finish this call first, then open the team view.", severity="warning")
+        if self.claim is not None and self.card is not None:
+            if self.outcome is not None:
+                self.notify(
+                    "Finish this call first (e ends it), then open the team view.",
+                    severity="warning",
+                )
+                return
+
+            def answered(put_back: bool | None) -> None:
+                if put_back:
+                    self._put_back()
+                    self._show_idle()
+                    self.app.push_screen(TeamScreen(self.desk, self.rep))
+
+            who = self.card.lead.name or self.card.lead.company
+            self.app.push_screen(questions.team_view_with_card(who), answered)
             return
         self.app.push_screen(TeamScreen(self.desk, self.rep))
 

@@ -150,6 +150,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         self.running = False
         self.result = result
         if result.file is None:
+            self.query_one("#export-progress", ProgressBar).add_class("-hidden")
             said = Text("No qualified leads were waiting; nothing written.", style="yellow")
         else:
             said = Text.assemble(

@@ -92,14 +92,18 @@ class LeadDialog(ModalScreen[bool]):
         self.query_one("#lead-keys", Static).update(Text("Saving…", style="dim"))
         self.save(asked, self.query_one("#lead-reason", Input).value)
 
-    def failed(self, message: str) -> None:
-        """The desk refused a value: say which, keep everything typed."""
+    def failed(self, message: str, field: str = "") -> None:
+        """The desk refused a value: say which, keep everything typed, go back to it."""
         self.saving = False
         self.query_one("#lead-problem", Static).update(Text(shown(message)))
         self.query_one("#lead-keys", Static).update(self._keys())
-        field = message.split(":", 1)[0]
         if field in FIELDS:
             self._box(field).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A value typed again: the line about the refused one has had its say."""
+        if not self.saving:
+            self.query_one("#lead-problem", Static).update("")
 
     def action_cancel(self) -> None:
         if not self.saving:

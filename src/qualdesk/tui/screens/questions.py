@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
 
 from qualdesk.core.display import shown
 from qualdesk.tui.screens.forms import ConfirmDialog
+from qualdesk.tui.widgets.keys import legend
 
 
 def take_back(name: str, lead_id: int, until: datetime) -> ConfirmDialog:
@@ -22,13 +29,47 @@ def take_back(name: str, lead_id: int, until: datetime) -> ConfirmDialog:
     return ConfirmDialog(question, "take it here", "leave it")
 
 
-def not_now(reason: str, opens: str) -> ConfirmDialog:
-    """A lead found by search that may not be called now: open it to read, fix or touch?"""
-    question = Text.assemble(
-        (f"Not to be called now: {shown(reason)}. ", "bold yellow"),
-        f"Open the card to read it, fix it or log another kind of touch?{opens}",
-    )
-    return ConfirmDialog(question, "open it", "close it")
+class CalledIn(ModalScreen[str]):
+    """A lead found by search that may not be called now: did they call the desk?
+
+    Answers "inbound" (they called in: the conversation is logged as their
+    call), "read" (open the card to read, fix or touch, no call) or "close".
+    """
+
+    CSS_PATH = "dialogs.tcss"
+    AUTO_FOCUS = ""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "answer('inbound')", "They called in", id="called-in.yes", priority=True),
+        Binding("o", "answer('read')", "Open to read", id="called-in.read"),
+        Binding("escape", "answer('close')", "Close it", id="called-in.close"),
+    ]
+
+    def __init__(self, reason: str, opens: str) -> None:
+        super().__init__()
+        self.reason = reason
+        self.opens = opens
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="called-in"):
+            yield Static(
+                Text.assemble(
+                    (f"Not to be called now: {shown(self.reason)}.", "bold yellow"),
+                    self.opens,
+                    "\n\nDid they call you? The rules on calling are for the calls the desk "
+                    "makes; a conversation they started is logged as their call.",
+                )
+            )
+            yield Static(
+                legend(
+                    ("Enter", "they called in"),
+                    ("o", "open to read, fix or touch"),
+                    ("Esc", "close it"),
+                ),
+                classes="dialog-keys",
+            )
+
+    def action_answer(self, answer: str) -> None:
+        self.dismiss(answer)
 
 
 def unknown_zone() -> ConfirmDialog:
@@ -49,6 +90,16 @@ def leave_call(outcome: str, who: str) -> ConfirmDialog:
         "back to the queue with your notes kept as a draft. (Esc stays; e ends the call.)",
     )
     return ConfirmDialog(question, "open the other lead", "stay")
+
+
+def team_view_with_card(who: str) -> ConfirmDialog:
+    """A team lead opening the team view with a card open: put it back first?"""
+    question = Text.assemble(
+        ("Open the team view? ", "bold"),
+        f"{shown(who)} goes back to the queue as it was (no call logged; your notes are kept "
+        "as a draft).",
+    )
+    return ConfirmDialog(question, "put it back and open the team view", "stay on the call")
 
 
 def quit_with_card(who: str) -> ConfirmDialog:

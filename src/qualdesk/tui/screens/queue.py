@@ -18,6 +18,10 @@ from qualdesk.services.queue import Outlook, outlook
 from qualdesk.tui.widgets.tables import fill
 
 COLUMNS = ("#", "Name", "Company", "Why", "Callable", "Due (you)", "Their time", "Grade")
+# On a narrow terminal (80 columns): who, why, whether callable and when, cut to fit.
+NARROW_COLUMNS = ("#", "Name", "Why", "Callable", "Due (you)", "Grade")
+NARROW_LIMITS = (None, 18, 20, None, None, None)
+NARROW = 110
 
 
 class QueueScreen(Screen[None]):
@@ -86,7 +90,12 @@ class QueueScreen(Screen[None]):
                 state = Text("no", style="red")
             rows.append((str(entry.lead_id), Text(entry.name), Text(entry.company), entry.why,
                          state, due, theirs, entry.grade))  # fmt: skip
-        fill(self.query_one("#queue-table", DataTable), COLUMNS, rows)
+        table = self.query_one("#queue-table", DataTable)
+        if (self.size.width or 120) < NARROW:
+            kept = [(row[0], row[1], row[3], row[4], row[5], row[7]) for row in rows]
+            fill(table, NARROW_COLUMNS, kept, limits=NARROW_LIMITS)
+        else:
+            fill(table, COLUMNS, rows)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -65,6 +65,8 @@ class RoutingDialog(ModalScreen[RouteChoice | None]):
         self.save = save
         self.saving = False
         self.chosen: Stage | None = None
+        # Saved while another screen (help, the quit question) was over it: close on return.
+        self._close_on_return: RouteChoice | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="routing"):
@@ -156,6 +158,19 @@ class RoutingDialog(ModalScreen[RouteChoice | None]):
         self.saving = True
         self.query_one("#routing-keys", Static).update(Text("Saving…", style="dim"))
         self.save(choice)
+
+    def close(self, answer: RouteChoice) -> None:
+        """The call is saved: close now, or as soon as whatever was opened over it closes."""
+        if self not in self.app.screen_stack:
+            return
+        if self.is_active:
+            self.dismiss(answer)
+        else:
+            self._close_on_return = answer
+
+    def on_screen_resume(self) -> None:
+        if self._close_on_return is not None:
+            self.dismiss(self._close_on_return)
 
     def failed(self, message: str) -> None:
         """Saving failed: say why and let the rep try again or go back."""

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.coordinate import Coordinate
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
+from textual.worker import Worker, WorkerState
 
 from qualdesk.services.desk import Desk
 from qualdesk.services.leads import LeadLine, search_leads
@@ -83,8 +84,11 @@ class SearchScreen(ModalScreen[int | None]):
             return  # an earlier search, overtaken by more typing
         rows = [(str(line.id), Text(line.name), Text(line.company), line.phone,
                  line.stage.replace("_", " ")) for line in found]  # fmt: skip
+        # Names and companies cut to fit, so the stage shows without scrolling sideways.
+        narrow = (self.size.width or 120) < 100
+        limits = (None, 16, 12, None, None) if narrow else (None, 24, 20, None, None)
         fill(self.query_one("#search-results", DataTable), COLUMNS, rows,
-             keys=[str(line.id) for line in found])  # fmt: skip
+             keys=[str(line.id) for line in found], limits=limits)  # fmt: skip
         self.shown_for = text
         if not text.strip():
             said = ""
@@ -101,6 +105,11 @@ class SearchScreen(ModalScreen[int | None]):
         elif self.to_results == text:
             self.to_results = None
             self.action_results()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A search that failed (the app says why in one line): keys stop waiting for it."""
+        if event.state is WorkerState.ERROR:
+            self.open_first = self.to_results = None
 
     def _open_first(self) -> None:
         table = self.query_one("#search-results", DataTable)

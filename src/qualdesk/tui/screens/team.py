@@ -74,9 +74,11 @@ def _rep_row(r: RepFigures, narrow: bool) -> tuple[Text | str, ...]:
 def _campaign_row(g: GroupFigures, narrow: bool) -> tuple[Text | str, ...]:
     """A campaign's line: volume, qualified and acceptance; reviews too when there is room."""
     head = (g.name, num(g.leads), num(g.qualified), pct(g.qualified_rate), num(g.handed_off))
+    # Nothing decided yet is no rate at all, not 0%.
+    acceptance = pct(g.acceptance_rate if g.accepted + g.rejected else None)
     if narrow:
-        return (*head, pct(g.acceptance_rate))
-    return (*head, num(g.accepted), pct(g.acceptance_rate), num(g.reviewed), pct(g.valid_share))
+        return (*head, acceptance)
+    return (*head, num(g.accepted), acceptance, num(g.reviewed), pct(g.valid_share))
 
 
 class TeamScreen(Screen[None]):
@@ -192,7 +194,7 @@ class TeamScreen(Screen[None]):
         text.append(
             f"{d.due_now:,} due · {d.callable_now:,} callable now · {d.waiting_for_hours:,} "
             f"waiting for calling hours · {d.unknown_zone:,} unknown zone · "
-            f"{d.callbacks_later:,} callbacks later · {d.in_calls:,} in calls\n"
+            f"{counted(d.callbacks_later, 'callback')} later · {d.in_calls:,} in calls\n"
         )
         text.append("Speed to lead  ", style="bold")
         breach_style = "red" if d.sla_breaches else "green"
@@ -202,11 +204,15 @@ class TeamScreen(Screen[None]):
             f"touched late, {d.untouched_overdue:,} still untouched)\n"
         )
         text.append("Conversion  ", style="bold")
+        acceptance = (
+            f"acceptance {pct(d.acceptance_rate)} of handed off{_decided(d.accepted, d.rejected)}"
+            if d.accepted + d.rejected
+            else "acceptance: none decided yet"
+        )
         text.append(
             f"{d.new_leads:,} raw → {d.qualified:,} qualified ({pct(d.conversion)}) · "
             f"{d.handed_off:,} handed off → {d.accepted:,} accepted, {d.rejected:,} rejected, "
-            f"{d.awaiting_verdict:,} awaiting · acceptance {pct(d.acceptance_rate)} of handed "
-            f"off{_decided(d.accepted, d.rejected)}\n"
+            f"{d.awaiting_verdict:,} awaiting · {acceptance}\n"
         )
         text.append("Reviews  ", style="bold")
         text.append(

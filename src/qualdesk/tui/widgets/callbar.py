@@ -41,6 +41,8 @@ class CallBar(Vertical):
         outcome: Disposition | None,
         dispositions: tuple[Disposition, ...],
         not_a_call: str = "",
+        *,
+        inbound: bool = False,
     ) -> None:
         """Paint the bar: the outcome logged so far, or why no call may be logged on this card."""
         state = Text()
@@ -49,7 +51,7 @@ class CallBar(Vertical):
             state.append(shown(not_a_call))
             state.append(" t touch, f fix, Esc close.")
         elif outcome is None:
-            state.append("On the call. ", style="bold")
+            state.append("They called in. " if inbound else "On the call. ", style="bold")
             state.append("Log how it went with one key; 1-0 tick the checklist.")
         else:
             state.append(f"{outcome.label}. ", style="bold green")

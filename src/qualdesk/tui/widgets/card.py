@@ -119,7 +119,7 @@ class CallCardView(Vertical):
         phone = Text()
         phone.append(card.phone, style="bold")
         if card.main_phone:
-            phone.append(f" (direct; main {card.main_phone})", style="dim")
+            phone.append(f" (main: {card.main_phone})", style="dim")
         elif card.others_on_number:
             others = card.others_on_number
             phone.append(

@@ -3,7 +3,8 @@
 Adds the lead's alternate number (the number to call once set), the number
 each call dialled (backfilled from the lead's number for calls already
 made, which is the number they dialled) with the index the caps on calls
-per number read, and the record of changes to a lead's details.
+per number read, whether a call was the lead calling in, and the record of
+changes to a lead's details.
 
 Revision ID: 0007
 Revises: 0006
@@ -38,6 +39,9 @@ def upgrade() -> None:
     with op.batch_alter_table("touches", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("phone", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column("inbound", sa.Boolean(), nullable=False, server_default=sa.false())
         )
     op.execute(
         "UPDATE touches SET phone = (SELECT phone_e164 FROM leads WHERE leads.id = touches.lead_id) "
@@ -78,6 +82,7 @@ def downgrade() -> None:
     op.drop_table("lead_changes")
     with op.batch_alter_table("touches", schema=None) as batch_op:
         batch_op.drop_index("ix_touches_phone")
+        batch_op.drop_column("inbound")
         batch_op.drop_column("phone")
     with op.batch_alter_table("leads", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_leads_alt_phone_e164"))
