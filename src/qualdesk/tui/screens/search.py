@@ -84,9 +84,10 @@ class SearchScreen(ModalScreen[int | None]):
             return  # an earlier search, overtaken by more typing
         rows = [(str(line.id), Text(line.name), Text(line.company), line.phone,
                  line.stage.replace("_", " ")) for line in found]  # fmt: skip
-        # Names and companies cut to fit, so the stage shows without scrolling sideways.
+        # Names, companies and (narrow) an extension cut to fit, so the stage
+        # shows without scrolling sideways; the card shows them whole.
         narrow = (self.size.width or 120) < 100
-        limits = (None, 16, 12, None, None) if narrow else (None, 24, 20, None, None)
+        limits = (None, 14, 11, 18, None) if narrow else (None, 24, 20, None, None)
         fill(self.query_one("#search-results", DataTable), COLUMNS, rows,
              keys=[str(line.id) for line in found], limits=limits)  # fmt: skip
         self.shown_for = text
