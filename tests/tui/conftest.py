@@ -18,6 +18,8 @@ from qualdesk.db.models import Lead
 from qualdesk.services.desk import Desk
 from qualdesk.services.importer import ImportOptions, import_file
 from qualdesk.services.reps import add_rep
+from qualdesk.tui.screens.help import KeyTable
+from qualdesk.tui.widgets.keys import KeyRow
 
 SIZE = (120, 40)
 SMALL = (80, 24)
@@ -72,7 +74,11 @@ def burst(app: App[Any], *keys: str) -> None:
 
 
 def text_of(app: App[Any], selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
+    """The text a Static shows (a row of keys, or the help's table, as plain text)."""
+    static = app.screen.query_one(selector, Static)
+    if isinstance(static.content, KeyRow | KeyTable):
+        return str(static.content)
+    return str(static.render())
 
 
 def lead(desk: Desk, lead_id: int) -> Lead:

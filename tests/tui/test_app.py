@@ -14,6 +14,7 @@ from qualdesk.tui.screens.desk import DeskScreen
 from qualdesk.tui.screens.help import HelpScreen
 from qualdesk.tui.screens.signin import SignInScreen
 from tests.conftest import WriteCsv
+from tests.tui.conftest import text_of
 
 SIZE = (120, 36)
 
@@ -59,7 +60,7 @@ async def test_help_lists_keys_with_their_ids_and_closes(staffed: Desk) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
-        keys = str(app.screen.query_one("#help-keys", Static).render())
+        keys = text_of(app, "#help-keys")
         assert "desk.next-lead" in keys and "app.quit" in keys and "app.help" in keys
         await pilot.press("escape")
         assert isinstance(app.screen, DeskScreen)

@@ -62,6 +62,36 @@ async def test_text_from_leads_is_shown_literally(staffed: Desk) -> None:
         assert "Notes: Met at [red]booth[/red]" in text_of(app, "#card-extras")
 
 
+async def test_down_in_search_goes_past_the_first_found_that_enter_opens(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"212 555 010")  # Grace (newest first), then Bob
+        await settle(pilot)
+        assert "Enter open the first" in text_of(app, "#search-keys")
+        await pilot.press("down")
+        await settle(pilot)
+        assert "↑↓ choose" in text_of(app, "#search-keys")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert text_of(app, "#card-title").startswith("Bob [/] [link=x]")
+
+
+async def test_ticks_kept_on_a_call_that_was_no_conversation_are_said(staffed: Desk) -> None:
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "1", "3", "6", "6", "a")  # 6 ticked and unticked: unchanged
+        await settle(pilot)
+        assert isinstance(app.screen, RoutingDialog)
+        proposal = str(app.screen.query_one("#routing-proposal", Static).render())
+        assert "2 checklist answers changed on this call are kept (Esc, then 1-0 to undo)" in (
+            proposal
+        )
+        await pilot.press("escape", "c", "e")  # connected after all: nothing to warn of
+        await settle(pilot)
+        proposal = str(app.screen.query_one("#routing-proposal", Static).render())
+        assert "changed on this call" not in proposal
+
+
 async def test_no_answer_and_the_next_card_take_two_keys(staffed: Desk) -> None:
     app = create_app(staffed, rep="ana")
     async with app.run_test(size=SIZE) as pilot:
@@ -166,17 +196,18 @@ async def test_escape_in_the_routing_dialog_goes_back_to_the_call(staffed: Desk)
 
 async def test_moving_on_needs_a_disposition(staffed: Desk) -> None:
     app = create_app(staffed, rep="ana")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("n")
         await settle(pilot)
         lead_id = app.screen.claim.lead_id  # type: ignore[attr-defined]
         assert (
             app.screen.check_action("next", ()) is False
         )  # not in the footer while a card is open
-        assert app.screen.check_action("end", ()) is None
-        await pilot.press("e")
+        await pilot.press("e")  # says to log how the call went first
         await pilot.press("n")
         await settle(pilot)
+        said = [n.message for n in app._notifications][-1]
+        assert said.startswith("Log how the call went first: ")
         assert app.screen.claim.lead_id == lead_id  # type: ignore[attr-defined]
         assert isinstance(app.screen, DeskScreen) and rows(staffed, Touch) == []
         assert "Log how it went with one key" in text_of(app, "#call-state")
@@ -314,7 +345,7 @@ async def test_help_lists_every_key_with_its_id(staffed: Desk) -> None:
         await settle(pilot)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        keys = str(app.screen.query_one("#help-keys", Static).render())
+        keys = text_of(app, "#help-keys")
         for ident in ("desk.next-lead", "desk.disposition.no_answer", "desk.criterion-10",
                       "desk.end-call", "desk.touch", "desk.search", "desk.queue", "app.quit"):  # fmt: skip
             assert ident in keys
@@ -900,6 +931,7 @@ async def test_a_lead_called_minutes_ago_opens_to_be_read_not_called(
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen) and app.screen.claim.lead_id == lead_id  # type: ignore[union-attr]
         assert "Not a call now: called 5 min ago" in text_of(app, "#call-state")
+        assert not app.screen.query_one("#call-keys").display  # no call keys offered
         await pilot.press("1")  # a fact learnt is kept; the card reads afresh...
         await settle(pilot)
         app.screen._tick()  # type: ignore[attr-defined]  # ...and again as the minute passes

@@ -113,7 +113,7 @@ async def test_a_team_lead_sees_per_rep_figures_for_each_period(
             ["lee", "0", "0", "0", "-"],
         ]
         assert reps[1][6] == "1"  # ben qualified one lead
-        assert "3 raw → 1 qualified (33%)" in text_of(app, "#team-desk")
+        assert "3 arrived → 1 of them qualified (33%)" in text_of(app, "#team-desk")
         await pilot.press("w")
         await settle(pilot)
         assert "for this week" in text_of(app, "#team-summary")

@@ -98,7 +98,7 @@ def _print_figures(figures: TeamFigures) -> None:
     say(
         f"Queue now: {d.due_now:,} due, {d.callable_now:,} callable now, "
         f"{d.waiting_for_hours:,} waiting for calling hours, {d.unknown_zone:,} of unknown zone, "
-        f"{d.callbacks_later:,} callbacks later, {d.in_calls:,} in calls, "
+        f"{counted(d.callbacks_later, 'callback')} later, {d.in_calls:,} in calls, "
         f"{d.waiting_for_export:,} waiting for export"
     )
     say(
@@ -106,7 +106,8 @@ def _print_figures(figures: TeamFigures) -> None:
         f"leads breached ({d.touched_late:,} touched late, {d.untouched_overdue:,} still untouched)"
     )
     say(
-        f"Conversion: {d.new_leads:,} raw -> {d.qualified:,} qualified ({_pct(d.conversion)}); "
+        f"Conversion: {d.new_leads:,} arrived -> {d.qualified:,} of them qualified "
+        f"({_pct(d.conversion)}); "
         f"{d.handed_off:,} handed off -> {d.accepted:,} accepted, {d.rejected:,} rejected, "
         + (
             f"{d.awaiting_verdict:,} awaiting (acceptance {_pct(d.acceptance_rate)} of handed off, "
@@ -116,7 +117,7 @@ def _print_figures(figures: TeamFigures) -> None:
         )
     )
     say(
-        f"Reviews: {d.reviewed:,} rejections reviewed, {d.rejections_valid:,} found valid "
+        f"Reviews: {counted(d.reviewed, 'rejection')} reviewed, {d.rejections_valid:,} found valid "
         f"({_pct(d.valid_share)}); {d.to_review:,} waiting for review"
     )
     touches = [t for _, t, _ in d.trend]

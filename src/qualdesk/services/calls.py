@@ -291,12 +291,12 @@ def _why(lead: Lead, claim: Claim, rules: DeskRules, rep_zone: str, now: datetim
             return f"in nurture until {lead.next_due_at.astimezone(here):%d %b %Y}{why}"
         return f"back from nurture{why}"
     last = (
-        f", last tried {lead.last_attempt_at.astimezone(here):%a %d %b %H:%M}"
+        f", last call ended {lead.last_attempt_at.astimezone(here):%a %d %b %H:%M}"
         if lead.last_attempt_at
         else ""
     )
     if early and lead.next_due_at is not None:
-        return f"retry not yet due (due {lead.next_due_at.astimezone(here):%a %d %b %H:%M}){last}"
+        return f"next try planned {lead.next_due_at.astimezone(here):%a %d %b %H:%M}{last}"
     return f"retry{last}"
 
 

@@ -138,6 +138,9 @@ class DeskScreen(Screen[None]):
         self.resume = True
         # The criterion last ticked: the answer key opens it.
         self.last_ticked = 0
+        # Criteria ticked or unticked on this call (toggled back: not changed), so
+        # ending a call that was no conversation says they are kept.
+        self.changed_on_call: set[int] = set()
         # Work under way that decides where the next keys land (a card coming, a
         # routing proposal): keys wait for it (keygate), and the desk shows it.
         self.moving = False
@@ -208,7 +211,8 @@ class DeskScreen(Screen[None]):
         if action in ("criterion", "disposition", "touch", "notes", "answer", "edit"):
             return usable or (None if holding else hide)
         if action == "end":
-            return (usable and self.outcome is not None) or (None if holding else hide)
+            # Usable before an outcome is logged too: it says to log one first.
+            return usable or (None if holding else hide)
         if action == "team":
             # Offered to team leads; a rep who presses it is told whose it is, but help
             # does not list it for them.
@@ -292,6 +296,7 @@ class DeskScreen(Screen[None]):
         claim, card = message.claim, message.card
         self.claim, self.card, self.outcome, self.before = claim, card, None, None
         self.not_a_call, self.last_ticked, self.inbound = "", 0, False
+        self.changed_on_call = set()
         notes = self._notes()
         draft = card.draft if card is not None else None
         notes.load(draft.text if draft else "")
@@ -433,6 +438,7 @@ class DeskScreen(Screen[None]):
             return
         item = self.card.checklist[index]
         established = not item.established
+        self.changed_on_call ^= {index}
         self._set_criterion(index, established, item.note)
         if established:
             self.last_ticked = index
@@ -540,6 +546,7 @@ class DeskScreen(Screen[None]):
             self.card.zones,
             save=save,
             others_on_number=self.card.others_on_number,
+            checklist_changed=0 if chosen.connect else len(self.changed_on_call),
         )
         self.app.push_screen(dialog, self._route_closed)
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from typing import ClassVar
 
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -59,7 +62,7 @@ class HelpScreen(ModalScreen[None]):
                 id="help-remap",
             )
 
-    def _keys(self) -> Text:
+    def _keys(self) -> KeyTable:
         grouped: dict[str, tuple[list[str], Binding, bool]] = {}
         # A screen that hides keys that have no meaning now lists them all for help.
         listing = getattr(self.under, "every_key", contextlib.nullcontext)
@@ -72,29 +75,50 @@ class HelpScreen(ModalScreen[None]):
             keys, _, enabled = grouped.get(binding.id, ([], binding, active.enabled))
             keys.append(self.app.get_key_display(Binding(key, binding.action)))
             grouped[binding.id] = (keys, binding, enabled or active.enabled)
-        sections: dict[str, list[tuple[str, list[str], Binding, bool]]] = {}
+        sections: dict[str, list[Row]] = {}
         for ident, (keys, binding, enabled) in grouped.items():
-            sections.setdefault(_section(ident), []).append((ident, keys, binding, enabled))
-        described = [len(_said(b)) for _, b, _ in grouped.values()]
-        width = min(max(described, default=20), 44)
-        text = Text()
-        for title in SECTIONS:
-            rows = sections.get(title)
-            if not rows:
-                continue
-            text.append(f"{title}\n", style="bold underline")
-            for ident, keys, binding, enabled in rows:
-                style = "" if enabled else "dim"
-                text.append(f"{' '.join(keys):>10}  ", style="bold " + style)
-                text.append(f"{_said(binding):<{width}}  ", style=style)
-                text.append(f"{ident}\n", style="dim")
-            text.append("\n")
-        text.append("In dialogs: ", style="bold")
-        text.append(
-            "Enter confirms, Esc cancels, Tab moves between fields. When a call ends, "
-            "s u w o pick another route (with a reason)."
-        )
-        return text
+            sections.setdefault(_section(ident), []).append(
+                (" ".join(keys), _said(binding), ident, enabled)
+            )
+        return KeyTable([(title, sections[title]) for title in SECTIONS if title in sections])
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)
+
+
+Row = tuple[str, str, str, bool]  # keys, what they do, the binding id, whether they apply now
+IN_DIALOGS = (
+    "Enter confirms, Esc cancels, Tab moves between fields. When a call ends, "
+    "s u w o pick another route (with a reason)."
+)
+
+
+class KeyTable:
+    """The keys by section: what each does wraps in its own column, the id beside it."""
+
+    def __init__(self, sections: list[tuple[str, list[Row]]]) -> None:
+        self.sections = sections
+
+    def __rich_console__(
+        self, console: Console, options: ConsoleOptions
+    ) -> Iterator[RenderableType]:
+        for title, rows in self.sections:
+            yield Text(title, style="bold underline")
+            table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
+            table.add_column(justify="right", no_wrap=True, style="bold")
+            table.add_column(ratio=1)
+            table.add_column(no_wrap=True, style="dim")
+            for keys, said, ident, enabled in rows:
+                table.add_row(keys, said, ident, style="" if enabled else "dim")
+            yield table
+            yield Text()
+        yield Text.assemble(("In dialogs: ", "bold"), IN_DIALOGS)
+
+    def __str__(self) -> str:
+        lines = []
+        for title, rows in self.sections:
+            lines.append(title)
+            lines.extend(f"{keys:>10}  {said}  {ident}" for keys, said, ident, _ in rows)
+            lines.append("")
+        lines.append(f"In dialogs: {IN_DIALOGS}")
+        return "\n".join(lines)

@@ -14,7 +14,7 @@ from textual.widgets import Input, Label, Static
 
 from qualdesk.core.display import shown
 from qualdesk.core.edits import FIELDS, LABELS, LeadDetails
-from qualdesk.tui.widgets.keys import legend
+from qualdesk.tui.widgets.keys import KeyRow, legend
 from qualdesk.tui.widgets.literal import LiteralInput
 
 HINTS = {
@@ -66,7 +66,7 @@ class LeadDialog(ModalScreen[bool]):
             yield Static(id="lead-problem", classes="dialog-problem")
             yield Static(self._keys(), id="lead-keys", classes="dialog-keys")
 
-    def _keys(self) -> Text:
+    def _keys(self) -> KeyRow:
         return legend(("Enter", "save"), ("Tab ↑↓", "another field"), ("Esc", "close"))
 
     def _box(self, field: str) -> Input:

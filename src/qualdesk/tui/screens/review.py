@@ -283,7 +283,11 @@ class ReviewScreen(Screen[None]):
             AskDialog(
                 f"{rejection.name or rejection.company} (#{rejection.lead_id}): rejection {what}",
                 "Your note: why (it stays with the ruling).",
-                placeholder="e.g. no budget was established on the call",
+                placeholder=(
+                    "e.g. no budget was established on the call"
+                    if valid
+                    else "e.g. budget confirmed on the call: see the notes"
+                ),
                 check=lambda note: None if note else "A ruling needs a note: say why.",
             ),
             lambda note: self._rule(rejection, valid, note),

@@ -17,7 +17,7 @@ from qualdesk.core.display import shown
 from qualdesk.core.hours import zone
 from qualdesk.core.routing import ROUTE_LABELS, Route
 from qualdesk.core.stages import Stage
-from qualdesk.tui.widgets.keys import legend
+from qualdesk.tui.widgets.keys import KeyRow, legend
 from qualdesk.tui.widgets.literal import LiteralInput
 
 # Another route, by key, for a rep who disagrees with the proposal.
@@ -55,9 +55,12 @@ class RoutingDialog(ModalScreen[RouteChoice | None]):
         lead_zones: tuple[str, ...],
         save: Callable[[RouteChoice], None] | None = None,
         others_on_number: int = 0,
+        checklist_changed: int = 0,
     ) -> None:
         super().__init__()
         self.others_on_number = others_on_number
+        # Criteria changed on a call that was no conversation: said, as they are kept.
+        self.checklist_changed = checklist_changed
         self.outcome = outcome
         self.route = route
         self.rep_zone = rep_zone
@@ -103,20 +106,23 @@ class RoutingDialog(ModalScreen[RouteChoice | None]):
                     f"{'stop' if others > 1 else 'stops'} too (a shared line)",
                     style="bold red",
                 )
+        if self.checklist_changed:
+            many = self.checklist_changed > 1
+            text.append(
+                f"\n{self.checklist_changed} checklist answer{'s' if many else ''} changed on "
+                f"this call {'are' if many else 'is'} kept (Esc, then 1-0 to undo)",
+                style="yellow",
+            )
         return text
 
-    def _keys(self) -> Text:
-        text = Text()
-        text.append("Enter", style="bold")
-        text.append(" confirm   ")
-        for key, stage in CHOICES.items():
-            # A request not to be called is honoured whatever the rep thinks.
-            if stage != self.route.stage and not self.route.do_not_call:
-                text.append(key, style="bold")
-                text.append(f" {ROUTE_LABELS[stage]}   ")
-        text.append("Esc", style="bold")
-        text.append(" back to the call")
-        return text
+    def _keys(self) -> KeyRow:
+        # A request not to be called is honoured whatever the rep thinks.
+        others = [
+            (key, ROUTE_LABELS[stage])
+            for key, stage in CHOICES.items()
+            if stage != self.route.stage and not self.route.do_not_call
+        ]
+        return legend(("Enter", "confirm"), *others, ("Esc", "back to the call"))
 
     def action_choose(self, key: str) -> None:
         stage = CHOICES[key]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -16,7 +16,7 @@ from textual.worker import Worker, WorkerState
 
 from qualdesk.services.desk import Desk
 from qualdesk.services.leads import LeadLine, search_leads
-from qualdesk.tui.widgets.keys import legend
+from qualdesk.tui.widgets.keys import KeyRow, legend
 from qualdesk.tui.widgets.literal import LiteralInput
 from qualdesk.tui.widgets.tables import fill
 
@@ -56,10 +56,17 @@ class SearchScreen(ModalScreen[int | None]):
             table: DataTable[Text | str] = DataTable(id="search-results", cursor_type="row")
             table.add_columns(*COLUMNS)
             yield table
-            yield Static(
-                legend(("Enter", "open the first"), ("↓", "choose another"), ("Esc", "close")),
-                classes="dialog-keys",
-            )
+            yield Static(self._keys(in_list=False), classes="dialog-keys", id="search-keys")
+
+    @staticmethod
+    def _keys(*, in_list: bool) -> KeyRow:
+        if in_list:
+            return legend(("Enter", "open"), ("↑↓", "choose"), ("Esc", "close"))
+        return legend(("Enter", "open the first"), ("↓", "choose another"), ("Esc", "close"))
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        in_list = isinstance(event.widget, DataTable)
+        self.query_one("#search-keys", Static).update(self._keys(in_list=in_list))
 
     def on_mount(self) -> None:
         self.query_one("#search-text", Input).focus()
@@ -86,7 +93,7 @@ class SearchScreen(ModalScreen[int | None]):
                  line.stage.replace("_", " ")) for line in found]  # fmt: skip
         # Names, companies and (narrow) an extension cut to fit, so the stage
         # shows without scrolling sideways; the card shows them whole.
-        narrow = (self.size.width or 120) < 100
+        narrow = (self.size.width or 120) < 116  # the dialog at its full width
         limits = (None, 14, 11, 18, None) if narrow else (None, 24, 20, None, None)
         fill(self.query_one("#search-results", DataTable), COLUMNS, rows,
              keys=[str(line.id) for line in found], limits=limits)  # fmt: skip
@@ -125,6 +132,8 @@ class SearchScreen(ModalScreen[int | None]):
             return
         table = self.query_one("#search-results", DataTable)
         if table.row_count:
+            # Enter already opens the first: ↓ goes on to the one after it.
+            table.move_cursor(row=min(1, table.row_count - 1))
             table.focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

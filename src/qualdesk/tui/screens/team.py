@@ -210,7 +210,7 @@ class TeamScreen(Screen[None]):
             else "acceptance: none decided yet"
         )
         text.append(
-            f"{d.new_leads:,} raw → {d.qualified:,} qualified ({pct(d.conversion)}) · "
+            f"{d.new_leads:,} arrived → {d.qualified:,} of them qualified ({pct(d.conversion)}) · "
             f"{d.handed_off:,} handed off → {d.accepted:,} accepted, {d.rejected:,} rejected, "
             f"{d.awaiting_verdict:,} awaiting · {acceptance}\n"
         )

@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from qualdesk.core.display import shown
 from qualdesk.core.rules import Disposition
+from qualdesk.tui.widgets.keys import KeyRow
 
 
 class CallBar(Vertical):
@@ -19,7 +20,8 @@ class CallBar(Vertical):
         height: auto;
     }
     CallBar #call-state {
-        height: 1;
+        height: auto;
+        max-height: 3;
         padding: 0 1;
         background: $primary-background;
     }
@@ -60,12 +62,13 @@ class CallBar(Vertical):
             state.append(" to end the call and route the lead.")
         self.set_class(bool(not_a_call), "-read-only")
         self.query_one("#call-state", Static).update(state)
-        keys = Text()
-        for index, item in enumerate(dispositions):
+        # No call may be logged: the keys for one are not offered (the state says what is).
+        keys = self.query_one("#call-keys", Static)
+        keys.display = not not_a_call
+        pairs = []
+        for item in dispositions:
             chosen = outcome is not None and item.key == outcome.key
-            if index:
-                keys.append(" ")  # lines break between keys, never inside one
-            keys.append(f"\u00a0{item.hotkey}\u00a0", style="reverse bold" if chosen else "reverse")
-            label = "\u00a0" + shown(item.label).replace(" ", "\u00a0")
-            keys.append(label, style="bold" if chosen else "dim" if not_a_call else "")
-        self.query_one("#call-keys", Static).update(keys)
+            pair = Text(f" {item.hotkey} ", style="reverse bold" if chosen else "reverse")
+            pair.append(f" {shown(item.label)}", style="bold" if chosen else "")
+            pairs.append(pair)
+        keys.update(KeyRow(pairs, gap="  "))

@@ -39,25 +39,32 @@ class RepBar(Static):
 
     @staticmethod
     def _line(rep: Rep, now: datetime, counts: DayCounts, width: int) -> Text:
-        """The bar; on a narrow terminal the handle and zone name give way to the counts."""
+        """The bar; on a narrow terminal the handle, zone and clock give way to the counts."""
         local = now.astimezone(zone(rep.time_zone))
-        text = Text()
-        text.append(shown(rep.name), style="bold")
-        wide = width >= 110
-        clock = f" ({rep.handle})  {local:%a %H:%M} {rep.time_zone}" if wide else f"  {local:%H:%M}"
-        text.append(clock, style="dim")
-        text.append("   today: " if wide else "  ", style="dim")
-        for index, (label, count) in enumerate(
-            (
-                ("touches", counts.touches),
-                ("calls", counts.calls),
-                ("connects", counts.connects),
-                ("qualified", counts.qualified),
-                ("nurtured", counts.nurtured),
-            )
-        ):
-            if index:
-                text.append(" · ", style="dim")
-            text.append(f"{label} ")
-            text.append(f"{count}", style="bold")
-        return text
+        room = width - 2  # the padding
+        figures = (
+            ("touches", counts.touches),
+            ("calls", counts.calls),
+            ("connects", counts.connects),
+            ("qualified", counts.qualified),
+            ("nurtured", counts.nurtured),
+        )
+        clocks = (
+            f" ({rep.handle})  {local:%a %H:%M} {rep.time_zone}   today: ",
+            f"  {local:%H:%M}  ",
+            "  ",
+        )
+        line = Text()
+        for clock in clocks:
+            for gap in (" · ", "  "):
+                line = Text()
+                line.append(shown(rep.name), style="bold")
+                line.append(clock, style="dim")
+                for index, (label, count) in enumerate(figures):
+                    if index:
+                        line.append(gap, style="dim")
+                    line.append(f"{label} ")
+                    line.append(f"{count}", style="bold")
+                if line.cell_len <= room:
+                    return line
+        return line  # a long name: the bar takes its second line
