@@ -1053,3 +1053,21 @@ async def test_a_renewal_failing_while_a_call_is_saved_is_not_the_save_failing(
         assert desk_screen.claim is not None and desk_screen.claim.lead_id != first  # type: ignore[attr-defined]
         said = [n.message for n in app._notifications]
         assert any("could not be renewed" in m for m in said)
+
+
+async def test_at_80x24_the_leads_own_notes_are_a_page_down_away(staffed: Desk) -> None:
+    from textual.containers import VerticalScroll
+
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")  # Bob, whose file had notes
+        await settle(pilot)
+        assert "PgDn: the lead's notes" in text_of(app, "#card-checklist")
+        main = app.screen.query_one("#card-main", VerticalScroll)
+        assert main.scroll_y == 0 and main.max_scroll_y > 0
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert main.scroll_y > 0
+        await pilot.press("a", "enter")  # the next card opens at its top
+        await settle(pilot)
+        assert main.scroll_y == 0

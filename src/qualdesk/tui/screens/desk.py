@@ -112,6 +112,22 @@ class DeskScreen(Screen[None]):
             tooltip="Find a lead (an inbound caller), even with a card open",
         ),
         Binding("q", "queue", "Queue", id="desk.queue", tooltip="The queue: what comes next"),
+        Binding(
+            "pagedown",
+            "scroll_card(True)",
+            "More",
+            show=False,
+            id="desk.card-down",
+            tooltip="Scroll the card down: the lead's notes and columns below the checklist",
+        ),
+        Binding(
+            "pageup",
+            "scroll_card(False)",
+            "Back up",
+            show=False,
+            id="desk.card-up",
+            tooltip="Scroll the card back up",
+        ),
         # Team leads only (the action refuses others); hinted on the empty desk.
         Binding("ctrl+t", "team", "Team view", show=False, id="desk.team"),
     ]
@@ -177,7 +193,11 @@ class DeskScreen(Screen[None]):
     def on_resize(self) -> None:
         short = self.size.height < SHORT
         self.set_class(short, "-short")
-        self.query_one(CallCardView).set_class(short, "-short")
+        view = self.query_one(CallCardView)
+        if view.has_class("-short") != short:
+            view.set_class(short, "-short")
+            if self.card is not None:
+                view.show_checklist(self.card)
 
     @property
     def holding_keys(self) -> bool:
@@ -454,6 +474,10 @@ class DeskScreen(Screen[None]):
         self.query_one(CallCardView).show_checklist(self.card)
         claim, key = self.claim, checklist[index].key
         self._change(claim, lambda: calls.set_criterion(self.desk, claim, key, established, note))
+
+    def action_scroll_card(self, down: bool) -> None:
+        if self.card is not None:
+            self.query_one(CallCardView).scroll_card(down)
 
     def action_answer(self) -> None:
         """Write what the prospect said for a criterion (the last ticked; ↑↓ another)."""

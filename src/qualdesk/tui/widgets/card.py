@@ -98,7 +98,9 @@ class CallCardView(Vertical):
         yield history
 
     def show(self, card: CallCard, now: datetime, rep_zone: str) -> None:
-        """Paint a card."""
+        """Paint a card (another lead's from its top)."""
+        if self.shown is None or self.shown[0].lead.id != card.lead.id:
+            self.query_one("#card-main", VerticalScroll).scroll_home(animate=False)
         self.shown = (card, now, rep_zone)
         self._paint(card, now, rep_zone)
 
@@ -161,13 +163,24 @@ class CallCardView(Vertical):
 
     def show_checklist(self, card: CallCard) -> None:
         """Paint the checklist alone (a tick shows at once, before the database has it)."""
-        self.query_one("#card-checklist", Static).update(self._checklist(card))
+        # Short, the lead's own notes and columns are below the checklist, out of view.
+        below = "   PgDn: the lead's notes" if self.has_class("-short") and card.lead.extra else ""
+        self.query_one("#card-checklist", Static).update(self._checklist(card, below))
+
+    def scroll_card(self, down: bool) -> None:
+        """A page down or up the lead's details, checklist and the lead's notes."""
+        main = self.query_one("#card-main", VerticalScroll)
+        if down:
+            main.scroll_page_down(animate=False)
+        else:
+            main.scroll_page_up(animate=False)
 
     @staticmethod
-    def _checklist(card: CallCard) -> Text:
+    def _checklist(card: CallCard, below: str = "") -> Text:
         text = Text()
         have = sum(1 for c in card.checklist if c.established)
-        text.append(f"Checklist: {have} of {len(card.checklist)} established\n", style="bold")
+        text.append(f"Checklist: {have} of {len(card.checklist)} established", style="bold")
+        text.append(f"{below}\n", style="dim")
         for item in card.checklist:
             mark, style = ("✔", "green") if item.established else ("·", "dim")
             text.append(f" {item.key_label} ", style="reverse")
