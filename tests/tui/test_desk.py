@@ -940,6 +940,9 @@ async def test_a_lead_called_minutes_ago_opens_to_be_read_not_called(
         await pilot.press("c")  # still no call may be logged on it
         await settle(pilot)
         assert app.screen.outcome is None  # type: ignore[attr-defined]
+        await pilot.press("e")  # nor ended: it says why, not to log an outcome
+        await settle(pilot)
+        assert [n.message for n in app._notifications][-1].startswith("Not a call: called 5 min")
         assert "Not a call: called 5 min ago" in [n.message for n in app._notifications][-1]
         await pilot.press("escape")  # closes without a call
         await settle(pilot)

@@ -501,13 +501,7 @@ class DeskScreen(Screen[None]):
         if self.card is None or self.claim is None:
             return
         if self.not_a_call:
-            # Opened by search when the lead may not be called: read it, log no call.
-            self.notify(
-                f"Not a call: {self.not_a_call} t logs another kind of touch, f fixes the lead, "
-                "Esc closes the card.",
-                severity="warning",
-                timeout=8,
-            )
+            self._say_not_a_call()
             return
         chosen = self.rules.disposition(key)
         if chosen.implies is Outcome.ROUTE:
@@ -537,7 +531,21 @@ class DeskScreen(Screen[None]):
         if choice is not None:
             self._propose(chosen, choice)
 
+    def _say_not_a_call(self) -> None:
+        """Opened by search when the lead may not be called: read it, log no call."""
+        self.notify(
+            f"Not a call: {self.not_a_call} t logs another kind of touch, f fixes the lead, "
+            "Esc closes the card.",
+            severity="warning",
+            timeout=8,
+        )
+
     def action_end(self) -> None:
+        if self.card is None or self.claim is None:
+            return
+        if self.not_a_call:
+            self._say_not_a_call()
+            return
         if self.outcome is None:
             self.notify(
                 "Log how the call went first: " + self._disposition_hint(), severity="warning"
