@@ -12,6 +12,7 @@ import contextlib
 from collections.abc import Callable
 from datetime import datetime
 
+from qualdesk.core.callbacks import suggest_callback
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.rules import Disposition
 from qualdesk.db.models import Rep
@@ -226,15 +227,16 @@ class DeskWork:
     def callback(
         self, claim: Claim, chosen: Disposition
     ) -> Callable[[], CallbackAsked | WorkFailed]:
-        """The time to suggest for a callback (the lead's hours and caps, the rep's day)."""
+        """What a callback time is checked against, and the time to suggest."""
         desk, rep = self.desk, self.rep
 
         def job() -> CallbackAsked | WorkFailed:
+            now = desk.clock()
             try:
-                suggested = callbacks.suggest_callback(desk, claim, rep)
+                facts = callbacks.callback_facts(desk, claim, rep, now)
             except Exception as exc:
                 return WorkFailed(one_line(exc), moving=True)
-            return CallbackAsked(claim, chosen, suggested)
+            return CallbackAsked(claim, chosen, facts, suggest_callback(facts, now))
 
         return job
 

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from qualdesk.core.callbacks import CallbackFacts, CallbackPlan
     from qualdesk.core.edits import Change
     from qualdesk.core.routing import Route
     from qualdesk.core.rules import Disposition
-    from qualdesk.services.callbacks import CallbackPlan
     from qualdesk.services.calls import CallCard
     from qualdesk.services.queue import Claim, HeldLead, Outlook
     from qualdesk.services.stats import DayCounts
@@ -90,12 +90,20 @@ class RouteProposed(Message):
 
 
 class CallbackAsked(Message):
-    """The rep asked for a callback: the time to suggest is worked out, the dialog may open."""
+    """The rep asked for a callback: what a time is checked against is read, and the time
+    to suggest worked out; the dialog may open."""
 
-    def __init__(self, claim: Claim, chosen: Disposition, suggested: CallbackPlan | None) -> None:
+    def __init__(
+        self,
+        claim: Claim,
+        chosen: Disposition,
+        facts: CallbackFacts,
+        suggested: CallbackPlan | None,
+    ) -> None:
         super().__init__()
         self.claim = claim
         self.chosen = chosen
+        self.facts = facts
         self.suggested = suggested
 
 

@@ -13,10 +13,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
+from qualdesk.core.callbacks import CallbackPlan
 from qualdesk.core.display import shown
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.hours import REP_DAY
-from qualdesk.services.callbacks import CallbackPlan
 from qualdesk.tui.widgets.keys import legend
 from qualdesk.tui.widgets.literal import LiteralInput
 

@@ -26,13 +26,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from qualdesk.core.callbacks import plan_callback
 from qualdesk.core.display import shown
 from qualdesk.core.edits import LABELS
 from qualdesk.core.hours import zone
 from qualdesk.core.rules import DeskRules, Disposition
 from qualdesk.core.stages import Outcome, Role
 from qualdesk.db.models import Rep
-from qualdesk.services import callbacks, calls, leads, queue, stats
+from qualdesk.services import calls, leads, queue, stats
 from qualdesk.services.calls import CallCard
 from qualdesk.services.desk import Desk
 from qualdesk.services.locations import DeskPreferences
@@ -518,9 +519,10 @@ class DeskScreen(Screen[None]):
         self._arrived()
         if self.claim is not message.claim or self.card is None:
             return
-        claim, card, chosen = message.claim, self.card, message.chosen
+        card, chosen, facts = self.card, message.chosen, message.facts
+        # Each time typed is checked against the facts read once: no database per key.
         dialog = CallbackDialog(
-            lambda typed: callbacks.plan_callback(self.desk, claim, self.rep, typed),
+            lambda typed: plan_callback(facts, typed, self.desk.clock()),
             shown(card.lead.name or card.lead.company),
             card.hours_today,
             message.suggested,
