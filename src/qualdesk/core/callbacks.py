@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from qualdesk.core.durations import format_duration
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.hours import (
+    REP_DAY,
     callable_at,
     cap_for,
     cap_frees_at,
@@ -38,6 +39,12 @@ class CallbackPlan:
     at: datetime
     rep_local: datetime
     lead_local: datetime | None
+
+    @property
+    def in_rep_day(self) -> bool:
+        """Whether it falls in the rep's working day (a time outside it is allowed, but asked)."""
+        start, end = REP_DAY
+        return start <= self.rep_local.time() < end
 
 
 @dataclass(frozen=True)

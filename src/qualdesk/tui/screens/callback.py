@@ -109,8 +109,8 @@ class CallbackDialog(ModalScreen[CallbackChoice | None]):
             text.append(f" · {plan.lead_local:%a %H:%M} their time", style="bold")
         else:
             text.append(" · their time zone is unknown", style="yellow")
-        start, end = REP_DAY
-        if not start <= plan.rep_local.time() < end:
+        if not plan.in_rep_day:
+            start, end = REP_DAY
             text.append(
                 f" · outside your working day ({start:%H:%M}-{end:%H:%M}): is that right?",
                 style="yellow",
