@@ -262,3 +262,31 @@ def test_the_desks_own_keys_stay_the_dispositions_on_a_version_stored_before(key
         parse_rules(text)  # a file loaded now
     stored = parse_rules(text, stored=True)  # a version loaded before the desk took the key
     assert stored.disposition("busy").hotkey == key
+
+
+def test_the_shipped_rules_list_the_crm_words_a_desk_gets_without_them() -> None:
+    """data/desk.toml shows the tables in force when a rules file gives none."""
+    from qualdesk.core.crmwords import DEFAULT_OUTCOMES, DEFAULT_VERDICTS
+    from qualdesk.core.rules import DEFAULT_FOLLOW_UP
+
+    shipped = parse_rules((REPO / "data" / "desk.toml").read_text(encoding="utf-8"))
+    assert shipped.sales.verdicts == DEFAULT_VERDICTS
+    assert shipped.sales.outcomes == DEFAULT_OUTCOMES
+    assert shipped.follow_up == DEFAULT_FOLLOW_UP
+    assert shipped.speed_to_lead_channels == ("phone",)
+
+
+def test_a_word_with_two_meanings_is_refused_naming_it() -> None:
+    text = (REPO / "data" / "desk.toml").read_text(encoding="utf-8")
+    text = text.replace(
+        'pending = [\n    "pending",', 'pending = [\n    "pending", "Closed - Converted",'
+    )
+    with pytest.raises(RulesError, match=r"sales\.verdicts.*'Closed - Converted' means both"):
+        parse_rules(text)
+
+
+def test_speed_to_lead_counts_only_the_desks_channels() -> None:
+    text = (REPO / "data" / "desk.toml").read_text(encoding="utf-8")
+    text = text.replace('speed_to_lead_channels = ["phone"]', 'speed_to_lead_channels = ["fax"]')
+    with pytest.raises(RulesError, match=r"desk\.speed_to_lead_channels.*'fax'"):
+        parse_rules(text)

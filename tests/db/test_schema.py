@@ -90,6 +90,8 @@ def test_databases_from_earlier_revisions_upgrade_without_loss(
         # Calls made before the number dialled was kept dialled the lead's number.
         called = session.get(Lead, touch.lead_id)
         assert called is not None and touch.phone == called.phone_e164 == "+442079460958"
+        # The follow-up counts are built from the touches already there.
+        assert (called.touch_count, called.touch_channels) == (1, "phone")
         assert session.scalars(select(ChecklistAnswer)).one().note == "manufacturing"
         assert session.scalars(select(ImportIssue)).one().reason
         assert session.get(DoNotCall, "+12025550143") is not None

@@ -18,6 +18,13 @@ from typing import Any, TypeVar
 
 import phonenumbers
 
+from qualdesk.core.crmwords import (
+    DEFAULT_OUTCOMES,
+    DEFAULT_VERDICTS,
+    OUTCOMES,
+    VERDICTS,
+    word_table,
+)
 from qualdesk.core.durations import parse_duration
 from qualdesk.core.errors import RulesError
 from qualdesk.core.nanp_areas import AREA_SUBDIVISIONS
@@ -142,6 +149,41 @@ class CallingHours:
 
 
 @dataclass(frozen=True)
+class SalesTerms:
+    """Sales' side of the agreement: the time to give a verdict, and sales' words.
+
+    `verdicts` and `outcomes` map a folded word (see qualdesk.core.crmwords.fold)
+    to accepted, rejected or pending, and to opportunity, won or lost.
+    """
+
+    verdict_days: int = 5
+    working_days: frozenset[int] = frozenset(range(5))
+    verdicts: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_VERDICTS), hash=False)
+    outcomes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_OUTCOMES), hash=False)
+
+
+@dataclass(frozen=True)
+class FollowUpTarget:
+    """How persistently the desk follows up a lead of one grade before letting it go.
+
+    At least `touches` touches within `days` days of the lead's arrival, on at
+    least `channels` channels.
+    """
+
+    touches: int
+    days: int
+    channels: int = 1
+
+
+DEFAULT_FOLLOW_UP = {
+    "A": FollowUpTarget(6, 14, 2),
+    "B": FollowUpTarget(6, 14, 2),
+    "C": FollowUpTarget(3, 14, 1),
+    "D": FollowUpTarget(3, 14, 1),
+}
+
+
+@dataclass(frozen=True)
 class DeskRules:
     """Everything the desk is configured to do, as one immutable value."""
 
@@ -157,6 +199,12 @@ class DeskRules:
     cadence: Cadence
     recycle_days: dict[str, int] = field(hash=False)
     calling_hours: CallingHours = field(default_factory=lambda: CallingHours(time(8), time(21)))
+    # The channels whose touch meets speed to lead (a call attempt, by default).
+    speed_to_lead_channels: tuple[str, ...] = ("phone",)
+    sales: SalesTerms = field(default_factory=SalesTerms)
+    follow_up: dict[str, FollowUpTarget] = field(
+        default_factory=lambda: dict(DEFAULT_FOLLOW_UP), hash=False
+    )
 
     def disposition(self, key: str) -> Disposition:
         """The disposition with this key."""
@@ -319,11 +367,76 @@ class _Reader:
             cadence=_cadence(self.sub("cadence")),
             recycle_days=_recycle(self.sub("nurture")),
             calling_hours=_calling_hours(self.sub("calling_hours")),
+            speed_to_lead_channels=_speed_channels(desk, channels),
+            sales=_sales(self.sub("sales", {})),
+            follow_up=_follow_up(self.sub("follow_up", {})),
         )
         desk.done()
         self.done()
         _check_whole(rules)
         return rules
+
+
+def _speed_channels(desk: _Reader, channels: list[str]) -> tuple[str, ...]:
+    wanted = desk.typed("speed_to_lead_channels", list, "a list of channel names", ["phone"])
+    if not wanted:
+        raise desk.fail("speed_to_lead_channels", "needs at least one channel")
+    for name in wanted:
+        if name not in channels:
+            raise desk.fail(
+                "speed_to_lead_channels",
+                f"{name!r} is not one of the desk's channels ({', '.join(channels)})",
+            )
+    return tuple(dict.fromkeys(wanted))
+
+
+def _words(
+    r: _Reader, name: str, meanings: tuple[str, ...], default: dict[str, str]
+) -> dict[str, str]:
+    if name not in r.table:
+        r.used.add(name)
+        return dict(default)
+    table = r.sub(name)
+    lists: dict[str, list[str]] = {}
+    for meaning in meanings:
+        words = table.typed(meaning, list, "a list of words", [])
+        if not all(isinstance(w, str) for w in words):
+            raise table.fail(meaning, "expected a list of words")
+        lists[meaning] = words
+    table.done()
+    try:
+        return word_table(lists)
+    except ValueError as exc:
+        raise r.fail(name, str(exc)) from None
+
+
+def _sales(r: _Reader) -> SalesTerms:
+    terms = SalesTerms(
+        verdict_days=r.whole("verdict_days", 5, minimum=1),
+        working_days=_days(r, "working_days", "mon-fri"),
+        verdicts=_words(r, "verdicts", VERDICTS, DEFAULT_VERDICTS),
+        outcomes=_words(r, "outcomes", OUTCOMES, DEFAULT_OUTCOMES),
+    )
+    r.done()
+    if not terms.working_days:
+        raise r.fail("working_days", "needs at least one day")
+    return terms
+
+
+def _follow_up(r: _Reader) -> dict[str, FollowUpTarget]:
+    targets = dict(DEFAULT_FOLLOW_UP)
+    for grade in GRADES:
+        if grade not in r.table:
+            continue
+        target = r.sub(grade)
+        targets[grade] = FollowUpTarget(
+            touches=target.whole("touches", minimum=1),
+            days=target.whole("days", minimum=1),
+            channels=target.whole("channels", 1, minimum=1),
+        )
+        target.done()
+    r.done()
+    return targets
 
 
 def _criterion(r: _Reader) -> Criterion:
@@ -424,18 +537,18 @@ def _recycle(r: _Reader) -> dict[str, int]:
     return result
 
 
-def _days(r: _Reader) -> frozenset[int]:
-    text = r.text("days", "all").lower()
+def _days(r: _Reader, name: str = "days", default: str = "all") -> frozenset[int]:
+    text = r.text(name, default).lower()
     if text in ("all", "daily", "mon-sun"):
         return frozenset(range(7))
     picked: set[int] = set()
     for part in text.replace(" ", "").split(","):
         ends = part.split("-")
         if len(ends) > 2 or not all(end in DAY_NAMES for end in ends):
-            raise r.fail("days", f"expected days such as mon-fri or sat,sun, got {text!r}")
+            raise r.fail(name, f"expected days such as mon-fri or sat,sun, got {text!r}")
         first, last = DAY_NAMES.index(ends[0]), DAY_NAMES.index(ends[-1])
         if last < first:
-            raise r.fail("days", f"range {part!r} runs backwards; write e.g. fri-sun")
+            raise r.fail(name, f"range {part!r} runs backwards; write e.g. fri-sun")
         picked.update(range(first, last + 1))
     return frozenset(picked)
 

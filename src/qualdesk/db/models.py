@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, LargeBinary, Text, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Date, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from qualdesk.db.types import UTCDateTime
@@ -208,6 +208,18 @@ class Lead(SQLModel, table=True):
     sales_verdict: str | None = Field(default=None, max_length=10)
     sales_reason: str = ""
     verdict_at: datetime | None = _when(nullable=True)
+    # When marketing's system created the lead (the file's Created Date), if it said:
+    # speed to lead runs from here rather than from the import.
+    arrived_at: datetime | None = _when(nullable=True)
+    # Touches made so far, and the channels they used (sorted, comma-separated), kept
+    # with every touch: the follow-up target reads them.
+    touch_count: int = 0
+    touch_channels: str = ""
+    # What sales made of the lead after accepting it, newest first in sales_outcomes:
+    # opportunity, won or lost, the amount in cents and the close date.
+    outcome: str | None = Field(default=None, max_length=12)
+    outcome_cents: int | None = Field(default=None, sa_type=BigInteger)
+    outcome_on: date | None = Field(default=None, sa_type=Date)
 
 
 class Touch(SQLModel, table=True):
@@ -309,6 +321,10 @@ class ExportBatch(SQLModel, table=True):
     rules_version_id: int | None = Field(default=None, foreign_key="rules_versions.id")
     # The file as written, compressed (zlib), so the batch can be written again byte for byte.
     content: bytes | None = Field(default=None, sa_type=LargeBinary)
+    # sales (qualified leads) or nurture (leads handed back to marketing).
+    destination: str = Field(
+        default="sales", max_length=10, sa_column_kwargs={"server_default": "sales"}
+    )
 
 
 class HandOff(SQLModel, table=True):
@@ -344,6 +360,9 @@ class FeedbackBatch(SQLModel, table=True):
     unchanged: int = 0
     refused: int = 0
     rejects_file: str | None = None
+    # Rows whose lead is still open in sales' system, and outcomes recorded.
+    pending: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    outcomes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class SalesVerdict(SQLModel, table=True):
@@ -360,6 +379,40 @@ class SalesVerdict(SQLModel, table=True):
     reason: str = ""
     decided_at: datetime = _when(index=True)
     received_at: datetime = _when()
+
+
+class SalesOutcome(SQLModel, table=True):
+    """What an accepted lead became in sales' hands, as sales reported it; never overwritten."""
+
+    __tablename__ = "sales_outcomes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="leads.id", index=True)
+    handoff_id: int | None = Field(default=None, foreign_key="handoffs.id")
+    feedback_batch_id: int | None = Field(default=None, foreign_key="feedback_batches.id")
+    line: int = 0
+    # opportunity, won or lost; `word` is sales' own word for it (Closed Won, closedwon).
+    outcome: str = Field(max_length=12)
+    word: str = ""
+    amount_cents: int | None = Field(default=None, sa_type=BigInteger)
+    closed_on: date | None = Field(default=None, sa_type=Date)
+    received_at: datetime = _when(index=True)
+
+
+class NurtureHandOff(SQLModel, table=True):
+    """One lead as it went back to marketing's nurture, in which batch, and why."""
+
+    __tablename__ = "nurture_handoffs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="export_batches.id", index=True)
+    lead_id: int = Field(foreign_key="leads.id", index=True)
+    # The routing decision that sent it to nurture (or out): a later one sends it again.
+    decision_id: int | None = Field(default=None, foreign_key="routing_decisions.id", index=True)
+    handed_off_at: datetime = _when()
+    stage: str = Field(max_length=16)
+    score: int = 0
+    grade: str = Field(default="D", max_length=1)
 
 
 class Review(SQLModel, table=True):

@@ -218,11 +218,14 @@ _REBUILD_TOTALS = (
     "INSERT INTO rep_lead_totals (rep_id, channel, leads) "
     "SELECT rep_id, channel, count(*) FROM touch_pairs GROUP BY rep_id, channel "
     "UNION ALL SELECT rep_id, '*', count(DISTINCT lead_id) FROM touch_pairs GROUP BY rep_id",
+    "UPDATE leads SET touch_count = (SELECT count(*) FROM touches t WHERE t.lead_id = leads.id), "
+    "touch_channels = coalesce((SELECT group_concat(channel, ',') FROM (SELECT DISTINCT channel "
+    "FROM touches t WHERE t.lead_id = leads.id ORDER BY channel)), '')",
 )
 
 
 def rebuild_touch_totals(session: Session) -> None:
-    """Count every rep's running totals again from the touches (SQLite).
+    """Count every rep's running totals, and each lead's touches, again from the touches (SQLite).
 
     The desk keeps them with every touch it writes; this is for touches
     written around the desk (a bulk load) and for checking the totals.

@@ -15,6 +15,7 @@ from qualdesk.core import queue as order
 from qualdesk.core.calling import CallBlock
 from qualdesk.core.edits import LABELS
 from qualdesk.core.errors import QualdeskError
+from qualdesk.core.followup import with_channel
 from qualdesk.core.hours import (
     callable_at,
     closed_reason,
@@ -346,6 +347,8 @@ def log_touch(desk: Desk, claim: Claim, channel: str, notes: str) -> None:
         queries.count_touch(session, rep_id=claim.rep_id, lead_id=claim.lead_id, channel=channel,
                             disposition=None, seconds=0)  # fmt: skip
         lead.first_touch_at = lead.first_touch_at or now
+        lead.touch_count += 1
+        lead.touch_channels = with_channel(lead.touch_channels, channel)
         lead.updated_at = now
         session.add(lead)
 
@@ -495,6 +498,8 @@ def _apply(
     lead.attempts = 0 if route.stage is Stage.NURTURE else attempts
     lead.last_attempt_at = now
     lead.first_touch_at = lead.first_touch_at or now
+    lead.touch_count += 1
+    lead.touch_channels = with_channel(lead.touch_channels, "phone")
     lead.score, lead.grade = verdict.score, verdict.grade
     lead.next_due_at = route.next_due_at
     lead.callback_at = route.callback_at
