@@ -43,10 +43,37 @@ def test_grades_follow_the_thresholds(points: int, letter: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "number"),
-    [("201-500", 201), ("1,000+", 1000), ("250", 250), ("", None), ("n/a", None)],
+    [
+        ("201-500", 201),
+        ("1,000+", 1000),
+        ("250", 250),
+        ("", None),
+        ("n/a", None),
+        ("11-50", 11),
+        ("1,000-5,000", 1000),
+        ("10k+", 10000),
+        ("10K", 10000),
+        ("1.5k", 1500),
+        ("1,5k", 1500),
+        ("2.5M", 2_500_000),
+        ("500+", 500),
+        ("1-10 employees", 1),
+        ("10 mitarbeiter", 10),
+        ("10 000+", 10000),
+        ("1.000-5.000", 1000),
+        ("10.5", 10),
+        ("unknown", None),
+        ("-", None),
+    ],
 )
 def test_company_size_numbers(text: str, number: int | None) -> None:
     assert company_size_number(text) == number
+
+
+def test_a_range_scores_on_its_lower_bound() -> None:
+    assert judge(RULES, [], LeadFacts(title="Analyst", company_size="201-500")).score == 5
+    assert judge(RULES, [], LeadFacts(title="Analyst", company_size="51-200")).score == 0
+    assert judge(RULES, [], LeadFacts(title="Analyst", company_size="1k+")).score == 5
 
 
 def test_cadence_spacing_and_maximum() -> None:

@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 
 from qualdesk.core.csvsafe import neutralise
+from qualdesk.core.names import split_name
+from qualdesk.core.scoring import company_size_number
 
 PROFILES = ("plain", "salesforce", "hubspot")
 _UNANSWERED = (False, "")
@@ -127,6 +129,8 @@ def describe(lead: BuyerProfile) -> str:
         lines.append("Touches: none recorded.")
     if lead.source or lead.campaign:
         lines.append(f"Source: {lead.source or '-'}; campaign: {lead.campaign or '-'}.")
+    if lead.company_size:
+        lines.append(f"Company size: {lead.company_size}.")
     if lead.alt_phone:
         ext = f" ext. {lead.phone_ext}" if lead.phone_ext else ""
         lines.append(f"Main line: {lead.phone}{ext} (the phone given is their direct line).")
@@ -222,14 +226,17 @@ _RATING = {"A": "Hot", "B": "Warm"}
 
 
 def _person(lead: BuyerProfile) -> tuple[str, str]:
+    """The lead's own first and last names, else its name split as CRMs expect."""
     if lead.first_name or lead.last_name:
         return lead.first_name, lead.last_name
-    return "", lead.name
+    return split_name(lead.name)
 
 
 def _salesforce(lead: BuyerProfile, c: Clean) -> dict[str, Cell]:
     first, last = _person(lead)
-    size = lead.company_size.replace(",", "").strip()
+    # NumberOfEmployees is a whole number: a range gives its lower bound (the
+    # range as written is in the description).
+    employees = company_size_number(lead.company_size)
     return {
         "Qualdesk Lead ID": lead.lead_id, "First Name": c(first),
         # Salesforce requires a last name; its own convention for a missing one.
@@ -237,7 +244,8 @@ def _salesforce(lead: BuyerProfile, c: Clean) -> dict[str, Cell]:
         "Title": c(lead.title), "Email": c(lead.email), "Phone": c(lead.dial),
         "Lead Source": c(lead.source), "Lead Status": "Working - Contacted",
         "Rating": _RATING.get(lead.grade, "Cold"), "Industry": c(lead.industry),
-        "No. of Employees": size if size.isdigit() else "", "Description": c(describe(lead)),
+        "No. of Employees": "" if employees is None else employees,
+        "Description": c(describe(lead)),
     }  # fmt: skip
 
 
@@ -250,6 +258,8 @@ HUBSPOT = (
 
 def _hubspot(lead: BuyerProfile, c: Clean) -> dict[str, Cell]:
     first, last = _person(lead)
+    # numemployees is a dropdown in HubSpot: the size goes as written, to be
+    # matched to the portal's options when the file is imported.
     return {
         "qualdesk_lead_id": lead.lead_id, "firstname": c(first), "lastname": c(last),
         "company": c(lead.company), "jobtitle": c(lead.title), "email": c(lead.email),

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from qualdesk.core.headers import FIELD_ALIASES, HeaderMap
+from qualdesk.core.names import display_name, split_name
 from qualdesk.core.phones import Phone, PhoneProblem, normalise_phone, region_for_country
 from qualdesk.core.records import Record
 
@@ -251,13 +252,12 @@ def _all_clean(*values: str) -> bool:
 
 
 def person_names(full: str, first: str, last: str) -> tuple[str, str, str]:
-    """(display name, first, last) from a full name or first and last, all clean."""
+    """(display name, first, last) from a full name or first and last, all clean.
+
+    The file's own first and last names are kept when it gives either; only
+    a row with a full name alone has it split (qualdesk.core.names).
+    """
     if full and not (first or last):
-        if "," in full:
-            surname, _, given = full.partition(",")
-            first, last = clean_text(given), clean_text(surname)
-        else:
-            head, _, tail = full.rpartition(" ")
-            first, last = (head, tail) if head else (tail, "")
-    name = full if full and "," not in full else " ".join(p for p in (first, last) if p)
+        first, last = split_name(full)
+    name = display_name(full) if full else " ".join(p for p in (first, last) if p)
     return name, first, last

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 
 from qualdesk.core.rules import DeskRules, FirmographicPoints
 
-_FIRST_NUMBER = re.compile(r"\d[\d,.]*")
+# The first number of a size: digits in groups of three ("1,000", "10 000",
+# "1.000", "1'000") or with a decimal part ("1.5", "1,5"), then "k" or "m".
+_SIZE_NUMBER = re.compile(
+    r"(?:(?P<grouped>\d{1,3}(?:[,.' ]\d{3})+(?!\d))|(?P<plain>\d+(?:[.,]\d+)?))"
+    r"(?: ?(?P<unit>[kKmM])(?![^\W\d_]))?"
+)
+_UNITS = {"k": 1_000, "m": 1_000_000}
 
 
 @dataclass(frozen=True)
@@ -32,13 +38,29 @@ class Verdict:
 
 
 def company_size_number(text: str) -> int | None:
-    """The smallest head count a size such as "201-500", "1,000+" or "250" states."""
-    match = _FIRST_NUMBER.search(text)
+    """The smallest head count a size states, as it was written.
+
+    Args:
+        text: the company size: "250", "11-50", "1,000-5,000", "500+",
+            "10k+", "1.5k", "1-10 employees".
+
+    Returns:
+        The first number, a range's lower bound: 250, 11, 1000, 500, 10000,
+        1500, 1; None when the text holds no number.
+    """
+    match = _SIZE_NUMBER.search(text)
     if not match:
         return None
-    digits = match.group().replace(",", "").split(".")[0]
+    if match["grouped"]:
+        whole, decimals = re.sub(r"\D", "", match["grouped"]), ""
+    else:
+        whole, _, decimals = match["plain"].replace(",", ".").partition(".")
     # No head count runs to a dozen digits (and int() refuses thousands of them).
-    return int(digits) if digits and len(digits) <= 12 else None
+    if len(whole) > 12:
+        return None
+    scale = _UNITS[match["unit"].lower()] if match["unit"] else 1
+    millionths = int(decimals[:6].ljust(6, "0"))
+    return int(whole) * scale + millionths * scale // 1_000_000
 
 
 def fact_points(rule: FirmographicPoints, facts: LeadFacts) -> int:
