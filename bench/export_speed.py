@@ -218,7 +218,7 @@ class StatementClock:
 # The export's stages, as qualdesk.services.export calls them: read the buyer profiles (SQL
 # and Python), write the file (render the rows, hash, compress, fsync, move into place), hand
 # the leads off (INSERT handoffs, UPDATE leads). The rest is the batch row and the commit.
-STAGES = (("read", "_profiles"), ("write", "_write"), ("hand off", "_hand_off"))
+STAGES = (("read", "_profiles"), ("write", "write_file"), ("hand off", "_hand_off"))
 
 
 class StageClock:

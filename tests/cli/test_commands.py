@@ -12,6 +12,7 @@ import click
 import pytest
 
 from qualdesk.cli import qualdesk
+from qualdesk.db.schema import SCHEMA_HEAD
 from tests.cli.conftest import Run
 from tests.conftest import REPO, WriteCsv
 
@@ -216,7 +217,7 @@ def test_locate_follows_flag_env_config_default(
 
 
 def test_db_upgrade_on_a_current_database(run: Run) -> None:
-    assert "up to date (0007)" in run("db", "upgrade").out
+    assert f"up to date ({SCHEMA_HEAD})" in run("db", "upgrade").out
 
 
 def test_a_database_that_does_not_exist_is_a_mistake_not_a_new_desk(

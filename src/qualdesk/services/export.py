@@ -109,7 +109,7 @@ def export_leads(
     """
     _check_choice(fmt, profile)
     now = desk.clock()
-    target = _target(out, default_name(now, fmt))
+    target = target_file(out, default_name(now, fmt))
     with desk.db.reading() as session:
         in_force = desk.rules(session)
         leads = _profiles(session, in_force.rules.criteria, in_force.version)
@@ -118,7 +118,7 @@ def export_leads(
     extras = {name for lead in leads for name in lead.extra} if profile == "plain" else set()
     columns = columns_for(profile, leads[0].criteria, extras)
     written = write_leads(fmt, profile, columns, _counted(leads, progress))
-    digest, content = _write(target, written)
+    digest, content = write_file(target, written)
     try:
         with desk.db.writing() as session:
             batch = ExportBatch(
@@ -148,9 +148,9 @@ def export_again(
         batch = session.get(ExportBatch, batch_id)
         if batch is None or batch.content is None:
             raise QualdeskError(f"--batch {batch_id}: no export batch with that id")
-    target = _target(out, f"qualdesk-handoff-batch-{batch_id}.{batch.format}")
+    target = target_file(out, f"qualdesk-handoff-batch-{batch_id}.{batch.format}")
     data = zlib.decompress(batch.content)
-    digest, _ = _write(target, iter([data]))
+    digest, _ = write_file(target, iter([data]))
     if progress is not None:
         progress(batch.lead_count, batch.lead_count)
     if batch.sha256 and digest != batch.sha256:  # pragma: no cover - a damaged database
@@ -166,7 +166,7 @@ def _check_choice(fmt: str, profile: str) -> None:
         raise QualdeskError(f"--profile {profile!r}: use {', '.join(PROFILES)}")
 
 
-def _target(out: Path | None, name: str) -> Path:
+def target_file(out: Path | None, name: str) -> Path:
     """The file to write, refused before any work if it cannot or must not be written."""
     try:
         target = (out if out is not None else Path(name)).expanduser().absolute()
@@ -191,7 +191,7 @@ def _counted(leads: list[BuyerProfile], progress: Progress | None) -> Iterator[B
             progress(done, total)
 
 
-def _write(target: Path, pieces: Iterator[str | bytes]) -> tuple[str, bytes]:
+def write_file(target: Path, pieces: Iterator[str | bytes]) -> tuple[str, bytes]:
     """Write the file under a temporary name, flush it to disk, put it in place.
 
     Returns:

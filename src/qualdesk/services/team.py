@@ -19,6 +19,7 @@ from sqlalchemy import and_, case, distinct
 from sqlalchemy import select as columns_of
 from sqlmodel import Session, col, func, select
 
+from qualdesk.core.crmwords import LOST, WON
 from qualdesk.core.periods import Period, trend_days
 from qualdesk.core.queue import QUEUED_STAGES
 from qualdesk.core.stages import Stage
@@ -33,6 +34,7 @@ from qualdesk.db.models import (
     SalesVerdict,
     Touch,
 )
+from qualdesk.services.awaiting import AwaitingVerdict, awaiting_verdict
 from qualdesk.services.desk import Desk
 from qualdesk.services.queue import hours_classes
 
@@ -59,6 +61,14 @@ class RepFigures:
     # Distinct (lead, channel) pairs: their share per lead is the channel variety.
     lead_channels: int = 0
     talk_seconds: int = 0
+    # Of the leads this rep qualified that were first handed off in the period: what
+    # sales said, and what they became.
+    handed_off: int = 0
+    accepted: int = 0
+    opportunities: int = 0
+    won: int = 0
+    lost: int = 0
+    won_cents: int = 0
 
     @property
     def connect_rate(self) -> float | None:
@@ -75,10 +85,13 @@ class RepFigures:
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("lead_channels")
+        data.pop("won_cents")
         data.update(
             connect_rate=_round(self.connect_rate),
             attempts_per_lead=_round(self.attempts_per_lead),
             channel_variety=_round(self.channel_variety),
+            won_amount=_amount(self.won_cents),
+            **_steps(self.handed_off, self.accepted, self.opportunities, self.won, self.lost),
         )
         return data
 
@@ -95,6 +108,10 @@ class GroupFigures:
     rejected: int = 0
     reviewed: int = 0
     rejections_valid: int = 0
+    opportunities: int = 0
+    won: int = 0
+    lost: int = 0
+    won_cents: int = 0
 
     @property
     def qualified_rate(self) -> float | None:
@@ -110,10 +127,13 @@ class GroupFigures:
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("won_cents")
         data.update(
             qualified_rate=_round(self.qualified_rate),
             acceptance_rate=_round(self.acceptance_rate),
             rejections_valid_share=_round(self.valid_share),
+            won_amount=_amount(self.won_cents),
+            **_steps(self.handed_off, self.accepted, self.opportunities, self.won, self.lost),
         )
         return data
 
@@ -141,6 +161,12 @@ class DeskFigures:
     reviewed: int = 0
     rejections_valid: int = 0
     to_review: int = 0
+    opportunities: int = 0
+    won: int = 0
+    lost: int = 0
+    won_cents: int = 0
+    # Leads waiting for sales' verdict now (whatever the period), by age, batch and campaign.
+    awaiting: AwaitingVerdict | None = None
     by_source: list[GroupFigures] = field(default_factory=list)
     by_campaign: list[GroupFigures] = field(default_factory=list)
     trend: list[tuple[str, int, int]] = field(default_factory=list)
@@ -180,7 +206,11 @@ class DeskFigures:
                 "accepted": self.accepted, "rejected": self.rejected,
                 "awaiting_verdict": self.awaiting_verdict,
                 "acceptance_rate": _round(self.acceptance_rate),
+                "opportunities": self.opportunities, "won": self.won, "lost": self.lost,
+                "won_amount": _amount(self.won_cents),
+                **_steps(self.handed_off, self.accepted, self.opportunities, self.won, self.lost),
             },
+            "sales_sla": self.awaiting.as_json() if self.awaiting else None,
             "reviews": {
                 "reviewed": self.reviewed, "rejections_valid": self.rejections_valid,
                 "rejections_valid_share": _round(self.valid_share), "to_review": self.to_review,
@@ -215,6 +245,27 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
+def _amount(cents: int) -> float:
+    """An amount in cents as the currency's units, for JSON (12500.5)."""
+    return cents / 100
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return _round(part / whole) if whole else None
+
+
+def _steps(
+    handed_off: int, accepted: int, opportunities: int, won: int, lost: int
+) -> dict[str, Any]:
+    """The conversion at each step after the hand-off: accepted, opportunity, won."""
+    return {
+        "handed_off_to_accepted": _rate(accepted, handed_off),
+        "accepted_to_opportunity": _rate(opportunities, accepted),
+        "opportunity_to_won": _rate(won, opportunities),
+        "win_rate": _rate(won, won + lost),
+    }
+
+
 def team_figures(desk: Desk, period: Period, zone_name: str, rep: str | None = None) -> TeamFigures:
     """The figures for a period, for every rep (or one) and for the desk.
 
@@ -238,6 +289,8 @@ def team_figures(desk: Desk, period: Period, zone_name: str, rep: str | None = N
             figures.speed_to_lead_hours = sla_hours
             _intake(session, period, now, sla_hours, figures)
             _verdicts(session, period, figures)
+            _outcomes_by_rep(session, period, reps)
+            figures.awaiting = awaiting_verdict(session, rules.sales, now, zone_name)
             figures.trend = _trend(session, period, zone_name)
         queue.result()
     return TeamFigures(period, zone_name, reps, figures)
@@ -474,23 +527,22 @@ def _verdicts(session: Session, period: Period, figures: DeskFigures) -> None:
         .group_by(col(HandOff.lead_id))
         .subquery()
     )
-    for source, campaign, count, accepted, rejected in session.execute(
-        columns_of(
-            col(Lead.source), col(Lead.campaign), func.count(),
-            func.sum(case((col(Lead.sales_verdict) == "accepted", 1), else_=0)),
-            func.sum(case((col(Lead.sales_verdict) == "rejected", 1), else_=0)),
+    for source, campaign, count, accepted, rejected, opportunities, won, lost, cents in (
+        session.execute(
+            columns_of(
+                col(Lead.source), col(Lead.campaign), func.count(),
+                func.sum(case((col(Lead.sales_verdict) == "accepted", 1), else_=0)),
+                func.sum(case((col(Lead.sales_verdict) == "rejected", 1), else_=0)), *_OUTCOME_SUMS,
+            )
+            .join(first_handoff, first_handoff.c.lead_id == Lead.id)
+            .where(_in(first_handoff.c.at, period))
+            .group_by(col(Lead.source), col(Lead.campaign))
         )
-        .join(first_handoff, first_handoff.c.lead_id == Lead.id)
-        .where(_in(first_handoff.c.at, period))
-        .group_by(col(Lead.source), col(Lead.campaign))
     ):  # fmt: skip
-        for group in groups(source, campaign):
-            group.handed_off += count
-            group.accepted += accepted or 0
-            group.rejected += rejected or 0
-        figures.handed_off += count
-        figures.accepted += accepted or 0
-        figures.rejected += rejected or 0
+        counts = (count, accepted or 0, rejected or 0, opportunities or 0, won or 0, lost or 0,
+                  cents or 0)  # fmt: skip
+        for group in (*groups(source, campaign), figures):
+            _add_verdicts(group, *counts)
     figures.awaiting_verdict = figures.handed_off - figures.accepted - figures.rejected
     for source, campaign, count, valid in session.execute(
         columns_of(
@@ -519,6 +571,66 @@ def _verdicts(session: Session, period: Period, figures: DeskFigures) -> None:
             col(Review.id).is_(None),
         )
     ) or 0  # fmt: skip
+
+
+# What the leads became in sales' hands: every outcome was an opportunity first.
+_OUTCOME_SUMS = (
+    func.sum(case((col(Lead.outcome).is_not(None), 1), else_=0)),
+    func.sum(case((col(Lead.outcome) == WON, 1), else_=0)),
+    func.sum(case((col(Lead.outcome) == LOST, 1), else_=0)),
+    func.sum(case((col(Lead.outcome) == WON, col(Lead.outcome_cents)), else_=0)),
+)
+
+
+def _add_verdicts(
+    into: GroupFigures | DeskFigures | RepFigures, handed_off: int, accepted: int, rejected: int,
+    opportunities: int, won: int, lost: int, cents: int,
+) -> None:  # fmt: skip
+    into.handed_off += handed_off
+    into.accepted += accepted
+    if not isinstance(into, RepFigures):
+        into.rejected += rejected
+    into.opportunities += opportunities
+    into.won += won
+    into.lost += lost
+    into.won_cents += cents
+
+
+def _outcomes_by_rep(session: Session, period: Period, reps: list[RepFigures]) -> None:
+    """Per rep, the leads they qualified that were first handed off in the period."""
+    people = {r.rep: r for r in reps}
+    first_handoff = (
+        columns_of(HandOff.lead_id.label("lead_id"), func.min(HandOff.handed_off_at).label("at"))  # type: ignore[attr-defined]
+        .group_by(col(HandOff.lead_id))
+        .subquery()
+    )
+    qualified_by = (
+        columns_of(
+            RoutingDecision.lead_id.label("lead_id"),  # type: ignore[attr-defined]
+            func.max(RoutingDecision.id).label("decision_id"),
+        )
+        .where(col(RoutingDecision.route) == Stage.SALES.value)
+        .group_by(col(RoutingDecision.lead_id))
+        .subquery()
+    )
+    for handle, count, accepted, rejected, opportunities, won, lost, cents in session.execute(
+        columns_of(
+            col(Rep.handle), func.count(),
+            func.sum(case((col(Lead.sales_verdict) == "accepted", 1), else_=0)),
+            func.sum(case((col(Lead.sales_verdict) == "rejected", 1), else_=0)), *_OUTCOME_SUMS,
+        )
+        .select_from(Lead)
+        .join(first_handoff, first_handoff.c.lead_id == Lead.id)
+        .join(qualified_by, qualified_by.c.lead_id == Lead.id)
+        .join(RoutingDecision, col(RoutingDecision.id) == qualified_by.c.decision_id)
+        .join(Rep, col(Rep.id) == RoutingDecision.rep_id)
+        .where(_in(first_handoff.c.at, period))
+        .group_by(col(Rep.handle))
+    ):  # fmt: skip
+        person = people.get(handle)
+        if person is not None:
+            _add_verdicts(person, count, accepted or 0, rejected or 0, opportunities or 0,
+                          won or 0, lost or 0, cents or 0)  # fmt: skip
 
 
 def _trend(session: Session, period: Period, zone_name: str) -> list[tuple[str, int, int]]:
