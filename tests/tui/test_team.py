@@ -334,3 +334,45 @@ async def test_the_team_view_and_the_review_fit_80_columns(
             and row[3].endswith("…")
         )
         assert row[4] == "to review"
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+async def test_sales_side_of_the_agreement_in_the_team_view(
+    staffed: Desk, clock: FrozenClock, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """Leads waiting for sales and past their days; `t` goes through the tables under them."""
+    first = call(staffed, clock, "ben", qualify=True)
+    call(staffed, clock, "ana", qualify=True)
+    export_leads(staffed, out=tmp_path / "handoff.csv")
+    verdicts = tmp_path / "verdicts.csv"
+    verdicts.write_text(f"Lead ID,Status\n{first},accepted\n", encoding="utf-8")
+    read_feedback(staffed, verdicts, zone_name="America/New_York")
+    clock.now += timedelta(days=8)  # Tue 1 Dec: six working days since the hand-off
+    app = create_app(staffed, rep="lee")
+    async with app.run_test(size=size) as pilot:
+        await open_team(app, pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        figures = text_of(app, "#team-desk")
+        if size == (120, 40):
+            assert "Sales' verdicts  1 waiting (0-1 d 0 · 2-3 d 0 · 4-5 d 0) · " in figures
+            assert "1 past 5 working days (t: by batch)" in figures
+            assert "Outcomes  1 accepted → 0 opportunities" in figures
+        else:
+            assert "Sales  1 waiting · 1 past 5 working days" in figures
+        assert "Campaigns" in text_of(app, "#team-table-title")
+        shown = []
+        for _ in range(4):
+            await pilot.press("t")
+            await settle(pilot)
+            shown.append((text_of(app, "#team-table-title").split()[0],
+                          table_rows(app, "#team-campaigns")))  # fmt: skip
+        titles = [title for title, _ in shown]
+        assert titles == ["Sources", "Qualified", "Waiting", "Campaigns"]
+        qualified_by = {row[0]: row[1:3] for row in shown[1][1]}
+        assert qualified_by == {"ana": ["1", "0"], "ben": ["1", "1"]}
+        waiting = shown[2][1]
+        assert [row[:3] for row in waiting] == [
+            ["batch 1 (2026-11-23)", "1", "1"], ["campaign (none)", "1", "1"]
+        ]  # fmt: skip
+        assert waiting[0][3] == "6"

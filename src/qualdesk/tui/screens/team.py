@@ -21,7 +21,13 @@ from qualdesk.core.sparkline import sparkline
 from qualdesk.core.words import counted
 from qualdesk.db.models import Rep
 from qualdesk.services.desk import Desk
-from qualdesk.services.team import GroupFigures, RepFigures, TeamFigures, team_figures
+from qualdesk.services.team import (
+    DeskFigures,
+    GroupFigures,
+    RepFigures,
+    TeamFigures,
+    team_figures,
+)
 from qualdesk.tui.screens.export import ExportDialog
 from qualdesk.tui.screens.forms import AskDialog
 from qualdesk.tui.screens.review import ReviewScreen
@@ -30,12 +36,18 @@ from qualdesk.tui.widgets.tables import fill
 REPS = ("Rep", "Touches", "Calls", "Connects", "Rate", "Other channels", "Qualified",
         "Nurtured", "Out", "Att/lead", "Variety", "Talk")  # fmt: skip
 CAMPAIGNS = ("Campaign", "Leads", "Qualified", "Rate", "Handed off", "Accepted", "Acceptance",
-             "Reviewed", "Valid")  # fmt: skip
+             "Opps", "Won", "Won amount", "Reviewed", "Valid")  # fmt: skip
+QUALIFIED_BY = ("Qualified by", "Handed off", "Accepted", "Acceptance", "Opps", "Won", "Lost",
+                "Win rate", "Won amount")  # fmt: skip
+WAITING = ("Waiting for sales", "Leads", "Overdue", "Oldest (working days)")
 # On a narrow terminal (80 columns), the main figures only: no sideways scrolling.
 NARROW_REPS = ("Rep", "Touches", "Calls", "Connects", "Rate", "Other", "Qualified",
                "Nurtured", "Out")  # fmt: skip
-NARROW_CAMPAIGNS = ("Campaign", "Leads", "Qualified", "Rate", "Handed off", "Acceptance")
+NARROW_CAMPAIGNS = ("Campaign", "Leads", "Qualified", "Rate", "Handed off", "Acceptance", "Won")
+NARROW_QUALIFIED_BY = ("Qualified by", "Handed off", "Accepted", "Opps", "Won", "Won amount")
 NARROW = 110
+# The table under the desk's figures shows one of these; `t` goes to the next.
+TABLES = ("campaigns", "sources", "qualified by", "waiting for sales")
 
 
 REFRESH_EVERY = 60.0
@@ -71,14 +83,145 @@ def _rep_row(r: RepFigures, narrow: bool) -> tuple[Text | str, ...]:
     return (*head, by_channel, *routed, *per_lead)
 
 
+def money(cents: int) -> Text:
+    """An amount sales reported, in their currency's units, right-aligned."""
+    whole, part = divmod(cents, 100)
+    return num(f"{whole:,}.{part:02d}" if part else f"{whole:,}")
+
+
+def _ratio(part: int, whole: int) -> Text:
+    return pct(part / whole if whole else None)
+
+
 def _campaign_row(g: GroupFigures, narrow: bool) -> tuple[Text | str, ...]:
-    """A campaign's line: volume, qualified and acceptance; reviews too when there is room."""
+    """A campaign's line: volume, qualified, acceptance, wins; outcomes and reviews with room."""
     head = (g.name, num(g.leads), num(g.qualified), pct(g.qualified_rate), num(g.handed_off))
     # Nothing decided yet is no rate at all, not 0%.
     acceptance = pct(g.acceptance_rate if g.accepted + g.rejected else None)
     if narrow:
-        return (*head, acceptance)
-    return (*head, num(g.accepted), acceptance, num(g.reviewed), pct(g.valid_share))
+        return (*head, acceptance, num(g.won))
+    return (*head, num(g.accepted), acceptance, num(g.opportunities), num(g.won),
+            money(g.won_cents), num(g.reviewed), pct(g.valid_share))  # fmt: skip
+
+
+def _qualified_by_row(r: RepFigures, narrow: bool) -> tuple[Text | str, ...]:
+    """What became of the leads a rep qualified: sales' verdicts and the outcomes."""
+    if narrow:
+        return (r.rep, num(r.handed_off), num(r.accepted), num(r.opportunities), num(r.won),
+                money(r.won_cents))  # fmt: skip
+    return (r.rep, num(r.handed_off), num(r.accepted), _ratio(r.accepted, r.handed_off),
+            num(r.opportunities), num(r.won), num(r.lost), _ratio(r.won, r.won + r.lost),
+            money(r.won_cents))  # fmt: skip
+
+
+def _line(text: Text, label: str, *parts: str | tuple[str, str]) -> None:
+    text.append(f"{label}  ", style="bold")
+    text.append_text(Text.assemble(*parts))
+    text.append("\n")
+
+
+def _desk_lines(d: DeskFigures, narrow: bool) -> Text:
+    """The desk's figures, a line each; at 80 columns, each line's short form."""
+    text = Text()
+    late = (f"{d.sla_breaches:,} breaches", "red" if d.sla_breaches else "green")
+    decided = _decided(d.accepted, d.rejected)
+    waiting = d.awaiting
+    overdue = (
+        (f"{waiting.overdue:,} past {waiting.verdict_days} working days",
+         "red" if waiting.overdue else "green")
+        if waiting else ("", "")
+    )  # fmt: skip
+    if narrow:
+        _line(
+            text,
+            "Queue",
+            f"{d.due_now:,} due · {d.callable_now:,} callable · "
+            f"{d.waiting_for_hours:,} wait for hours · {d.callbacks_later:,} callbacks later",
+        )
+        _line(text, "Speed to lead", late, f" of {d.new_leads:,} new ({d.speed_to_lead_hours} h)")
+        _line(
+            text,
+            "Conversion",
+            f"{d.new_leads:,} → {d.qualified:,} qualified "
+            f"({pct(d.conversion)}) · {d.handed_off:,} handed off → {d.accepted:,} accepted, "
+            f"{d.rejected:,} rejected",
+        )
+        _line(
+            text,
+            "Outcomes",
+            f"{counted(d.opportunities, 'opp')} → {d.won:,} won, "
+            f"{d.lost:,} lost · won {money(d.won_cents)}",
+        )
+        if waiting is not None:
+            _line(text, "Sales", f"{waiting.waiting:,} waiting · ", overdue)
+        _line(
+            text,
+            "Reviews",
+            f"{d.to_review:,} to review (v) · {d.waiting_for_export:,} to export (x)",
+        )
+    else:
+        _line(
+            text,
+            "Queue now",
+            f"{d.due_now:,} due · {d.callable_now:,} callable now · "
+            f"{d.waiting_for_hours:,} waiting for calling hours · {d.unknown_zone:,} unknown "
+            f"zone · {counted(d.callbacks_later, 'callback')} later · {d.in_calls:,} in calls",
+        )
+        _line(
+            text,
+            "Speed to lead",
+            late,
+            f" of {d.new_leads:,} new leads "
+            f"({d.speed_to_lead_hours} h: {d.touched_late:,} touched late, "
+            f"{d.untouched_overdue:,} still untouched)",
+        )
+        acceptance = (
+            f"acceptance {pct(d.acceptance_rate)} of handed off{decided}"
+            if d.accepted + d.rejected
+            else "acceptance: none decided yet"
+        )
+        _line(
+            text,
+            "Conversion",
+            f"{d.new_leads:,} arrived → {d.qualified:,} of them qualified "
+            f"({pct(d.conversion)}) · {d.handed_off:,} handed off → {d.accepted:,} accepted, "
+            f"{d.rejected:,} rejected, {d.awaiting_verdict:,} awaiting · {acceptance}",
+        )
+        _line(
+            text,
+            "Outcomes",
+            f"{d.accepted:,} accepted → "
+            f"{counted(d.opportunities, 'opportunity', 'opportunities')} "
+            f"({_ratio(d.opportunities, d.accepted)}) → {d.won:,} won, {d.lost:,} lost · "
+            f"win rate {_ratio(d.won, d.won + d.lost)} · won {money(d.won_cents)}",
+        )
+        if waiting is not None:
+            bands = [(band, n) for band, n in waiting.by_age.items() if band != "overdue"]
+            ages = " · ".join(f"{band} d {n:,}" for band, n in bands)
+            _line(
+                text,
+                "Sales' verdicts",
+                f"{waiting.waiting:,} waiting ({ages}) · ",
+                overdue,
+                " (t: by batch)" if waiting.overdue else "",
+            )
+        _line(
+            text,
+            "Reviews",
+            f"{d.reviewed:,} reviewed, "
+            f"{counted(d.rejections_valid, 'rejection')} found valid ({pct(d.valid_share)}) · "
+            f"{d.to_review:,} to review (v) · "
+            f"{d.waiting_for_export:,} qualified waiting for export (x)",
+        )
+    touches = [t for _, t, _ in d.trend]
+    qualified = [q for _, _, q in d.trend]
+    text.append(f"Last {len(d.trend)} days  ", style="bold")
+    text.append("touches ")
+    text.append(sparkline(touches), style="cyan")
+    text.append(f" {sum(touches):,}   qualified ")
+    text.append(sparkline(qualified), style="green")
+    text.append(f" {sum(qualified):,}")
+    return text
 
 
 class TeamScreen(Screen[None]):
@@ -95,6 +238,13 @@ class TeamScreen(Screen[None]):
             "x", "export", "Export", id="team.export", tooltip="Export qualified leads to sales"
         ),
         Binding("v", "review", "Review", id="team.review", tooltip="Review sales' rejections"),
+        Binding(
+            "t",
+            "next_table",
+            "Table",
+            id="team.table",
+            tooltip="Campaigns, sources, outcomes by who qualified, leads waiting for sales",
+        ),
         Binding("escape", "close", "Desk", id="team.close", tooltip="Back to the desk"),
     ]
 
@@ -104,12 +254,14 @@ class TeamScreen(Screen[None]):
         self.rep = rep
         self.period = named_period("today", desk.clock(), rep.time_zone)
         self.figures: TeamFigures | None = None
+        self.table = TABLES[0]
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="team-summary")
         yield DataTable(id="team-reps", cursor_type="row", zebra_stripes=True)
         yield Static(id="team-desk")
+        yield Static(id="team-table-title")
         yield DataTable(id="team-campaigns", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -187,50 +339,43 @@ class TeamScreen(Screen[None]):
         rows = [_rep_row(r, narrow) for r in figures.reps]
         columns: tuple[str, ...] = NARROW_REPS if narrow else REPS
         fill(self.query_one("#team-reps", DataTable), columns, rows)
-        touches = [t for _, t, _ in d.trend]
-        qualified = [q for _, _, q in d.trend]
-        text = Text()
-        text.append("Queue now  ", style="bold")
-        text.append(
-            f"{d.due_now:,} due · {d.callable_now:,} callable now · {d.waiting_for_hours:,} "
-            f"waiting for calling hours · {d.unknown_zone:,} unknown zone · "
-            f"{counted(d.callbacks_later, 'callback')} later · {d.in_calls:,} in calls\n"
-        )
-        text.append("Speed to lead  ", style="bold")
-        breach_style = "red" if d.sla_breaches else "green"
-        text.append(f"{d.sla_breaches:,} breaches", style=breach_style)
-        text.append(
-            f" of {d.new_leads:,} new leads ({d.speed_to_lead_hours} h: {d.touched_late:,} "
-            f"touched late, {d.untouched_overdue:,} still untouched)\n"
-        )
-        text.append("Conversion  ", style="bold")
-        acceptance = (
-            f"acceptance {pct(d.acceptance_rate)} of handed off{_decided(d.accepted, d.rejected)}"
-            if d.accepted + d.rejected
-            else "acceptance: none decided yet"
-        )
-        text.append(
-            f"{d.new_leads:,} arrived → {d.qualified:,} of them qualified ({pct(d.conversion)}) · "
-            f"{d.handed_off:,} handed off → {d.accepted:,} accepted, {d.rejected:,} rejected, "
-            f"{d.awaiting_verdict:,} awaiting · {acceptance}\n"
-        )
-        text.append("Reviews  ", style="bold")
-        text.append(
-            f"{d.reviewed:,} reviewed, {counted(d.rejections_valid, 'rejection')} found valid "
-            f"({pct(d.valid_share)}) · {d.to_review:,} to review (v) · "
-            f"{d.waiting_for_export:,} qualified waiting for export (x)\n"
-        )
-        text.append(f"Last {len(d.trend)} days  ", style="bold")
-        text.append("touches ")
-        text.append(sparkline(touches), style="cyan")
-        text.append(f" {sum(touches):,}   qualified ")
-        text.append(sparkline(qualified), style="green")
-        text.append(f" {sum(qualified):,}")
+        text = _desk_lines(d, narrow)
         self.query_one("#team-desk", Static).update(text)
-        groups = [_campaign_row(g, narrow) for g in d.by_campaign]
-        columns = NARROW_CAMPAIGNS if narrow else CAMPAIGNS
+        self._show_table(figures, narrow)
+
+    def _show_table(self, figures: TeamFigures, narrow: bool) -> None:
+        """The table under the desk's figures: the one `t` last chose."""
+        d = figures.desk
+        rows: list[tuple[Text | str, ...]]
+        columns: tuple[str, ...]
+        if self.table in ("campaigns", "sources"):
+            groups = d.by_campaign if self.table == "campaigns" else d.by_source
+            rows = [_campaign_row(g, narrow) for g in groups]
+            columns = NARROW_CAMPAIGNS if narrow else CAMPAIGNS
+            columns = (self.table[:-1].capitalize(), *columns[1:])
+        elif self.table == "qualified by":
+            rows = [_qualified_by_row(r, narrow) for r in figures.reps if r.handed_off]
+            columns = NARROW_QUALIFIED_BY if narrow else QUALIFIED_BY
+        else:
+            waiting = d.awaiting
+            named = [
+                *((g.name, g) for g in (waiting.by_batch if waiting else ())),
+                *((f"campaign {g.name}", g) for g in (waiting.by_campaign if waiting else ())),
+            ]
+            rows = [(name, num(g.waiting), num(g.overdue), num(g.oldest)) for name, g in named]
+            columns = WAITING
         limits = [24, *([None] * (len(columns) - 1))] if narrow else None
-        fill(self.query_one("#team-campaigns", DataTable), columns, groups, limits=limits)
+        fill(self.query_one("#team-campaigns", DataTable), columns, rows, limits=limits)
+        others = ", ".join(name for name in TABLES if name != self.table)
+        title = Text.assemble((self.table.capitalize(), "bold"), f"   t: {others}")
+        if not rows:
+            title.append("   (none)")
+        self.query_one("#team-table-title", Static).update(title)
+
+    def action_next_table(self) -> None:
+        self.table = TABLES[(TABLES.index(self.table) + 1) % len(TABLES)]
+        if self.figures is not None:
+            self._show_table(self.figures, (self.size.width or 120) < NARROW)
 
     def action_export(self) -> None:
         self.app.push_screen(ExportDialog(self.desk, self.rep), lambda _: self.count())
