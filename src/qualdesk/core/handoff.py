@@ -77,6 +77,15 @@ class BuyerProfile(NamedTuple):
     alt_phone_ext: str = ""
     # Changes the desk made to the lead's details, one line each, oldest first.
     changes: tuple[str, ...] = ()
+    # Set only when the lead goes back to marketing (the nurture hand-back): its stage
+    # (nurture or disqualified) and why, when it comes back to the desk, who sent it
+    # there and when, and whether its number is on the do-not-call list.
+    stage: str = ""
+    nurture_reason: str = ""
+    recycle_at: datetime | str | None = None
+    routed_by: str = ""
+    routed_at: datetime | str | None = None
+    do_not_call: bool = False
 
     @property
     def dial(self) -> str:
@@ -98,6 +107,11 @@ def stamp(moment: datetime | str | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def day(moment: datetime | str | None) -> str:
+    """The UTC day of an instant, as CRMs import a date: 2026-12-23."""
+    return stamp(moment)[:10]
+
+
 def change_line(
     at: datetime | str, by: str, label: str, old: str, new: str, reason: str = ""
 ) -> str:
@@ -111,11 +125,13 @@ def describe(lead: BuyerProfile) -> str:
     answers = lead.answers
     have = sum(1 for c in lead.criteria if answers.get(c.key, _UNANSWERED)[0])
     who = ", ".join(part for part in (lead.qualified_by, stamp(lead.qualified_at)) if part)
-    lines = [
-        f"Qualified by the desk{f' ({who})' if who else ''}: {lead.qualified_because}",
+    lines = _back_to_marketing(lead) if lead.stage else []
+    if lead.qualified_because or not lead.stage:
+        lines.append(f"Qualified by the desk{f' ({who})' if who else ''}: {lead.qualified_because}")
+    lines.append(
         f"Score {lead.score}, grade {lead.grade}; {have} of {len(lead.criteria)} criteria "
-        f"established (rules version {lead.rules_version}).",
-    ]
+        f"established (rules version {lead.rules_version})."
+    )
     for criterion in lead.criteria:
         established, note = answers.get(criterion.key, _UNANSWERED)
         mark = "[x]" if established else "[ ]"
@@ -137,6 +153,22 @@ def describe(lead: BuyerProfile) -> str:
     for note in lead.call_notes:
         lines.append(f"Call note: {note}")
     return "\n".join(lines)
+
+
+def _back_to_marketing(lead: BuyerProfile) -> list[str]:
+    """The first lines of a profile handed back to marketing: why, and when the desk tries again."""
+    who = ", ".join(part for part in (lead.routed_by, stamp(lead.routed_at)) if part)
+    by = f" ({who})" if who else ""
+    lines = []
+    if lead.do_not_call:
+        lines.append("DO NOT CALL: the number is on the desk's do-not-call list.")
+    if lead.stage == "nurture":
+        lines.append(f"To nurture{by}: {lead.nurture_reason}")
+        if lead.recycle_at:
+            lines.append(f"Back on the desk from {day(lead.recycle_at)}.")
+    else:
+        lines.append(f"Disqualified{by}: {lead.nurture_reason}")
+    return lines
 
 
 def columns_for(profile: str, criteria: Sequence[Criterion], extras: Iterable[str]) -> list[str]:
@@ -271,23 +303,31 @@ def _hubspot(lead: BuyerProfile, c: Clean) -> dict[str, Cell]:
     }  # fmt: skip
 
 
+RowFor = Callable[[str, Sequence[str], BuyerProfile, Clean], list[Cell]]
+
+
 def write_leads(
-    fmt: str, profile: str, columns: Sequence[str], leads: Iterable[BuyerProfile]
+    fmt: str,
+    profile: str,
+    columns: Sequence[str],
+    leads: Iterable[BuyerProfile],
+    row: RowFor = row_for,
 ) -> Iterator[str]:
     """The hand-off file's text for these leads, a few hundred rows at a time.
 
     CSV is RFC 4180 (comma, CRLF, quotes where needed), every cell of
     people's text made inert as it is built; JSON Lines is one object per
-    lead, keys in column order, values as they are.
+    lead, keys in column order, values as they are. `row` lays a lead out
+    (the nurture hand-back brings its own).
     """
     if fmt != "csv":
-        yield from render(fmt, columns, (row_for(profile, columns, lead) for lead in leads))
+        yield from render(fmt, columns, (row(profile, columns, lead, _keep) for lead in leads))
         return
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([neutralise(name) for name in columns])
     for count, lead in enumerate(leads, start=1):
-        writer.writerow(row_for(profile, columns, lead, neutralise))
+        writer.writerow(row(profile, columns, lead, neutralise))
         if count % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
