@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from qualdesk.core.routing import override_route, route_after_call
-from qualdesk.core.rules import parse_rules
+from qualdesk.core.routing import grade_note, override_route, route_after_call
+from qualdesk.core.rules import Qualification, parse_rules
 from qualdesk.core.scoring import LeadFacts, judge
 from qualdesk.core.stages import Stage
 from tests.conftest import REPO
@@ -84,3 +85,97 @@ def test_overrides_need_a_reason() -> None:
         override_route(RULES, Stage.NURTURE, "  ", "D", NOW)
     with pytest.raises(ValueError, match="cannot be sent"):
         override_route(RULES, Stage.HANDED_OFF, "x", "D", NOW)
+
+
+# Six criteria without the required one (65 points): grade A by score, not qualified.
+A_WITHOUT_PAINS = [
+    "vertical",
+    "firmographics",
+    "decision_makers",
+    "engagement",
+    "process",
+    "budget",
+]
+# Four low-point criteria with the required one (35 points): grade C, qualified.
+C_WITH_PAINS = ["vertical", "environment", "competition", "pains"]
+NO_FACTS = LeadFacts()
+
+
+def note(established: list[str], rules=RULES, facts=NO_FACTS):  # type: ignore[no-untyped-def]
+    return grade_note(rules, judge(rules, established, facts))
+
+
+def test_an_a_lead_without_the_required_criterion_says_why_it_is_nurtured() -> None:
+    assert note(A_WITHOUT_PAINS) == (
+        "Grade A on score 65, but nurture: Business pains is required, not established"
+    )
+    assert note(["decision_makers", "pains", "budget"]) == (
+        "Grade B on score 40, but nurture: 3 criteria established, 4 needed"
+    )
+    both = note(["decision_makers", "engagement", "budget"], facts=LeadFacts(title="VP"))
+    assert both == (
+        "Grade B on score 45, but nurture: 3 criteria established, 4 needed; "
+        "Business pains is required, not established"
+    )
+
+
+def test_a_c_lead_meeting_the_definition_says_why_it_goes_to_sales() -> None:
+    assert note(C_WITH_PAINS) == (
+        "Grade C on score 35, yet sales: 4 criteria incl. Business pains, at any score"
+    )
+
+
+@pytest.mark.parametrize(
+    "established",
+    [
+        ["vertical", "pains", "budget", "urgency"],  # B, qualified
+        [*A_WITHOUT_PAINS, "pains"],  # A, qualified
+        ["budget"],  # D, not qualified
+        ["vertical", "pains", "budget"],  # C, not qualified
+    ],
+)
+def test_grade_and_route_that_agree_need_no_note(established: list[str]) -> None:
+    assert note(established) is None
+
+
+def test_with_combine_or_the_count_or_the_score_is_enough() -> None:
+    either = replace(RULES, qualification=Qualification(4, 30, "or"))
+    assert note(["decision_makers", "pains"], either) == (
+        "Grade C on score 30, yet sales: a score of 30 is enough on its own"
+    )
+    assert note(C_WITH_PAINS, either) == (
+        "Grade C on score 35, yet sales: 4 criteria incl. Business pains, at any score"
+    )
+    high = replace(RULES, qualification=Qualification(4, 80, "or"))
+    assert note(A_WITHOUT_PAINS, high) == (
+        "Grade A on score 65, but nurture: Business pains is required, not established, "
+        "or a score of 80"
+    )
+
+
+def test_min_score_is_named_when_it_decides() -> None:
+    floor = replace(RULES, qualification=Qualification(4, 30, "and"))
+    assert note(C_WITH_PAINS, floor) == (
+        "Grade C on score 35, yet sales: 4 criteria incl. Business pains, score ≥ 30"
+    )
+    high = replace(RULES, qualification=Qualification(4, 70, "and"))
+    assert note([*A_WITHOUT_PAINS, "pains"], high) is None  # 80 points: A and qualified
+    assert note(["vertical", "firmographics", "decision_makers", "engagement", "pains"], high) == (
+        "Grade A on score 60, but nurture: a score of 70 needed"
+    )
+
+
+def test_the_notes_fit_an_80_column_card() -> None:
+    for established in (A_WITHOUT_PAINS, C_WITH_PAINS, ["decision_makers", "pains", "budget"]):
+        assert len(note(established)) <= 78
+
+
+def test_a_route_the_checklist_decided_carries_the_note() -> None:
+    graded_a = judge(RULES, A_WITHOUT_PAINS, LeadFacts())
+    connected = route("connected", graded_a)
+    assert connected.stage is Stage.NURTURE and connected.grade_note == note(A_WITHOUT_PAINS)
+    assert route("connected", judge(RULES, C_WITH_PAINS, LeadFacts())).stage is Stage.SALES
+    # Other outcomes say why in their reason; the grade has no part in them.
+    assert route("not_interested", graded_a).grade_note is None
+    assert route("voicemail", graded_a, attempts=6).grade_note is None
+    assert route("connected", QUALIFIED).grade_note is None

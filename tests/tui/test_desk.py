@@ -1074,3 +1074,34 @@ async def test_at_80x24_the_leads_own_notes_are_a_page_down_away(staffed: Desk) 
         await pilot.press("a", "enter")  # the next card opens at its top
         await settle(pilot)
         assert main.scroll_y == 0
+
+
+async def test_an_a_lead_without_the_required_criterion_says_why_it_is_nurtured(
+    staffed: Desk,
+) -> None:
+    from textual.containers import VerticalScroll
+
+    app = create_app(staffed, rep="ana")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")  # Bob, an owner: 10 points before the call
+        await settle(pilot)
+        lead_id = app.screen.claim.lead_id  # type: ignore[attr-defined]
+        await pilot.press("c", "1", "2", "3", "5", "8")  # 65 points, no Business pains
+        await settle(pilot)
+        why = "Grade A on score 65, but nurture: Business pains is required, not established"
+        route_line = text_of(app, "#card-verdict")
+        assert "if connected now: to nurture" in route_line and why in route_line
+        # The extra line costs no criterion its place at 80x24.
+        main = app.screen.query_one("#card-main", VerticalScroll)
+        checklist = app.screen.query_one("#card-checklist", Static)
+        assert main.scroll_y == 0 and checklist.region.bottom <= main.region.bottom
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, RoutingDialog)
+        assert why in text_of(app, "#routing-proposal")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert lead(staffed, lead_id).stage == "nurture"
+        await pilot.press("n", "c", "6")  # the grade agrees with the route: no note
+        await settle(pilot)
+        assert "\n" not in text_of(app, "#card-verdict")

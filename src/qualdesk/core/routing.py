@@ -14,10 +14,19 @@ from qualdesk.core.stages import Outcome, Stage
 # Routes a rep may choose instead of the proposed one (with a reason).
 OVERRIDE_ROUTES = (Stage.SALES, Stage.NURTURE, Stage.WORKING, Stage.DISQUALIFIED)
 
+# The grades a reader expects at sales: the ones the hand-off file rates Hot (A)
+# and Warm (B). The definition, not the grade, decides the route; when the two
+# part (an A or B lead nurtured, a C or D lead to sales) the route says why.
+SALES_GRADES = frozenset({"A", "B"})
+
 
 @dataclass(frozen=True)
 class Route:
-    """Where the lead goes, why, and when the desk next offers it (None: never)."""
+    """Where the lead goes, why, and when the desk next offers it (None: never).
+
+    grade_note, for a route the checklist decided, says why the route is not
+    the one the grade suggests (see grade_note); None when they agree.
+    """
 
     stage: Stage
     reason: str
@@ -25,6 +34,7 @@ class Route:
     callback_at: datetime | None = None
     owner_only: bool = False
     do_not_call: bool = False
+    grade_note: str | None = None
 
     @property
     def label(self) -> str:
@@ -41,6 +51,61 @@ ROUTE_LABELS = {
     Stage.ACCEPTED: "accepted",
     Stage.REJECTED: "rejected",
 }
+
+
+def grade_note(rules: DeskRules, verdict: Verdict) -> str | None:
+    """Why the checklist's route is not the one the grade suggests, in one short line.
+
+    The grade comes from the score alone; the route from the definition (how
+    many criteria, the required ones, min_score, joined by combine). They agree
+    when a lead of a grade in SALES_GRADES (A, B) goes to sales, or a C or D
+    lead to nurture; otherwise this says why, e.g. "Grade A on score 70, but
+    nurture: Business pains is required, not established".
+
+    Args:
+        rules: the rules the verdict was reached under.
+        verdict: the lead judged against the definition.
+
+    Returns:
+        The note, or None when grade and route agree.
+    """
+    if (verdict.grade in SALES_GRADES) == verdict.qualified:
+        return None
+    q = rules.qualification
+    have = verdict.established
+    required = [c.label for c in rules.criteria if c.required]
+    missing = [c.label for c in rules.criteria if c.required and c.key not in have]
+    count_ok = len(have) >= q.min_established and not missing
+    head = f"Grade {verdict.grade} on score {verdict.score}"
+    if verdict.qualified:
+        if not count_ok:
+            # combine = "or": the score alone qualified the lead.
+            return f"{head}, yet sales: a score of {q.min_score} is enough on its own"
+        why = _criteria(len(have)) + (f" incl. {_and(required)}" if required else "")
+        needs_score = q.combine == "and" and q.min_score > 0
+        return f"{head}, yet sales: {why}, " + (
+            f"score ≥ {q.min_score}" if needs_score else "at any score"
+        )
+    short = []
+    if len(have) < q.min_established:
+        short.append(f"{_criteria(len(have))} established, {q.min_established} needed")
+    if missing:
+        verb = "is" if len(missing) == 1 else "are"
+        short.append(f"{_and(missing)} {verb} required, not established")
+    why = "; ".join(short)
+    if q.combine == "or" and q.min_score > 0:
+        why += f", or a score of {q.min_score}"
+    elif q.combine == "and" and verdict.score < q.min_score:
+        why = "; ".join([*short, f"a score of {q.min_score} needed"])
+    return f"{head}, but nurture: {why}"
+
+
+def _criteria(count: int) -> str:
+    return f"{count} criteri{'on' if count == 1 else 'a'}"
+
+
+def _and(labels: list[str]) -> str:
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
 
 
 def recycle(rules: DeskRules, grade: str, now: datetime) -> datetime:
@@ -75,12 +140,14 @@ def route_after_call(
     days = rules.recycle_days[grade]
     match disposition.implies:
         case Outcome.ROUTE:
+            note = grade_note(rules, verdict)
             if verdict.qualified:
-                return Route(Stage.SALES, f"qualified: {verdict.reason}", None)
+                return Route(Stage.SALES, f"qualified: {verdict.reason}", None, grade_note=note)
             return Route(
                 Stage.NURTURE,
                 f"not qualified yet: {verdict.reason}; back in {days} days",
                 recycle(rules, grade, now),
+                grade_note=note,
             )
         case Outcome.RETRY:
             due = next_attempt_due(rules, attempts, now)

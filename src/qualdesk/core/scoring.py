@@ -35,6 +35,9 @@ class Verdict:
     score: int
     grade: str
     reason: str
+    # The criteria it was judged on (those of the definition in force), so an
+    # explanation of the verdict counts the same ones.
+    established: frozenset[str]
 
 
 def company_size_number(text: str) -> int | None:
@@ -122,4 +125,4 @@ def judge(rules: DeskRules, established: Collection[str], facts: LeadFacts) -> V
             reason += f"; required: {', '.join(missing)}"
     else:
         reason = f"score {points}, needs {q.min_score}"
-    return Verdict(qualified, points, letter, reason)
+    return Verdict(qualified, points, letter, reason, frozenset(have))

@@ -91,6 +91,8 @@ class RoutingDialog(ModalScreen[RouteChoice | None]):
         text.append("Proposed: ", style="dim")
         text.append(ROUTE_LABELS[self.route.stage], style="bold green")
         text.append(f"\n{shown(self.route.reason)}")
+        if self.route.grade_note:
+            text.append(f"\n{shown(self.route.grade_note)}", style="yellow")
         due = self.route.callback_at or self.route.next_due_at
         if due is not None:
             text.append("\nnext on the desk: ", style="dim")

@@ -204,4 +204,7 @@ class CallCardView(Vertical):
         route = card.if_connected
         text.append(ROUTE_LABELS[route.stage], style="bold green" if verdict.qualified else "bold")
         text.append(f" ({shown(route.reason)})", style="dim")
+        if route.grade_note:
+            # Its own line, so that at 80 columns the why is not cut off with the reason.
+            text.append(f"\n{shown(route.grade_note)}", style="yellow")
         return text
