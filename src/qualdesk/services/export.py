@@ -1,4 +1,4 @@
-"""Handing qualified leads to sales: the export file, its batch, and writing a batch again.
+"""Handing leads over: qualified ones to sales, nurtured ones back to marketing; a batch again.
 
 A lead is marked handed off only once its file is completely written and
 in place: the file is written beside its target under a temporary name,
@@ -6,6 +6,8 @@ flushed to disk, moved into place, and only then is the batch committed.
 If the commit fails the file is removed, so a failed export hands off
 nothing and leaves nothing behind. The file itself is kept with the batch
 (compressed), so `--batch ID` writes the same file again, byte for byte.
+The hand-back to marketing's nurture (services.nurture says which leads)
+goes the same way; it records the leads as sent and leaves them on the desk.
 """
 
 from __future__ import annotations
@@ -34,15 +36,20 @@ from qualdesk.core.handoff import (
     Criterion,
     change_line,
     columns_for,
+    row_for,
     write_leads,
 )
+from qualdesk.core.nurture import nurture_columns, nurture_row
 from qualdesk.core.stages import Stage
 from qualdesk.db.models import ExportBatch, Lead
 from qualdesk.db.types import UTCDateTime
 from qualdesk.services.desk import Desk
+from qualdesk.services.nurture import Due, nurture_leads, record_nurture
 from qualdesk.services.partfiles import open_partial
 
 Progress = Callable[[int, int], None]
+# Where an export goes: sales (qualified leads) or marketing's nurture.
+DESTINATIONS = ("sales", "nurture")
 
 
 @dataclass(frozen=True)
@@ -55,18 +62,26 @@ class ExportResult:
     format: str
     profile: str
     again: bool = False
+    destination: str = "sales"
+    # Of a nurture hand-back: how many went as out (disqualified), and on do-not-call.
+    out: int = 0
+    do_not_call: int = 0
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        said: dict[str, Any] = {
             "exported": self.exported,
             "batch_id": self.batch_id,
             "file": str(self.file) if self.file else None,
         }
+        if self.destination == "nurture":
+            said.update(destination="nurture", out=self.out, do_not_call=self.do_not_call)
+        return said
 
 
-def default_name(now: datetime, fmt: str) -> str:
+def default_name(now: datetime, fmt: str, to: str = "sales") -> str:
     """The file name an export takes when none is given."""
-    return f"qualdesk-handoff-{now:%Y%m%d-%H%M%S}.{fmt}"
+    kind = "nurture" if to == "nurture" else "handoff"
+    return f"qualdesk-{kind}-{now:%Y%m%d-%H%M%S}.{fmt}"
 
 
 def waiting_for_export(desk: Desk) -> int:
@@ -88,8 +103,14 @@ def export_leads(
     profile: str = "plain",
     by: str = "",
     progress: Progress | None = None,
+    to: str = "sales",
+    include_out: bool = False,
 ) -> ExportResult:
     """Write every qualified lead not yet handed off, and hand them off as one batch.
+
+    To nurture: every lead routed to nurture since it was last handed back
+    (with include_out, the disqualified ones too, do-not-call marked), recorded
+    as handed back and left on the desk as it is.
 
     Args:
         desk: the open desk.
@@ -98,6 +119,8 @@ def export_leads(
         profile: plain, salesforce or hubspot.
         by: who exported (recorded on the batch).
         progress: called with (leads written, leads in all).
+        to: sales or nurture.
+        include_out: to nurture only: the disqualified leads too.
 
     Returns:
         The count, the batch id and the file; with nothing waiting, a count
@@ -107,33 +130,49 @@ def export_leads(
         QualdeskError: an unknown format or profile, a file already there or
             that cannot be written, or leads that changed while exporting.
     """
-    _check_choice(fmt, profile)
+    _check_choice(fmt, profile, to, include_out)
     now = desk.clock()
-    target = target_file(out, default_name(now, fmt))
+    target = target_file(out, default_name(now, fmt, to))
+    due: list[Due] = []
     with desk.db.reading() as session:
         in_force = desk.rules(session)
-        leads = _profiles(session, in_force.rules.criteria, in_force.version)
+        criteria, version = in_force.rules.criteria, in_force.version
+        if to == "nurture":
+            due = nurture_leads(_cursor(session), criteria, version, include_out)
+            leads = [lead for lead, _ in due]
+        else:
+            leads = _profiles(session, criteria, version)
     if not leads:
-        return ExportResult(0, None, None, fmt, profile)
+        return ExportResult(0, None, None, fmt, profile, destination=to)
     extras = {name for lead in leads for name in lead.extra} if profile == "plain" else set()
-    columns = columns_for(profile, leads[0].criteria, extras)
-    written = write_leads(fmt, profile, columns, _counted(leads, progress))
+    row, columns = (
+        (nurture_row, nurture_columns(profile, leads[0].criteria, extras))
+        if to == "nurture"
+        else (row_for, columns_for(profile, leads[0].criteria, extras))
+    )
+    written = write_leads(fmt, profile, columns, _counted(leads, progress), row)
     digest, content = write_file(target, written)
     try:
         with desk.db.writing() as session:
             batch = ExportBatch(
                 created_at=now, created_by=by, file_path=str(target), format=fmt,
                 profile=profile, lead_count=len(leads), sha256=digest,
-                rules_version_id=in_force.version, content=content,
+                rules_version_id=in_force.version, content=content, destination=to,
             )  # fmt: skip
             session.add(batch)
             session.flush()
             assert batch.id is not None
-            _hand_off(session, batch.id, leads, in_force.version, now)
+            if to == "nurture":
+                stored = UTCDateTime().process_bind_param(now, session.get_bind().dialect)
+                record_nurture(_cursor(session), batch.id, due, stored)
+            else:
+                _hand_off(session, batch.id, leads, in_force.version, now)
     except BaseException:
         target.unlink(missing_ok=True)
         raise
-    return ExportResult(len(leads), batch.id, target, fmt, profile)
+    out_count = sum(1 for lead in leads if lead.stage != "nurture" or lead.do_not_call)
+    dnc = sum(1 for lead in leads if lead.do_not_call)
+    return ExportResult(len(leads), batch.id, target, fmt, profile, False, to, out_count, dnc)
 
 
 def export_again(
@@ -148,7 +187,8 @@ def export_again(
         batch = session.get(ExportBatch, batch_id)
         if batch is None or batch.content is None:
             raise QualdeskError(f"--batch {batch_id}: no export batch with that id")
-    target = target_file(out, f"qualdesk-handoff-batch-{batch_id}.{batch.format}")
+    kind = "nurture" if batch.destination == "nurture" else "handoff"
+    target = target_file(out, f"qualdesk-{kind}-batch-{batch_id}.{batch.format}")
     data = zlib.decompress(batch.content)
     digest, _ = write_file(target, iter([data]))
     if progress is not None:
@@ -156,14 +196,20 @@ def export_again(
     if batch.sha256 and digest != batch.sha256:  # pragma: no cover - a damaged database
         target.unlink(missing_ok=True)
         raise QualdeskError(f"batch {batch_id}: the stored file is damaged; nothing written")
-    return ExportResult(batch.lead_count, batch_id, target, batch.format, batch.profile, True)
+    return ExportResult(
+        batch.lead_count, batch_id, target, batch.format, batch.profile, True, batch.destination
+    )
 
 
-def _check_choice(fmt: str, profile: str) -> None:
+def _check_choice(fmt: str, profile: str, to: str, include_out: bool) -> None:
     if fmt not in FORMATS:
         raise QualdeskError(f"--format {fmt!r}: use {' or '.join(FORMATS)}")
     if profile not in PROFILES:
         raise QualdeskError(f"--profile {profile!r}: use {', '.join(PROFILES)}")
+    if to not in DESTINATIONS:
+        raise QualdeskError(f"--to {to!r}: use {' or '.join(DESTINATIONS)}")
+    if include_out and to != "nurture":
+        raise QualdeskError("--include-out goes with --to nurture: sales never gets leads out")
 
 
 def target_file(out: Path | None, name: str) -> Path:
