@@ -13,6 +13,7 @@ from qualdesk.core.errors import QualdeskError
 from qualdesk.core.words import counted
 
 if TYPE_CHECKING:
+    from qualdesk.services.export import ExportResult
     from qualdesk.services.team import TeamFigures
 
 
@@ -145,18 +146,36 @@ def _print_figures(figures: TeamFigures) -> None:
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
               show_default=True, help="File format.")  # fmt: skip
 @click.option("--profile", type=click.Choice(["plain", "salesforce", "hubspot"]),
-              default="plain", show_default=True, help="Column layout for sales' CRM.")  # fmt: skip
+              default="plain", show_default=True,
+              help="Column layout for the receiving CRM.")  # fmt: skip
+@click.option("--to", "to", type=click.Choice(["sales", "nurture"]), default="sales",
+              show_default=True, help="Qualified leads to sales, or nurtured ones back to "
+              "marketing.")  # fmt: skip
+@click.option("--include-out", is_flag=True,
+              help="With --to nurture: disqualified leads too, do-not-call marked.")  # fmt: skip
 @click.option("--batch", "batch_id", type=int, metavar="ID",
               help="Write a past batch again, byte for byte.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @pass_app
 def export_command(
-    app: AppContext, out: Path | None, fmt: str, profile: str, batch_id: int | None, as_json: bool
+    app: AppContext,
+    out: Path | None,
+    fmt: str,
+    profile: str,
+    to: str,
+    include_out: bool,
+    batch_id: int | None,
+    as_json: bool,
 ) -> None:
-    """Hand every qualified lead not yet handed off to sales, with its buyer profile.
+    """Hand qualified leads to sales, or nurtured ones back to marketing, with their profiles.
 
-    The leads are marked handed off, as one batch, only once the file is
-    completely written. --batch ID writes a past batch again as it was.
+    To sales: every qualified lead not yet handed off, marked handed off, as
+    one batch, only once the file is completely written. --to nurture hands
+    marketing every lead routed to nurture since its last hand-back, with
+    the profile so far, why, and when it comes back to the desk; the leads
+    stay on the desk as they are. --include-out adds the disqualified ones,
+    those on the do-not-call list marked so. --batch ID writes a past batch
+    (either) again as it was.
     """
     from qualdesk.services.desk import os_user
     from qualdesk.services.export import export_again, export_leads
@@ -168,9 +187,11 @@ def export_command(
             from click.core import ParameterSource
 
             source = click.get_current_context().get_parameter_source
+            flags = {"fmt": "--format", "profile": "--profile", "to": "--to",
+                     "include_out": "--include-out"}  # fmt: skip
             chosen = [
-                f"--{name}".replace("fmt", "format")
-                for name in ("fmt", "profile")
+                flag
+                for name, flag in flags.items()
                 if source(name) not in (None, ParameterSource.DEFAULT)
             ]
             if chosen:
@@ -179,12 +200,16 @@ def export_command(
                 )
             result = export_again(desk, batch_id, out=out, progress=bar.update)
         else:
+            if include_out and to != "nurture":
+                raise click.UsageError("--include-out goes with --to nurture")
             result = export_leads(desk, out=out, fmt=fmt, profile=profile, by=os_user(),
-                                  progress=bar.update)  # fmt: skip
+                                  progress=bar.update, to=to, include_out=include_out)  # fmt: skip
     finally:
         bar.close()
     if as_json:
         print_json(result.as_json())
+    elif result.destination == "nurture" and not result.again:
+        _say_nurture(result, include_out)
     elif result.exported == 0 and result.file is None:
         say("No qualified leads are waiting to be handed off; nothing written.")
     elif result.again:
@@ -193,6 +218,22 @@ def export_command(
         say(
             f"Handed off {counted(result.exported, 'lead')} to sales as batch {result.batch_id} "
             f"({result.profile} {result.format}) -> {result.file}"
+        )
+
+
+def _say_nurture(result: ExportResult, include_out: bool) -> None:
+    if result.file is None:
+        which = "nurtured or disqualified leads are" if include_out else "nurtured leads are"
+        say(f"No {which} waiting to go back to marketing; nothing written.")
+        return
+    say(
+        f"Handed {counted(result.exported, 'lead')} back to marketing's nurture as batch "
+        f"{result.batch_id} ({result.profile} {result.format}) -> {result.file}"
+    )
+    if result.out:
+        say(
+            f"  {result.out:,} of them out (disqualified), {result.do_not_call:,} on the "
+            "do-not-call list (marked: keep them off every call list)"
         )
 
 
