@@ -1,10 +1,10 @@
 """Whatever file sales send back, the feedback reader counts every row and never crashes.
 
 For any bytes: either the file is refused whole, in one line, with nothing
-written; or every row read is exactly one of accepted, rejected, unchanged,
-refused or blank, every refused row is in the rejects file with its line and
-reason, the desk recorded exactly the verdicts counted, and reading the same
-file again changes nothing.
+written; or every row read is exactly one of accepted, rejected, pending,
+unchanged, refused or blank, every refused row is in the rejects file with
+its line and reason, the desk recorded exactly the verdicts and outcomes
+counted, and reading the same file again changes nothing and writes nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.feedback import FEEDBACK_ALIASES
 from qualdesk.core.headers import REJECT_COLUMNS
-from qualdesk.db.models import FeedbackBatch, SalesVerdict
+from qualdesk.db.models import FeedbackBatch, SalesOutcome, SalesVerdict
 from qualdesk.services.feedback import FeedbackSummary, read_feedback
 from tests.property.conftest import EMAILS, Stages, Template, count, fresh_desk
 from tests.property.files import as_bytes, assert_one_line, csv_text, nasty_text, rarely, spelled
@@ -27,12 +27,19 @@ from tests.property.files import as_bytes, assert_one_line, csv_text, nasty_text
 LEAD_IDS = [str(n) for n in range(1, 10)] + [
     "#4", "4.0", " 5 ", "４", "²", "-1", "0", "99999999999999999", "1e3", "abc", "",
 ]  # fmt: skip
+# A generic id column may hold the CRM's own ids: Salesforce's, HubSpot's.
+CRM_IDS = [*LEAD_IDS, "00Q5g00000AbCdEFGH", "00Q5g00000AbCdE", "5120", "12345678901"]
 OTHER_EMAILS = ["nobody@example.com", "", "LEAD1@EXAMPLE.COM", " lead2@example.com "]
 VERDICTS = [
     "accepted", "Accepted", "ACCEPT", "yes", "Y", "ok", "SAL", "true", "Approved",
     "rejected", "Rejected", "no", "n", "declined", "false", "Returned", " rejected ",
     "maybe", "pending", "",
+    "Closed - Converted", "Closed - Not Converted", "Open - Not Contacted", "Working - Contacted",
+    "salesqualifiedlead", "Sales Qualified Lead", "opportunity", "customer", "lead", "Other",
+    "BAD_TIMING", "Unqualified", "NEW", "IN_PROGRESS", "Attempted to contact", "OPEN_DEAL",
+    "Closed Won", "closedlost", "Prospecting", "contractsent", "won", "lost", "open",
 ]  # fmt: skip
+AMOUNTS = ["", "12500", "12,500.00", "$12,500", "€1.234,56", "12,5", "-5", "abc", "1e3", "0"]
 REASONS = ["", "no budget", "Budget frozen – café closed", "  spaced   out  ", "x" * 300]
 DATES = [
     "", "2026-11-23", "23/11/2026", "11/22/2026", "2026-11-22T10:00:00Z", "2026-11-01", "Nov 22",
@@ -47,8 +54,14 @@ ZONES = ["UTC", "America/New_York", "Pacific/Kiritimati", "Pacific/Pago_Pago"]
 def _cell(field: str | None) -> st.SearchStrategy[str]:
     plausible = {
         "lead_id": st.sampled_from(LEAD_IDS),
+        "crm_id": st.sampled_from(CRM_IDS),
         "email": st.sampled_from(sorted(set(EMAILS.values())) + OTHER_EMAILS),
-        "verdict": st.sampled_from(VERDICTS),
+        "status": st.sampled_from(VERDICTS),
+        "lifecycle": st.sampled_from(VERDICTS),
+        "stage": st.sampled_from(VERDICTS),
+        "opportunity_id": st.sampled_from(["", "0065g00000XyZabCDE"]),
+        "amount": st.sampled_from(AMOUNTS),
+        "closed": st.sampled_from(DATES),
         "reason": st.sampled_from(REASONS),
         "date": st.sampled_from(DATES) | st.datetimes().map(str) | st.dates().map(str),
         "reject": st.sampled_from(["", "3", "no verdict given"]),
@@ -73,9 +86,9 @@ def verdict_files(draw: st.DrawFn) -> bytes:
 
     header = []
     if not draw(rarely(15)):
-        header.append(draw(column(("verdict",))))
+        header.append(draw(column(("status", "lifecycle", "stage"))))
     if not draw(rarely(15)):
-        header.append(draw(column(("lead_id", "email"))))
+        header.append(draw(column(("lead_id", "crm_id", "email"))))
     unknown = st.sampled_from(["Name", "Owner", ""]) | nasty_text
     others = st.one_of(
         column(tuple(FEEDBACK_ALIASES)),
@@ -100,9 +113,11 @@ def verdict_files(draw: st.DrawFn) -> bytes:
 
 def _check_balanced(summary: FeedbackSummary) -> None:
     parts = (
-        summary.accepted + summary.rejected + summary.unchanged + summary.refused + summary.blank
-    )
+        summary.accepted + summary.rejected + summary.pending + summary.unchanged
+        + summary.refused + summary.blank
+    )  # fmt: skip
     assert summary.rows_read == parts, summary
+    assert summary.outcomes <= summary.rows_read - summary.blank - summary.refused
     assert summary.without_reason <= summary.rejected
     assert len(summary.issues) <= min(summary.refused, 20)
     for _, reason in summary.issues:
@@ -163,6 +178,7 @@ def test_every_verdict_row_is_applied_unchanged_refused_or_blank(
         path.write_bytes(data)
         before = stages(desk)
         verdicts, batches = count(desk, SalesVerdict.id), count(desk, FeedbackBatch.id)
+        outcomes = count(desk, SalesOutcome.id)
         try:
             summary = read_feedback(desk, path, by="prop", zone_name=zone, dry_run=dry_run)
         except QualdeskError as exc:
@@ -173,7 +189,15 @@ def test_every_verdict_row_is_applied_unchanged_refused_or_blank(
             assert _others(folder) == []
             return
         _check_balanced(summary)
-        for part in ("accepted", "rejected", "unchanged", "refused", "blank"):
+        for part in (
+            "accepted",
+            "rejected",
+            "pending",
+            "unchanged",
+            "refused",
+            "blank",
+            "outcomes",
+        ):
             if getattr(summary, part):
                 event(f"some rows {part}")
         applied = summary.accepted + summary.rejected
@@ -182,7 +206,11 @@ def test_every_verdict_row_is_applied_unchanged_refused_or_blank(
             assert after == before and summary.rejects_file is None and _others(folder) == []
             return
         assert count(desk, SalesVerdict.id) == verdicts + applied
+        assert count(desk, SalesOutcome.id) == outcomes + summary.outcomes
         assert sum(after[n] != before[n] for n in before) == applied
+        if summary.already_batch is not None:  # the template's own file, drawn again
+            assert count(desk, FeedbackBatch.id) == batches and _others(folder) == []
+            return
         if summary.rows_read > summary.blank:
             assert count(desk, FeedbackBatch.id) == batches + 1
         if summary.refused:
@@ -190,10 +218,21 @@ def test_every_verdict_row_is_applied_unchanged_refused_or_blank(
         else:
             assert summary.rejects_file is None and _others(folder) == []
 
+        files = _others(folder)
         again = read_feedback(desk, path, by="prop", zone_name=zone)
         _check_balanced(again)
-        assert (again.accepted, again.rejected) == (0, 0), "reading a file twice changed the desk"
+        assert (again.accepted, again.rejected, again.outcomes) == (0, 0, 0), (
+            "reading a file twice changed the desk"
+        )
         assert stages(desk) == after
+        assert count(desk, SalesOutcome.id) == outcomes + summary.outcomes
+        assert (again.pending, again.unchanged, again.refused) == (
+            summary.pending, summary.unchanged + summary.accepted + summary.rejected,
+            summary.refused,
+        )  # fmt: skip
+        if again.rows_read > again.blank:
+            assert again.already_batch == summary.batch_id and again.rejects_file is None
+            assert count(desk, FeedbackBatch.id) == batches + 1 and _others(folder) == files
 
 
 def _others(folder: Path) -> list[str]:

@@ -208,7 +208,8 @@ def test_feedback_reads_what_sales_send(desk: Desk, qualified: list[int], tmp_pa
     assert (read.accepted, read.rejected, read.refused, read.blank) == (1, 1, 2, 1)
     assert read.notice and "Windows-1252" in read.notice
     assert dict(read.issues) == {
-        4: "verdict 'maybe' is neither accepted nor rejected",
+        4: "Lead Status 'maybe' is not one of sales' words "
+        "(add it to [sales.verdicts] in the rules)",
         5: f"lead #{b} already has a verdict on line 3",
     }
     assert _lead(desk, b).sales_reason == "Budget frozen – café closed"
@@ -216,7 +217,7 @@ def test_feedback_reads_what_sales_send(desk: Desk, qualified: list[int], tmp_pa
     refused = Path(read.rejects_file or "").read_text(encoding="utf-8-sig").splitlines()
     assert refused == [
         "Reject Line;Reject Reason;Qualdesk Lead ID;E-mail;Lead Status;Comments;Decision Date",
-        f"4;verdict 'maybe' is neither accepted nor rejected;{c};;maybe;;",
+        f"4;{dict(read.issues)[4]};{c};;maybe;;",
         f"5;lead #{b} already has a verdict on line 3;{b};;accepted;;",
     ]
     assert _lead(desk, c).stage == "handed_off"

@@ -1,0 +1,182 @@
+"""Which lead each row of sales' verdict file names, and what the desk knew of it.
+
+The desk's own id (Qualdesk Lead ID) names the lead outright. A generic id
+column (Lead ID, Record ID) may hold the desk's id or the CRM's own: it
+names a lead only when the number is one on the desk and the row's email,
+if it gives one, is that lead's; otherwise the email names the lead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement
+from sqlalchemy import func as sql
+from sqlalchemy import select as columns_of
+from sqlmodel import Session, col, func, select
+
+from qualdesk.core.stages import Stage
+from qualdesk.core.verdicts import LeadNow, Said
+from qualdesk.db.models import HandOff, Lead, SalesVerdict
+
+# Stages in which a lead is sales' to judge; a verdict may also be changed.
+WITH_SALES = (Stage.HANDED_OFF.value, Stage.ACCEPTED.value, Stage.REJECTED.value)
+
+
+@dataclass(frozen=True)
+class Naming:
+    """How a row names its lead: the desk's id, a generic id column's cell, an email."""
+
+    line: int
+    desk_id: int | None
+    generic: Said | None
+    generic_id: int | None
+    email: str
+
+
+def find_leads(session: Session, rows: list[Naming]) -> dict[int, tuple[int, LeadNow] | str]:
+    """Each row's lead as the desk has it, or why the row names no lead sales may judge.
+
+    Args:
+        session: a reading session.
+        rows: how each row names its lead.
+
+    Returns:
+        line -> (lead id, the lead now), or the reason the row is refused.
+    """
+    ids = {r.desk_id for r in rows if r.desk_id is not None}
+    ids |= {r.generic_id for r in rows if r.desk_id is None and r.generic_id is not None}
+    emails = {r.email for r in rows if r.desk_id is None and r.email}
+    leads = leads_now(session, [col(Lead.id).in_(chunk) for chunk in chunks(sorted(ids))])
+    by_email: dict[str, list[tuple[int, LeadNow]]] = {}
+    for lead_id, (now, email) in leads_now(
+        session, [sql.lower(Lead.email).in_(chunk) for chunk in chunks(sorted(emails))]
+    ).items():
+        by_email.setdefault(email, []).append((lead_id, now))
+    found: dict[int, tuple[int, LeadNow] | str] = {}
+    for row in rows:
+        if row.desk_id is not None:
+            known = leads.get(row.desk_id)
+            found[row.line] = (
+                _with_sales(row.desk_id, known[0])
+                if known
+                else f"no lead #{row.desk_id} on the desk"
+            )
+            continue
+        known = leads.get(row.generic_id) if row.generic_id is not None else None
+        if known and (not row.email or not known[1] or known[1] == row.email):
+            assert row.generic_id is not None
+            found[row.line] = _with_sales(row.generic_id, known[0])
+        elif row.email and row.email in by_email:
+            found[row.line] = _by_email(row.email, by_email[row.email])
+        elif known:
+            found[row.line] = (
+                f"{row.generic} is lead #{row.generic_id} on the desk, whose email is not "
+                f"{row.email!r}; export the Qualdesk Lead ID column with the verdicts"
+            )
+        elif row.email:
+            found[row.line] = f"no lead with email {row.email!r} on the desk"
+        elif row.generic_id is not None:
+            found[row.line] = f"no lead #{row.generic_id} on the desk"
+        else:
+            found[row.line] = (
+                f"{row.generic} is not a qualdesk lead id; export the Qualdesk Lead ID column "
+                "(or Email) with the verdicts"
+            )
+    return found
+
+
+def leads_now(
+    session: Session, conditions: Iterable[ColumnElement[bool]]
+) -> dict[int, tuple[LeadNow, str]]:
+    """The leads meeting any of the conditions: each as the desk has it, and its email."""
+    leads: dict[int, tuple[LeadNow, str]] = {}
+    for condition in conditions:
+        for lead_id, stage, email, outcome, cents, closed_on in session.execute(
+            columns_of(col(Lead.id), col(Lead.stage), col(Lead.email), col(Lead.outcome),
+                       col(Lead.outcome_cents), col(Lead.outcome_on)).where(condition)
+        ):  # fmt: skip
+            leads[lead_id] = (LeadNow(stage, outcome, cents, closed_on), (email or "").lower())
+    return leads
+
+
+def _by_email(email: str, matches: list[tuple[int, LeadNow]]) -> tuple[int, LeadNow] | str:
+    handed = [m for m in matches if m[1].stage in WITH_SALES]
+    if len(handed) == 1:
+        return handed[0]
+    if len(handed) > 1:
+        return f"email {email!r} matches {len(handed)} leads with sales; give the Lead ID"
+    return _with_sales(*matches[0])
+
+
+def _with_sales(lead_id: int, lead: LeadNow) -> tuple[int, LeadNow] | str:
+    if lead.stage in WITH_SALES:
+        return lead_id, lead
+    if lead.stage == Stage.SALES.value:
+        return f"lead #{lead_id} is qualified but not yet handed off (export it first)"
+    return f"lead #{lead_id} is not with sales (it is {lead.stage.replace('_', ' ')} on the desk)"
+
+
+@dataclass
+class Past:
+    """A lead's last hand-off and the verdicts sales gave before."""
+
+    handed_off_at: datetime | None = None
+    verdicts: list[tuple[str, str, datetime]] = field(default_factory=list)
+
+
+def history(session: Session, lead_ids: list[int]) -> dict[int, Past]:
+    """Each lead's last hand-off and sales' verdicts on it so far."""
+    past: dict[int, Past] = {}
+    for chunk in chunks(sorted(set(lead_ids))):
+        for lead_id, at in session.execute(
+            select(HandOff.lead_id, func.max(HandOff.handed_off_at))
+            .where(col(HandOff.lead_id).in_(chunk))
+            .group_by(col(HandOff.lead_id))
+        ):
+            past.setdefault(lead_id, Past()).handed_off_at = at
+        for lead_id, verdict, reason, received in session.execute(
+            select(SalesVerdict.lead_id, SalesVerdict.verdict, SalesVerdict.reason,
+                   SalesVerdict.received_at).where(col(SalesVerdict.lead_id).in_(chunk))
+        ):  # fmt: skip
+            past.setdefault(lead_id, Past()).verdicts.append((verdict, reason, received))
+    return past
+
+
+def stale(
+    lead_id: int, verdict: str, reason: str, decided_at: datetime | None, past: Past | None
+) -> str | None:
+    """Why a row speaks of an earlier hand-off of its lead, if it does.
+
+    A lead can come back to sales (a review found the rejection invalid) while
+    sales' next file still carries the old verdict; applying it again would
+    undo the review.
+    """
+    if past is None or past.handed_off_at is None:
+        return None
+    handed = past.handed_off_at
+    if decided_at is not None:
+        handed = handed.astimezone(decided_at.tzinfo)  # days as the reader counts them
+    if decided_at is not None and decided_at.date() < handed.date():
+        return (
+            f"decided {decided_at:%Y-%m-%d}, before lead #{lead_id} was handed off "
+            f"on {handed:%Y-%m-%d}"
+        )
+    if decided_at is None and any(
+        said == verdict and given == reason and received < handed
+        for said, given, received in past.verdicts
+    ):
+        return (
+            f"repeats sales' verdict on an earlier hand-off of lead #{lead_id} "
+            f"(handed off again on {handed:%Y-%m-%d}); give the row a date to judge it anew"
+        )
+    return None
+
+
+def chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    """The values in slices short enough for one IN (...) list."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
