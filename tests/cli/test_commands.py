@@ -327,9 +327,10 @@ def test_stats_export_and_feedback_speak_json(run: Run, tmp_path: Path) -> None:
     verdicts = tmp_path / "v.csv"
     verdicts.write_text("Lead ID,Verdict\n5,accepted\n", encoding="utf-8")
     fed = run("feedback", str(verdicts), "--json")
-    assert fed.code == 0, fed.err
+    assert fed.code == 1 and "every row was refused" in fed.err  # and still its JSON
     data = json.loads(fed.out)
     assert (data["refused"], data["issues"][0]["reason"]) == (1, "no lead #5 on the desk")
+    assert (data["pending"], data["outcomes"]) == (0, 0)
 
 
 def test_a_busy_database_is_one_calm_line_and_a_non_zero_exit(

@@ -253,10 +253,17 @@ def feedback_command(
     dry_run: bool,
     as_json: bool,
 ) -> None:
-    """Read sales' verdicts: lead id or email, accepted or rejected, reason, optional date.
+    """Read sales' verdicts and outcomes, in their CRM's words.
 
-    Rows that cannot be applied go, with their line and reason, to a
-    rejects file; the rest are applied all together or not at all.
+    A Salesforce lead or opportunity report, a HubSpot contacts or deals
+    export, or a sheet: the lead (Qualdesk Lead ID, or Email), its status
+    (Closed - Converted, salesqualifiedlead, accepted...), a reason, a date;
+    an opportunity's stage, amount and close date. Words are read with the
+    rules' [sales.verdicts] and [sales.outcomes]. A lead still open in
+    sales' system is counted as pending. Rows that cannot be applied go,
+    with their line and reason, to a rejects file; the rest are applied all
+    together or not at all. A file already read that would change nothing
+    writes nothing. Exits 1 when every row is refused.
     """
     from qualdesk.services.desk import os_user
     from qualdesk.services.feedback import read_feedback
@@ -266,21 +273,37 @@ def feedback_command(
         desk, file, by=os_user(), zone_name=reading_zone(app, desk, zone), rejects=rejects_path,
         dry_run=dry_run,
     )  # fmt: skip
+    if summary.every_row_refused:
+        if as_json:
+            print_json(summary.as_json())
+        first = summary.issues[0] if summary.issues else (0, "")
+        where = (
+            f"; the rows and reasons are in {summary.rejects_file}" if summary.rejects_file else ""
+        )
+        raise QualdeskError(
+            f"{file.name}: every row was refused ({counted(summary.refused, 'row')}; "
+            f"line {first[0]}: {first[1]}); nothing applied{where}"
+        )
     if as_json:
         print_json(summary.as_json())
         return
     if summary.notice:
         say(f"note: {summary.notice}", err=True)
-    if summary.batch_id is None and not dry_run:
+    if summary.already:
+        say(f"{file.name}: {summary.already}")
+    elif summary.batch_id is None and not dry_run:
         return
-    head = "Dry run of" if dry_run else f"Read as feedback batch {summary.batch_id}:"
-    say(f"{head} {file.name}")
+    else:
+        head = "Dry run of" if dry_run else f"Read as feedback batch {summary.batch_id}:"
+        say(f"{head} {file.name}")
     rows = [
         ("rows read", summary.rows_read, ""),
         ("accepted", summary.accepted, ""),
         ("rejected", summary.rejected, "(team leads review them: Ctrl+T, then v)"
          if summary.rejected and not dry_run else ""),
+        ("pending", summary.pending, "(still open in sales' system)"),
         ("unchanged", summary.unchanged, "(verdicts the desk already had)"),
+        ("outcomes", summary.outcomes, "(opportunities, wins and losses recorded)"),
         ("refused", summary.refused,
          f"-> {summary.rejects_file}" if summary.rejects_file else ""),
         ("blank", summary.blank, ""),
@@ -291,7 +314,8 @@ def feedback_command(
     for line, reason in summary.issues:
         say(f"  line {line}: {reason}")
     if summary.refused > len(summary.issues):
-        say(f"  … and {summary.refused - len(summary.issues):,} more in the rejects file")
+        more = "(a dry run writes no rejects file)" if dry_run else "in the rejects file"
+        say(f"  … and {summary.refused - len(summary.issues):,} more {more}")
 
 
 COMMANDS = [stats_command, export_command, feedback_command]

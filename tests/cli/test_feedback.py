@@ -1,0 +1,88 @@
+"""`qualdesk feedback` on the command line: the summary, JSON, re-reading, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from qualdesk.db.models import Lead
+from qualdesk.services.desk import Desk
+from qualdesk.services.importer import ImportOptions, import_file
+from tests.cli.conftest import Run
+from tests.conftest import WriteCsv
+
+
+@pytest.fixture
+def with_sales(desk: Desk, write_csv: WriteCsv) -> list[int]:
+    """Three leads sales has (handed off), lead n at lead<n>@example.com."""
+    rows = [[f"Lead {n}", "Acme", "CTO", "", f"+1 212 555 01{n:02d}", "US"] for n in (1, 2, 3)]
+    import_file(desk, write_csv(rows), ImportOptions(imported_by="test"))
+    with desk.db.writing() as session:
+        leads = list(session.scalars(select(Lead).order_by(Lead.id)))  # type: ignore[arg-type]
+        for lead in leads:
+            lead.stage, lead.email = "handed_off", f"lead{lead.id}@example.com"
+            session.add(lead)
+        return [lead.id for lead in leads if lead.id is not None]
+
+
+def test_the_summary_counts_pending_and_outcomes(
+    run: Run, with_sales: list[int], tmp_path: Path
+) -> None:
+    a, b, c = with_sales
+    path = tmp_path / "hubspot.csv"
+    path.write_text(
+        "Record ID,Email,Lifecycle Stage,Lead Status\n"
+        f"901,lead{a}@example.com,Customer,\n902,lead{b}@example.com,Lead,In Progress\n"
+        f"903,lead{c}@example.com,Lead,Maybe Later\n",
+        encoding="utf-8",
+    )
+    result = run("feedback", str(path))
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[0] == "Read as feedback batch 1: hubspot.csv"
+    assert "  pending    1  (still open in sales' system)" in lines
+    assert "  outcomes   1  (opportunities, wins and losses recorded)" in lines
+    assert "  accepted   1" in lines
+    assert any("line 4: Lead Status 'Maybe Later' is not one of sales' words" in x for x in lines)
+
+    again = run("feedback", str(path), "--json")
+    assert again.code == 0, again.err
+    data = json.loads(again.out)
+    assert (data["pending"], data["outcomes"], data["unchanged"], data["batch_id"]) == (
+        1,
+        0,
+        1,
+        None,
+    )
+    assert data["already_read"]["batch_id"] == 1 and data["rejects_file"] is None
+    human = run("feedback", str(path))
+    assert human.out.splitlines()[0].startswith("hubspot.csv: already read as feedback batch 1 on ")
+    assert human.out.splitlines()[0].endswith("; nothing changed")
+    assert sorted(p.name for p in tmp_path.glob("hubspot*")) == [
+        "hubspot.csv",
+        "hubspot.rejects.csv",
+    ]
+
+
+def test_a_file_whose_every_row_is_refused_is_one_line_and_exit_1(
+    run: Run, with_sales: list[int], tmp_path: Path
+) -> None:
+    path = tmp_path / "sf.csv"
+    path.write_text(
+        "Lead ID,Lead Status\n00Q5g00000AbCdEFGH,Closed - Converted\n999,Closed - Converted\n",
+        encoding="utf-8",
+    )
+    result = run("feedback", str(path))
+    assert result.code == 1 and result.out == ""
+    assert result.err.count("\n") == 1 and result.err.startswith("qualdesk: sf.csv: ")
+    assert "every row was refused (2 rows; line 2: Lead ID '00Q5g00000AbCdEFGH' is not a " in (
+        result.err
+    )
+    assert "nothing applied; the rows and reasons are in " in result.err
+    assert "sf.rejects.csv" in result.err
+    dry = run("feedback", str(path), "--dry-run", "--json")
+    assert dry.code == 1 and json.loads(dry.out)["refused"] == 2
+    assert "every row was refused" in dry.err
