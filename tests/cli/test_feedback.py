@@ -10,9 +10,12 @@ from sqlmodel import select
 
 from qualdesk.db.models import Lead
 from qualdesk.services.desk import Desk
+from qualdesk.services.export import export_leads
 from qualdesk.services.importer import ImportOptions, import_file
+from qualdesk.services.reps import add_rep
 from tests.cli.conftest import Run
-from tests.conftest import WriteCsv
+from tests.conftest import FrozenClock, WriteCsv
+from tests.services.test_handoff import _work
 
 
 @pytest.fixture
@@ -86,3 +89,33 @@ def test_a_file_whose_every_row_is_refused_is_one_line_and_exit_1(
     dry = run("feedback", str(path), "--dry-run", "--json")
     assert dry.code == 1 and json.loads(dry.out)["refused"] == 2
     assert "every row was refused" in dry.err
+
+
+def test_export_overdue_lists_the_leads_past_sales_time(
+    run: Run, desk: Desk, write_csv: WriteCsv, tmp_path: Path
+) -> None:
+    """Handed off on the frozen Monday 2026-11-23: past 5 working days on any later clock."""
+
+    ana = add_rep(desk, "ana", "Ana Reyes", "rep", "America/New_York")
+    import_file(desk, write_csv([["Zoe Park", "Acme", "CTO", "", "+1 212 555 0100", "US"]]),
+                ImportOptions(imported_by="test"))  # fmt: skip
+
+    lead_id = _work(desk, ana, FrozenClock(), qualify=True)
+    assert export_leads(desk, out=tmp_path / "handoff.csv").exported == 1
+    listed = run("export", "--overdue", "--out", str(tmp_path / "overdue.csv"), "--zone", "UTC")
+    assert listed.code == 0, listed.err
+    assert listed.out.startswith("1 lead past sales' 5 working days for a verdict (oldest ")
+    assert str(tmp_path / "overdue.csv") in listed.out
+    assert (
+        (tmp_path / "overdue.csv")
+        .read_text(encoding="utf-8")
+        .splitlines()[1]
+        .startswith(f"{lead_id},Zoe Park,Acme,")
+    )
+    data = json.loads(run("export", "--overdue", "--json", "--out", str(tmp_path)).out)
+    assert data["overdue"] == 1 and data["leads"][0]["qualified_by"] == "ana"
+    assert data["leads"][0]["working_days_waiting"] > 5
+    wrong = run("export", "--overdue", "--profile", "hubspot")
+    assert (
+        wrong.code == 2 and "--overdue lists leads waiting for sales; drop --profile" in wrong.err
+    )

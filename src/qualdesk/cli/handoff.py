@@ -13,6 +13,7 @@ from qualdesk.core.errors import QualdeskError
 from qualdesk.core.words import counted
 
 if TYPE_CHECKING:
+    from qualdesk.services.desk import Desk
     from qualdesk.services.export import ExportResult
     from qualdesk.services.team import TeamFigures
 
@@ -74,6 +75,12 @@ def _ratio(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
+def _money(cents: int) -> str:
+    """An amount as sales reported it, in their currency's units: 12,500 or 12,500.50."""
+    whole, part = divmod(cents, 100)
+    return f"{whole:,}.{part:02d}" if part else f"{whole:,}"
+
+
 def _hours(seconds: int) -> str:
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}"
 
@@ -118,6 +125,21 @@ def _print_figures(figures: TeamFigures) -> None:
         )
     )
     say(
+        f"Outcomes: {d.accepted:,} accepted -> "
+        f"{counted(d.opportunities, 'opportunity', 'opportunities')} "
+        f"({_pct(d.opportunities / d.accepted if d.accepted else None)}) -> {d.won:,} won, "
+        f"{d.lost:,} lost (win rate {_pct(d.won / (d.won + d.lost) if d.won + d.lost else None)}); "
+        f"won amount {_money(d.won_cents)}"
+    )
+    if d.awaiting is not None:
+        a = d.awaiting
+        ages = ", ".join(f"{band} days: {n:,}" for band, n in a.by_age.items() if band != "overdue")
+        say(
+            f"Sales' verdicts ({a.verdict_days} working days, {a.working_days}): "
+            f"{a.waiting:,} waiting now ({ages}); {a.overdue:,} overdue"
+            + (" (qualdesk export --overdue lists them)" if a.overdue else "")
+        )
+    say(
         f"Reviews: {counted(d.reviewed, 'rejection')} reviewed, {d.rejections_valid:,} found valid "
         f"({_pct(d.valid_share)}); {d.to_review:,} waiting for review"
     )
@@ -131,14 +153,33 @@ def _print_figures(figures: TeamFigures) -> None:
         say("")
         table(
             [title, "leads", "qualified", "rate", "handed off", "accepted", "acceptance",
-             "reviewed", "valid"],
+             "opps", "won", "lost", "won amount", "reviewed", "valid"],
             [
                 (g.name, g.leads, g.qualified, _pct(g.qualified_rate), g.handed_off, g.accepted,
-                 _pct(g.acceptance_rate if g.accepted + g.rejected else None), g.reviewed,
-                 _pct(g.valid_share))
+                 _pct(g.acceptance_rate if g.accepted + g.rejected else None), g.opportunities,
+                 g.won, g.lost, _money(g.won_cents), g.reviewed, _pct(g.valid_share))
                 for g in groups
             ],
         )  # fmt: skip
+    if any(r.handed_off for r in figures.reps):
+        say("")
+        table(
+            ["qualified by", "handed off", "accepted", "opps", "won", "lost", "won amount"],
+            [
+                (r.rep, r.handed_off, r.accepted, r.opportunities, r.won, r.lost,
+                 _money(r.won_cents))
+                for r in figures.reps
+                if r.handed_off
+            ],
+        )  # fmt: skip
+    if d.awaiting is not None and d.awaiting.waiting:
+        for title, waiting in (("export batch", d.awaiting.by_batch),
+                               ("campaign", d.awaiting.by_campaign)):  # fmt: skip
+            say("")
+            table(
+                [title, "waiting for sales", "overdue", "oldest (working days)"],
+                [(g.name, g.waiting, g.overdue, g.oldest) for g in waiting],
+            )
 
 
 @click.command("export")
@@ -155,6 +196,11 @@ def _print_figures(figures: TeamFigures) -> None:
               help="With --to nurture: disqualified leads too, do-not-call marked.")  # fmt: skip
 @click.option("--batch", "batch_id", type=int, metavar="ID",
               help="Write a past batch again, byte for byte.")  # fmt: skip
+@click.option("--overdue", is_flag=True,
+              help="List leads past sales' time for a verdict, for sales to act on.")  # fmt: skip
+@click.option(
+    "--zone", metavar="ZONE", help="With --overdue: the zone working days are counted in."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @pass_app
 def export_command(
@@ -165,6 +211,8 @@ def export_command(
     to: str,
     include_out: bool,
     batch_id: int | None,
+    overdue: bool,
+    zone: str | None,
     as_json: bool,
 ) -> None:
     """Hand qualified leads to sales, or nurtured ones back to marketing, with their profiles.
@@ -175,12 +223,17 @@ def export_command(
     the profile so far, why, and when it comes back to the desk; the leads
     stay on the desk as they are. --include-out adds the disqualified ones,
     those on the do-not-call list marked so. --batch ID writes a past batch
-    (either) again as it was.
+    (either) again as it was. --overdue writes the handed-off leads past
+    sales' time for a verdict ([sales] verdict_days) and hands nothing off.
     """
     from qualdesk.services.desk import os_user
     from qualdesk.services.export import export_again, export_leads
 
+    _check_export_flags(overdue, batch_id, zone)
     desk = app.desk()
+    if overdue:
+        _export_overdue(app, desk, out, fmt, zone, as_json)
+        return
     bar = ProgressBar("Exporting", 0, minimum=10_000)
     try:
         if batch_id is not None:
@@ -218,6 +271,40 @@ def export_command(
         say(
             f"Handed off {counted(result.exported, 'lead')} to sales as batch {result.batch_id} "
             f"({result.profile} {result.format}) -> {result.file}"
+        )
+
+
+def _check_export_flags(overdue: bool, batch_id: int | None, zone: str | None) -> None:
+    from click.core import ParameterSource
+
+    source = click.get_current_context().get_parameter_source
+    if overdue:
+        other = {"batch_id": "--batch", "profile": "--profile", "to": "--to",
+                 "include_out": "--include-out"}  # fmt: skip
+        chosen = [flag for name, flag in other.items()
+                  if source(name) not in (None, ParameterSource.DEFAULT)]  # fmt: skip
+        if chosen:
+            raise click.UsageError(f"--overdue lists leads waiting for sales; drop {chosen[0]}")
+    elif zone is not None:
+        raise click.UsageError("--zone goes with --overdue")
+
+
+def _export_overdue(
+    app: AppContext, desk: Desk, out: Path | None, fmt: str, zone: str | None, as_json: bool
+) -> None:
+    from qualdesk.services.awaiting import export_overdue
+
+    listed = export_overdue(desk, reading_zone(app, desk, zone), out=out, fmt=fmt)
+    if as_json:
+        print_json(listed.as_json())
+    elif listed.file is None:
+        say(f"No lead is past sales' {listed.verdict_days} working days for a verdict; "
+            "nothing written.")  # fmt: skip
+    else:
+        oldest = max(lead.age for lead in listed.leads)
+        say(
+            f"{counted(len(listed.leads), 'lead')} past sales' {listed.verdict_days} working "
+            f"days for a verdict (oldest {oldest} working days) -> {listed.file}"
         )
 
 
