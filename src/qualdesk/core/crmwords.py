@@ -35,6 +35,7 @@ DEFAULT_VERDICT_WORDS: dict[str, tuple[str, ...]] = {
         "Closed - Converted",
         # HubSpot lifecycle stages past the hand-off
         "salesqualifiedlead", "sales qualified lead", "sql", "opportunity", "customer",
+        "evangelist", "OPEN_DEAL",
     ),
     REJECTED: (
         "rejected", "reject", "no", "n", "declined", "denied", "disqualified", "returned",
@@ -47,7 +48,7 @@ DEFAULT_VERDICT_WORDS: dict[str, tuple[str, ...]] = {
         "pending", "open", "working", "new", "in progress",
         "Open - Not Contacted", "Working - Contacted",
         "NEW", "OPEN", "IN_PROGRESS", "ATTEMPTED_TO_CONTACT", "CONNECTED",
-        "lead", "marketingqualifiedlead",
+        "lead", "marketingqualifiedlead", "subscriber", "other",
     ),
 }  # fmt: skip
 
@@ -61,8 +62,10 @@ DEFAULT_OUTCOME_WORDS: dict[str, tuple[str, ...]] = {
         # HubSpot deal stages still open
         "appointmentscheduled", "qualifiedtobuy", "presentationscheduled",
         "decisionmakerboughtin", "contractsent",
+        # HubSpot lead status once a deal is open
+        "OPEN_DEAL",
     ),
-    WON: ("won", "Closed Won", "closedwon", "customer"),
+    WON: ("won", "Closed Won", "closedwon", "customer", "evangelist"),
     LOST: ("lost", "Closed Lost", "closedlost"),
 }  # fmt: skip
 
