@@ -6,16 +6,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
-from textual.widgets import DataTable, Input
+from sqlmodel import col, select
+from textual.widgets import DataTable, Input, ProgressBar
 
-from qualdesk.db.models import Review
+from qualdesk.db.models import NurtureHandOff, Review
 from qualdesk.services.calls import end_call, set_criterion
 from qualdesk.services.desk import Desk
 from qualdesk.services.export import export_leads
 from qualdesk.services.feedback import read_feedback
 from qualdesk.services.importer import ImportOptions, import_file
-from qualdesk.services.queue import claim_next
+from qualdesk.services.queue import claim_lead, claim_next
 from qualdesk.services.reps import add_rep, find_rep
 from qualdesk.tui.app import QualdeskApp, create_app
 from qualdesk.tui.screens.desk import DeskScreen
@@ -24,7 +24,7 @@ from qualdesk.tui.screens.forms import AskDialog
 from qualdesk.tui.screens.review import ReviewScreen
 from qualdesk.tui.screens.team import TeamScreen
 from tests.conftest import FrozenClock
-from tests.tui.conftest import lead, settle, text_of
+from tests.tui.conftest import SMALL, lead, settle, text_of
 
 SIZE = (120, 40)
 LEADS = """Name,Company,Title,Phone
@@ -134,8 +134,9 @@ async def test_export_from_the_team_view_hands_the_lead_off(
         assert isinstance(app.screen, ExportDialog)
         assert "1 qualified lead waits to be handed off." in text_of(app, "#export-waiting")
         app.screen.query_one("#export-path", Input).value = str(out)
-        # The dialog opens on the layout: an arrow and Space choose Salesforce.
-        await pilot.press("down", "space")
+        # The dialog opens on where the leads go (sales); Tab, an arrow and Space
+        # choose the Salesforce layout.
+        await pilot.press("tab", "down", "space")
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
@@ -376,3 +377,69 @@ async def test_sales_side_of_the_agreement_in_the_team_view(
             ["batch 1 (2026-11-23)", "1", "1"], ["campaign (none)", "1", "1"]
         ]  # fmt: skip
         assert waiting[0][3] == "6"
+
+
+@pytest.mark.parametrize("size", [SIZE, SMALL], ids=["120x40", "80x24"])
+async def test_export_to_nurture_hands_marketing_the_leads_and_leaves_them_on_the_desk(
+    staffed: Desk, clock: FrozenClock, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    ana = find_rep(staffed, "ana")
+    for lead_id, disposition in ((1, "not_interested"), (2, "wrong_number")):
+        end_call(staffed, claim_lead(staffed, ana, lead_id), disposition, notes="called")
+        clock.now += timedelta(minutes=5)
+    due = lead(staffed, 1).next_due_at
+    assert lead(staffed, 1).stage == "nurture" and due is not None
+    app = create_app(staffed, rep="lee")
+    async with app.run_test(size=size) as pilot:
+        await open_team(app, pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportDialog)
+        waiting = text_of(app, "#export-waiting")
+        assert "No qualified leads are waiting to be handed off." in waiting
+        assert "1 nurtured lead waits to go back to marketing; 1 disqualified too." in waiting
+        # The destination first: an arrow and Space choose nurture; the file name follows.
+        await pilot.press("down", "space")
+        await settle(pilot)
+        path = app.screen.query_one("#export-path", Input)
+        assert Path(path.value).name.startswith("qualdesk-nurture-20261123-")
+        out = tmp_path / "nurture.csv"
+        path.value = str(out)
+        await pilot.press("enter")
+        await settle(pilot)
+        said = text_of(app, "#export-result")
+        assert "Handed 1 lead back to marketing as batch 1 (plain csv)" in said
+        assert str(out) in said
+        bar = app.screen.query_one("#export-progress", ProgressBar)
+        assert (bar.progress, bar.total) == (1, 1) and bar.display
+        # Every line of the dialog is on the screen, the keys too.
+        dialog = app.screen.query_one("#export")
+        assert dialog.max_scroll_y == 0
+        assert app.screen.query_one("#export-keys").region.bottom <= size[1]
+        rows = out.read_text(encoding="utf-8").splitlines()
+        assert rows[1].startswith("1,") and ",nurture," in rows[1]
+        assert "No nurtured leads wait to go back to marketing; 1 disqualified too." in (
+            text_of(app, "#export-waiting")
+        )
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TeamScreen)
+        # Again, with the disqualified: only the one not yet handed back goes.
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("down", "down", "space")
+        await settle(pilot)
+        app.screen.query_one("#export-path", Input).value = str(tmp_path / "out.csv")
+        await pilot.press("enter")
+        await settle(pilot)
+        said = text_of(app, "#export-result")
+        assert "Handed 1 lead back to marketing as batch 2 (plain csv), 1 out" in said
+    # The leads are where they were: in nurture until their recycle date, and out.
+    assert (lead(staffed, 1).stage, lead(staffed, 1).next_due_at) == ("nurture", due)
+    assert lead(staffed, 2).stage == "disqualified"
+    with staffed.db.reading() as session:
+        sent = session.scalars(select(NurtureHandOff).order_by(col(NurtureHandOff.id))).all()
+    assert [(s.batch_id, s.lead_id, s.stage) for s in sent] == [
+        (1, 1, "nurture"),
+        (2, 2, "disqualified"),
+    ]

@@ -1,4 +1,4 @@
-"""Exporting to sales from the team view: choose the layout and file, watch it written."""
+"""Exporting from the team view: to sales or back to marketing, the layout and file, watched."""
 
 from __future__ import annotations
 
@@ -20,13 +20,21 @@ from qualdesk.core.words import counted
 from qualdesk.db.models import Rep
 from qualdesk.services.desk import Desk
 from qualdesk.services.export import ExportResult, default_name, export_leads, waiting_for_export
+from qualdesk.services.nurture import nurture_waiting
 from qualdesk.services.problems import unexpected_line
 from qualdesk.tui.widgets.keys import legend
 from qualdesk.tui.widgets.literal import LiteralInput
 
+# Where the leads go: (destination, with the disqualified too, as the choice reads).
+DESTINATIONS = (
+    ("sales", False, "sales"),
+    ("nurture", False, "nurture"),
+    ("nurture", True, "nurture + out"),
+)
+
 
 class ExportDialog(ModalScreen[ExportResult | None]):
-    """Write every qualified lead not yet handed off, with a progress bar, then say where."""
+    """Write the leads waiting for sales, or for marketing's nurture, with progress; say where."""
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -43,11 +51,19 @@ class ExportDialog(ModalScreen[ExportResult | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="export"):
-            yield Static("Export qualified leads to sales", classes="dialog-title")
+            yield Static(
+                "Export: qualified leads to sales, nurtured ones back to marketing",
+                classes="dialog-title",
+            )
             yield Static("Counting the leads waiting…", id="export-waiting")
             with Horizontal(id="export-choices"):
                 with Vertical():
-                    yield Static("Layout (for sales' CRM)", classes="export-label")
+                    yield Static("To", classes="export-label")
+                    with RadioSet(id="export-to"):
+                        for index, (_, _, label) in enumerate(DESTINATIONS):
+                            yield RadioButton(label, value=index == 0)
+                with Vertical():
+                    yield Static("Layout (CRM)", classes="export-label")
                     with RadioSet(id="export-profile"):
                         for index, name in enumerate(PROFILES):
                             yield RadioButton(name, value=index == 0)
@@ -61,37 +77,65 @@ class ExportDialog(ModalScreen[ExportResult | None]):
             yield Static(id="export-result")
             yield Static(
                 legend(("Enter", "export"), ("↑↓ Space", "choose"),
-                       ("Tab", "next: format, file name"), ("Esc", "close")),
+                       ("Tab", "layout, format, file"), ("Esc", "close")),
                 classes="dialog-keys", id="export-keys",
             )  # fmt: skip
 
+    def on_resize(self) -> None:
+        # At 24 rows the choices and the file name drop their frames, so all of it fits.
+        self.set_class(self.size.height < 32, "-short")
+
     def on_mount(self) -> None:
         self._set_path()
-        # The layout first: typing there cannot wipe the file name by accident.
-        self.query_one("#export-profile", RadioSet).focus()
+        # The choices first: typing there cannot wipe the file name by accident.
+        self.query_one("#export-to", RadioSet).focus()
         self._count()
 
     @work(thread=True, exit_on_error=False)
     def _count(self) -> None:
         count = waiting_for_export(self.desk)
+        nurtured, out = nurture_waiting(self.desk)
         words = (
             f"{counted(count, 'qualified lead')} "
             f"{'waits' if count == 1 else 'wait'} to be handed off."
             if count
             else "No qualified leads are waiting to be handed off."
         )
-        self.app.call_from_thread(self.query_one("#export-waiting", Static).update, words)
+        back = (
+            f"{counted(nurtured, 'nurtured lead')} {'waits' if nurtured == 1 else 'wait'} "
+            "to go back to marketing"
+            if nurtured
+            else "No nurtured leads wait to go back to marketing"
+        )
+        more = f"; {out:,} disqualified too." if out else "."
+        self.app.call_from_thread(
+            self.query_one("#export-waiting", Static).update, f"{words}\n{back}{more}"
+        )
 
     def _choice(self, selector: str, names: tuple[str, ...]) -> str:
         pressed = self.query_one(selector, RadioSet).pressed_index
         return names[pressed if pressed >= 0 else 0]
 
+    def _destination(self) -> tuple[str, bool]:
+        pressed = self.query_one("#export-to", RadioSet).pressed_index
+        to, include_out, _ = DESTINATIONS[pressed if pressed >= 0 else 0]
+        return to, include_out
+
     def _set_path(self) -> None:
         fmt = self._choice("#export-format", FORMATS)
-        name = default_name(self.desk.clock(), fmt)
+        name = default_name(self.desk.clock(), fmt, self._destination()[0])
         self.query_one("#export-path", Input).value = str(Path.cwd() / name)
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        if event.radio_set.id == "export-to":
+            # A name the dialog chose follows the destination; one typed is left alone.
+            field = self.query_one("#export-path", Input)
+            path = Path(field.value.strip())
+            kind = "nurture" if self._destination()[0] == "nurture" else "handoff"
+            for made in ("qualdesk-handoff-", "qualdesk-nurture-"):
+                if path.name.startswith(made) and "batch" not in path.name:
+                    rest = path.name.removeprefix(made)
+                    field.value = str(path.with_name(f"qualdesk-{kind}-{rest}"))
         if event.radio_set.id == "export-format":
             field = self.query_one("#export-path", Input)
             fmt = self._choice("#export-format", FORMATS)
@@ -119,10 +163,11 @@ class ExportDialog(ModalScreen[ExportResult | None]):
             Path(typed),
             self._choice("#export-format", FORMATS),
             self._choice("#export-profile", PROFILES),
+            *self._destination(),
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def _export(self, out: Path, fmt: str, profile: str) -> None:
+    def _export(self, out: Path, fmt: str, profile: str, to: str, include_out: bool) -> None:
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(
                 self.query_one("#export-progress", ProgressBar).update, total=total, progress=done
@@ -131,7 +176,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         try:
             result = export_leads(
                 self.desk, out=out, fmt=fmt, profile=profile, by=self.rep.handle,
-                progress=progress,
+                progress=progress, to=to, include_out=include_out,
             )  # fmt: skip
         except QualdeskError as exc:
             self.app.call_from_thread(self._problem, str(exc))
@@ -149,9 +194,23 @@ class ExportDialog(ModalScreen[ExportResult | None]):
     def _done(self, result: ExportResult) -> None:
         self.running = False
         self.result = result
+        nurture = result.destination == "nurture"
         if result.file is None:
             self.query_one("#export-progress", ProgressBar).add_class("-hidden")
-            said = Text("No qualified leads were waiting; nothing written.", style="yellow")
+            which = "leads for marketing" if nurture else "qualified leads"
+            said = Text(f"No {which} were waiting; nothing written.", style="yellow")
+        elif nurture:
+            out = (
+                f", {result.out:,} out ({result.do_not_call:,} on do-not-call, marked)"
+                if result.out
+                else ""
+            )
+            said = Text.assemble(
+                ("Handed ", "green"), (counted(result.exported, "lead"), "bold green"),
+                (f" back to marketing as batch {result.batch_id} ({result.profile} "
+                 f"{result.format}){out}\n", "green"),
+                shown(str(result.file)),
+            )  # fmt: skip
         else:
             said = Text.assemble(
                 ("Handed off ", "green"), (counted(result.exported, "lead"), "bold green"),

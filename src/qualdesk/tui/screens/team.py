@@ -234,9 +234,7 @@ class TeamScreen(Screen[None]):
         Binding("m", "period('month')", "Month", id="team.month"),
         Binding("a", "period('all')", "All", id="team.all", tooltip="All time"),
         Binding("r", "dates", "Dates", id="team.dates", tooltip="Figures for days you type"),
-        Binding(
-            "x", "export", "Export", id="team.export", tooltip="Export qualified leads to sales"
-        ),
+        Binding("x", "export", "Export", id="team.export", tooltip="Export to sales or to nurture"),
         Binding("v", "review", "Review", id="team.review", tooltip="Review sales' rejections"),
         Binding(
             "t",
