@@ -90,7 +90,7 @@ def build(path: Path, leads: int, touches: int, *, days: int = 30) -> None:
             phone_raw, phone_e164, match_key, region, jurisdiction, time_zones, hours_class_id,
             source, campaign, industry, company_size, extra, shares_phone, stage, stage_reason,
             callback_owner_only, next_due_at, queue_bucket, queue_order, attempts, score, grade,
-            sales_reason)
+            sales_reason, touch_count, touch_channels)
         SELECT
             datetime('{now}', '-' || (spread % 864000) || ' seconds'), '{now}',
             'Lead ' || i, 'Lead', '' || i, 'Company ' || (i % 50000), '',
@@ -105,7 +105,9 @@ def build(path: Path, leads: int, touches: int, *, days: int = 30) -> None:
             CASE WHEN roll < 40 THEN 1 END,
             CASE WHEN roll < 40 THEN -{epoch} + (spread % 864000)
                  ELSE {epoch} + spread - 604800 END,
-            CASE WHEN roll < 40 THEN 0 ELSE 1 + spread % 5 END, g * 20, char(65 + 3 - g), ''
+            CASE WHEN roll < 40 THEN 0 ELSE 1 + spread % 5 END, g * 20, char(65 + 3 - g), '',
+            CASE WHEN roll < 40 THEN 0 ELSE 1 + spread % 5 END,
+            CASE WHEN roll < 40 THEN '' ELSE 'phone' END
         FROM r JOIN shapes s ON s.n = r.shape
         """
     )
@@ -114,12 +116,13 @@ def build(path: Path, leads: int, touches: int, *, days: int = 30) -> None:
     db.execute(
         f"""
         WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < {touches})
-        INSERT INTO touches (lead_id, rep_id, channel, disposition, notes, started_at, ended_at)
+        INSERT INTO touches (
+            lead_id, rep_id, channel, disposition, notes, started_at, ended_at, inbound)
         SELECT 1 + abs(random()) % {leads}, 1 + abs(random()) % 8,
                CASE WHEN i % 10 = 0 THEN 'email' ELSE 'phone' END,
                CASE WHEN i % 10 = 0 THEN NULL WHEN i % 4 = 0 THEN 'connected' ELSE 'no_answer' END,
                '', datetime('{now}', '-' || (abs(random()) % {days * 86400}) || ' seconds'),
-               datetime('{now}', '-' || (abs(random()) % {days * 86400}) || ' seconds')
+               datetime('{now}', '-' || (abs(random()) % {days * 86400}) || ' seconds'), 0
         FROM k
         """
     )

@@ -104,11 +104,12 @@ def build_year(path: Path, leads: int, touches: int, days: int) -> None:
         t AS MATERIALIZED (
             SELECT i, {now} - abs(random()) % {span} AS s,
                    60000000 + abs(random()) % 1140000001 AS d FROM k)
-        INSERT INTO touches (lead_id, rep_id, channel, disposition, notes, started_at, ended_at)
+        INSERT INTO touches (
+            lead_id, rep_id, channel, disposition, notes, started_at, ended_at, inbound)
         SELECT 1 + abs(random()) % {leads}, 1 + abs(random()) % {REPS},
                CASE WHEN i % 10 = 0 THEN 'email' ELSE 'phone' END,
                CASE WHEN i % 10 = 0 THEN NULL WHEN i % 4 = 0 THEN 'connected' ELSE 'no_answer' END,
-               '', {_text("s")}, {_text("s + d")}
+               '', {_text("s")}, {_text("s + d")}, 0
         FROM t ORDER BY s
         """
     )
