@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlmodel import col, func, select
 
 from qualdesk.core.errors import QualdeskError
@@ -127,6 +127,10 @@ def test_nurtured_leads_go_back_once_and_stay_on_the_desk(
     assert [(s.lead_id, s.decision_id, s.stage) for s in sent] == [
         (i, decisions[i], "nurture") for i in nurtured
     ]
+    with desk.db.reading() as session:
+        # Stored as the ORM stores a moment: compared as text with do-not-call's added_at.
+        stored = session.execute(text("SELECT DISTINCT handed_off_at FROM nurture_handoffs"))
+        assert stored.scalars().all() == [f"{clock():%Y-%m-%d %H:%M:%S}.000000"]
     assert _count(desk, HandOff) == 0
 
     # Since the last batch: nothing new, so nothing written.
@@ -184,15 +188,20 @@ def test_without_include_out_the_out_leads_wait_and_go_later(
 
 
 def test_a_nurtured_lead_put_on_do_not_call_goes_again_as_out(
-    desk: Desk, worked: dict[str, int], tmp_path: Path
+    desk: Desk, worked: dict[str, int], clock: FrozenClock, tmp_path: Path
 ) -> None:
     export_leads(desk, out=tmp_path / "one.csv", to="nurture", include_out=True)
+    clock.now += timedelta(hours=1)
     lead = _lead(desk, worked["nurtured"])
     add_number(desk, lead.phone_e164, region=None, by="lee", reason="asked by email")
-    # Leads of the same number (the fixture's New Yorkers share one) are stopped too.
+    # Every lead of the number goes (the fixture's New Yorkers share one): those stopped by
+    # it, and the one already out for a wrong number, now marked do-not-call.
     result = export_leads(desk, out=tmp_path / "two.csv", to="nurture", include_out=True)
     rows = {int(r["lead_id"]): r for r in _rows(tmp_path / "two.csv")}
-    assert worked["nurtured"] in rows and result.do_not_call == result.exported
+    assert set(rows) == {worked[k] for k in ("nurtured", "not_interested", "qualified", "wrong")}
+    assert result.do_not_call == result.exported == 4
+    assert rows[worked["wrong"]]["nurture_reason"].endswith("wrong number")
+    assert export_leads(desk, out=tmp_path / "x.csv", to="nurture", include_out=True).exported == 0
     row = rows[worked["nurtured"]]
     assert (row["stage"], row["do_not_call"], row["routed_by"]) == ("disqualified", "yes", "lee")
     assert row["nurture_reason"] == "number is on the do-not-call list"

@@ -163,8 +163,7 @@ def export_leads(
             session.flush()
             assert batch.id is not None
             if to == "nurture":
-                stored = UTCDateTime().process_bind_param(now, session.get_bind().dialect)
-                record_nurture(_cursor(session), batch.id, due, stored)
+                record_nurture(_cursor(session), batch.id, due, now)
             else:
                 _hand_off(session, batch.id, leads, in_force.version, now)
     except BaseException:

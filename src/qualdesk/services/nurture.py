@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import text
@@ -176,23 +177,25 @@ _RECORD = (
 )
 
 
-def record_nurture(cursor: Any, batch_id: int, due: list[Due], stored_now: str) -> None:
+def record_nurture(cursor: Any, batch_id: int, due: list[Due], now: datetime) -> None:
     """Record the leads as handed back in the batch; the leads themselves are left as they are.
 
     Args:
         cursor: a driver cursor of the writing transaction.
         batch_id: the export batch.
         due: the leads written, as nurture_leads read them.
-        stored_now: the moment, as the database stores it.
+        now: the moment of the hand-back.
 
     Raises:
         QualdeskError: a lead changed on the desk since it was read; the
             caller's transaction must then be rolled back.
     """
+    # As the ORM writes the column: compared, as text, with do-not-call's added_at.
+    stored = f"{now.astimezone(UTC):%Y-%m-%d %H:%M:%S.%f}"
     cursor.executemany(
         _RECORD,
         [
-            {"batch": batch_id, "lead": p.lead_id, "decision": decision, "now": stored_now,
+            {"batch": batch_id, "lead": p.lead_id, "decision": decision, "now": stored,
              "stage": p.stage, "score": p.score, "grade": p.grade, "dnc": int(p.do_not_call)}
             for p, decision in due
         ],
