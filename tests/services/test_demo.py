@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from itertools import pairwise
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import col, func, select
@@ -22,6 +23,7 @@ from qualdesk.db.models import (
     HandOff,
     ImportBatch,
     Lead,
+    NurtureHandOff,
     Rep,
     Review,
     RulesVersion,
@@ -33,10 +35,12 @@ from qualdesk.services.demo import (
     ATTEMPT_NOTES,
     CHECKLIST_TALK,
     CLOSINGS,
+    OPPORTUNITY_COLUMNS,
     REP_PLACES,
     SALES_REASONS,
     SHIFT,
     TEAM_LEAD,
+    VERDICT_COLUMNS,
     build_demo,
 )
 from qualdesk.services.desk import Desk, open_desk
@@ -226,7 +230,13 @@ def _sales_folder(desk: Desk) -> Path:
 
 def test_hand_offs_carry_only_leads_qualified_before_them(demo: Desk) -> None:
     with demo.db.reading() as session:
-        batches = list(session.scalars(select(ExportBatch).order_by(col(ExportBatch.id))))
+        batches = list(
+            session.scalars(
+                select(ExportBatch)
+                .where(ExportBatch.destination == "sales")
+                .order_by(col(ExportBatch.id))
+            )
+        )
         handed = session.execute(
             select(HandOff.batch_id, HandOff.handed_off_at, Lead.id, Lead.qualified_at)
             .join(Lead, col(Lead.id) == HandOff.lead_id)
@@ -248,7 +258,7 @@ def test_hand_offs_carry_only_leads_qualified_before_them(demo: Desk) -> None:
         file = Path(batch.file_path)
         assert file.parent == folder and file.is_file()
         with file.open(encoding="utf-8-sig") as handle:
-            ids = [int(row["lead_id"]) for row in csv.DictReader(handle)]
+            ids = [int(row["Qualdesk Lead ID"]) for row in csv.DictReader(handle)]
         assert sorted(ids) == sorted(lead for b, _, lead, _ in handed if b == batch.id)
     # The desk stops calling a lead once it has gone to sales.
     first: dict[int, datetime] = {}
@@ -275,12 +285,18 @@ def test_sales_verdicts_come_after_their_hand_off_with_reasons_for_rejections(
         )
     assert len(files) >= 3 and {f.received_by for f in files} == {TEAM_LEAD}
     assert all(f.refused == 0 and f.rejects_file is None for f in files)
+    # Sales' Lead reports and Opportunity reports, as Salesforce exports them.
+    headers = {
+        "sales-verdicts": ",".join(VERDICT_COLUMNS),
+        "sales-opportunities": ",".join(OPPORTUNITY_COLUMNS),
+    }
     for file in files:
         path = Path(file.file_path)
         assert path.parent == _sales_folder(demo)
-        assert (
-            path.read_text(encoding="utf-8").splitlines()[0] == "Lead ID,Status,Reason,Date decided"
-        )
+        kind = path.name.rsplit("-", 2)[0]
+        assert path.read_text(encoding="utf-8").splitlines()[0] == headers[kind]
+    assert {Path(f.file_path).name.rsplit("-", 2)[0] for f in files} == set(headers)
+    assert sum(f.pending for f in files) > 0 and sum(f.outcomes for f in files) > 5
     for verdict, handed_off_at, received_at in verdicts:
         assert handed_off_at < verdict.decided_at <= received_at == verdict.received_at <= NOW
         if verdict.verdict == "rejected":
@@ -408,3 +424,23 @@ def test_the_same_seed_and_clock_give_the_same_desk_and_a_rebuild_replaces_it(
     # The rebuild replaced the demo's own files and left the folders' other files alone.
     assert sorted(p.name for p in folder.iterdir()) == sorted([*files, "mine.txt"])
     assert sorted(p.name for p in sales.iterdir()) == sorted([*handed, *theirs])
+
+
+def test_the_weeks_nurtured_leads_go_back_to_marketing_on_fridays(demo: Desk) -> None:
+    with demo.db.reading() as session:
+        batches = list(
+            session.scalars(select(ExportBatch).where(ExportBatch.destination == "nurture"))
+        )
+        handed = session.execute(
+            select(NurtureHandOff.batch_id, NurtureHandOff.stage, Lead.stage).join(
+                Lead, col(Lead.id) == NurtureHandOff.lead_id
+            )
+        ).all()
+    assert len(batches) >= 2 and {b.created_by for b in batches} == {TEAM_LEAD}
+    assert all(b.profile == "hubspot" for b in batches)
+    assert {b.created_at.astimezone(ZoneInfo("America/New_York")).weekday() for b in batches} == {4}
+    assert sum(b.lead_count for b in batches) == len(handed) > 10
+    # Only nurtured leads went, and they stayed on the desk (nurtured, or called again since).
+    assert {stage for _, stage, _ in handed} == {"nurture"}
+    for batch in batches:
+        assert Path(batch.file_path).parent == _sales_folder(demo)

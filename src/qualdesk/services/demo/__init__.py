@@ -10,7 +10,7 @@ happened on that call and nothing else.
 
 from qualdesk.services.demo.build import DemoReport, build_demo, demo_location
 from qualdesk.services.demo.files import DEMO_KEY
-from qualdesk.services.demo.sales import SALES_REASONS
+from qualdesk.services.demo.sales import OPPORTUNITY_COLUMNS, SALES_REASONS, VERDICT_COLUMNS
 from qualdesk.services.demo.talk import ATTEMPT_NOTES, CHECKLIST_TALK, CLOSINGS
 from qualdesk.services.demo.timetable import ARRIVALS, DEMO_REPS, REP_PLACES, SHIFT, TEAM_LEAD
 
@@ -21,10 +21,12 @@ __all__ = [
     "CLOSINGS",
     "DEMO_KEY",
     "DEMO_REPS",
+    "OPPORTUNITY_COLUMNS",
     "REP_PLACES",
     "SALES_REASONS",
     "SHIFT",
     "TEAM_LEAD",
+    "VERDICT_COLUMNS",
     "DemoReport",
     "build_demo",
     "demo_location",

@@ -1,11 +1,16 @@
-"""The demo's loop with sales: hand-offs twice a week, sales' verdicts, the team lead's rulings.
+"""The demo's loop with sales and marketing: hand-offs, sales' reports, rulings, nurture.
 
-The team lead exports the qualified leads on Tuesday and Friday afternoons;
-a day or two later sales send back a file of the verdicts they reached since
-(in their CRM's words), which the team lead reads in; the morning after,
-the team lead rules on a rejection waiting for review, until a couple are
-ruled (one valid and one not, where the rejections allow). Each step goes
-through the desk's own services at its own moment, between the calls.
+The team lead exports the qualified leads on Tuesday and Friday afternoons
+in Salesforce's layout; a day or two later sales send back their Lead report
+as Salesforce exports it (Closed - Converted, Closed - Not Converted, or
+still Working - Contacted), which the team lead reads in; the morning
+after, the team lead rules on a rejection waiting for review, until a
+couple are ruled (one valid and one not, where the rejections allow). A
+few days after a lead is converted, sales' Opportunity report says what
+became of it (an open stage, then Closed Won or Closed Lost, with an amount
+and a close date). On Friday afternoons the team lead hands the week's
+nurtured leads back to marketing. Each step goes through the desk's own
+services at its own moment, between the calls.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select as columns_of
 from sqlmodel import Session, col, func, select
 
 from qualdesk.core.hours import zone
@@ -36,11 +42,24 @@ EXPORT_DAYS = (1, 4)  # Tuesday and Friday
 EXPORT_TIME = time(15, 30)
 VERDICTS_TIME = time(14, 0)
 REVIEW_TIME = time(10, 30)
-VERDICT_COLUMNS = ("Lead ID", "Status", "Reason", "Date decided")
-# What sales make of a lead open with them by the time they send a file ("": not yet
-# decided, it waits for a later file).
-STATUSES = ("Accepted", "Rejected", "")
+NURTURE_TIME = time(16, 15)
+OPPORTUNITIES_TIME = time(11, 0)
+# Sales' Lead report as Salesforce exports it: its own Lead ID, the desk's beside it.
+VERDICT_COLUMNS = ("Lead ID", "Qualdesk Lead ID", "Lead Status", "Unqualified Reason",
+                   "Converted Date")  # fmt: skip
+# What sales make of a lead open with them by the time they send a file (still
+# Working - Contacted: it waits for a later file).
+CONVERTED, NOT_CONVERTED, WORKING = (
+    "Closed - Converted",
+    "Closed - Not Converted",
+    ("Working - Contacted"),
+)
+STATUSES = (CONVERTED, NOT_CONVERTED, WORKING)
 STATUS_WEIGHTS = (66, 22, 12)
+# Sales' Opportunity report: the stages an open opportunity goes through, then the end.
+OPPORTUNITY_COLUMNS = ("Opportunity Name", "Qualdesk Lead ID", "Stage", "Amount", "Close Date")
+OPEN_STAGES = ("Qualification", "Needs Analysis", "Proposal/Price Quote", "Negotiation/Review")
+WON, LOST = "Closed Won", "Closed Lost"
 # Sales' reasons for a rejection, and the criterion each says the lead lacked (None: a
 # fact the checklist does not hold).
 SALES_REASONS = {
@@ -63,6 +82,10 @@ class SalesLoop:
     handed_off: int = 0
     accepted: int = 0
     rejected: int = 0
+    won: int = 0
+    nurtured_back: int = 0
+    # Sales' next Opportunity report, once one is in line (one at a time).
+    opportunities_due: datetime | None = None
     rulings: int = 0
     # The rulings made so far, valid or not: the next one shows the other kind if it can.
     ruled: set[bool] = field(default_factory=set)
@@ -91,6 +114,8 @@ def plan_exports(weeks: PastWeeks, loop: SalesLoop, first: date, last: date) -> 
         if day.weekday() in EXPORT_DAYS and working_day(hours, *NEW_YORK, day):
             late = timedelta(minutes=loop.rng.randint(0, 45))
             weeks.at(_in_new_york(day, EXPORT_TIME) + late, Export(loop))
+            if day.weekday() == EXPORT_DAYS[-1]:
+                weeks.at(_in_new_york(day, NURTURE_TIME) + late, NurtureExport(loop))
         day += timedelta(days=1)
 
 
@@ -112,7 +137,8 @@ class Export:
             weeks.at(later + timedelta(minutes=loop.rng.randint(5, 15)), self)
             return
         loop.folder.mkdir(parents=True, exist_ok=True)
-        result = export_leads(desk, out=loop.folder, by=loop.team_lead.handle)
+        result = export_leads(desk, out=loop.folder, profile="salesforce",
+                              by=loop.team_lead.handle)  # fmt: skip
         if result.file is None:
             return
         loop.keep(weeks, result.file)
@@ -152,12 +178,13 @@ class Verdicts:
                 for n in range(1, (today - after).days + 1)
                 if working_day(hours, *NEW_YORK, after + timedelta(days=n))
             ]
-            status = rng.choices(STATUSES, STATUS_WEIGHTS)[0]
-            if not days or not status:
-                continue
-            reason = _reason(rng, established.get(lead_id, set())) if status == "Rejected" else ""
-            rows.append((str(lead_id), status, reason, rng.choice(days).isoformat()))
-        if not rows:
+            status = rng.choices(STATUSES, STATUS_WEIGHTS)[0] if days else WORKING
+            reason = (
+                _reason(rng, established.get(lead_id, set())) if status == NOT_CONVERTED else ""
+            )
+            converted = rng.choice(days).isoformat() if status == CONVERTED else ""
+            rows.append((_salesforce_id(lead_id), str(lead_id), status, reason, converted))
+        if not any(row[2] != WORKING for row in rows):
             return
         loop.last_verdicts = today
         local = moment.astimezone(zone(NEW_YORK[0]))
@@ -170,10 +197,92 @@ class Verdicts:
             loop.keep(weeks, Path(summary.rejects_file))
         loop.accepted += summary.accepted
         loop.rejected += summary.rejected
+        if summary.accepted and loop.opportunities_due is None:
+            day = working_days_after(hours, today, rng.choice((2, 3)))
+            loop.opportunities_due = _in_new_york(day, OPPORTUNITIES_TIME)
+            weeks.at(loop.opportunities_due, Opportunities(loop))
         if summary.rejected and loop.rulings < RULINGS:
             day = working_days_after(hours, today, 1)
             late = timedelta(minutes=rng.randint(0, 60))
             weeks.at(_in_new_york(day, REVIEW_TIME) + late, Ruling(loop))
+
+
+@dataclass(frozen=True)
+class Opportunities:
+    """Sales' Opportunity report: what the converted leads became, read in by the team lead.
+
+    A converted lead becomes an open opportunity with an amount and a close
+    date ahead; a few days on, it moves stage, or closes won or lost.
+    """
+
+    loop: SalesLoop
+
+    def play(self, weeks: PastWeeks, moment: datetime) -> None:
+        loop, desk, rng = self.loop, weeks.desk, self.loop.rng
+        loop.opportunities_due = None
+        today = _new_york_day(moment)
+        with desk.db.reading() as session:
+            accepted = session.execute(
+                columns_of(
+                    col(Lead.id),
+                    col(Lead.company),
+                    col(Lead.outcome),
+                    col(Lead.outcome_cents),
+                    col(Lead.outcome_on),
+                )
+                .where(col(Lead.stage) == Stage.ACCEPTED.value)
+                .order_by(col(Lead.id))
+            ).all()
+        rows = []
+        for lead_id, company, outcome, cents, closing in accepted:
+            name = f"{company or 'Account'} - new business"
+            if outcome is None:
+                if rng.random() < 0.6:
+                    amount = rng.randrange(8, 90) * 1000
+                    close = today + timedelta(days=rng.randint(20, 60))
+                    rows.append((name, lead_id, OPEN_STAGES[0], amount, close))
+            elif outcome == "opportunity":
+                stage = rng.choices((WON, LOST, rng.choice(OPEN_STAGES[1:])), (35, 20, 45))[0]
+                close = today if stage in (WON, LOST) else closing or today
+                rows.append((name, lead_id, stage, (cents or 0) // 100, close))
+        if not rows:
+            return
+        local = moment.astimezone(zone(NEW_YORK[0]))
+        path = loop.folder / f"sales-opportunities-{local:%Y%m%d-%H%M}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows(
+                [OPPORTUNITY_COLUMNS,
+                 *((n, i, stage, f"{amount:,.2f}", close.isoformat())
+                   for n, i, stage, amount, close in rows)]
+            )  # fmt: skip
+        loop.keep(weeks, path)
+        read_feedback(desk, path, by=loop.team_lead.handle, zone_name=NEW_YORK[0])
+        loop.won += sum(1 for row in rows if row[2] == WON)
+        if any(row[2] not in (WON, LOST) for row in rows):
+            day = working_days_after(weeks.rules.calling_hours, today, rng.choice((3, 4)))
+            loop.opportunities_due = _in_new_york(day, OPPORTUNITIES_TIME)
+            weeks.at(loop.opportunities_due, self)
+
+
+@dataclass(frozen=True)
+class NurtureExport:
+    """The team lead hands the week's nurtured leads back to marketing (HubSpot's layout)."""
+
+    loop: SalesLoop
+
+    def play(self, weeks: PastWeeks, moment: datetime) -> None:
+        loop = self.loop
+        loop.folder.mkdir(parents=True, exist_ok=True)
+        result = export_leads(weeks.desk, out=loop.folder, profile="hubspot", to="nurture",
+                              by=loop.team_lead.handle)  # fmt: skip
+        if result.file is not None:
+            loop.keep(weeks, result.file)
+            loop.nurtured_back += result.exported
+
+
+def _salesforce_id(lead_id: int) -> str:
+    """The 18-character id Salesforce gave the lead on import (made up, one per lead)."""
+    return f"00Q5g{lead_id:010d}AAA"
 
 
 @dataclass(frozen=True)
