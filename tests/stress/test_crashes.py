@@ -1,4 +1,4 @@
-"""kill -9 in a loop: reps mid-call and an import mid-file. Nothing committed is lost.
+"""kill -9 in a loop: reps mid-call, an import and an export mid-file. Nothing committed is lost.
 
 The loops are bounded in count and in time, and the processes are killed at
 random moments from a seeded generator, so a failure can be replayed.
@@ -6,10 +6,12 @@ random moments from a seeded generator, so a failure can be replayed.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -392,3 +394,127 @@ def test_a_closed_terminal_keeps_every_word_and_gives_the_lead_back(
         assert conn.execute("SELECT claimed_by FROM leads WHERE id = ?", (lead_id,)).fetchone() == (
             None,
         )
+
+
+def _handing_over(db: Path, leads: int, to: str) -> None:
+    """A desk whose leads are all qualified (to sales) or all nurtured, each with a call and notes."""
+    build_desk(db, reps=1, leads=leads)
+    stage = "sales" if to == "sales" else "nurture"
+    when = "2026-11-23 15:00:00.000000"
+    note = "Spoke with them about the renewal, the budget and who signs; call back next quarter."
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO touches (lead_id, rep_id, channel, disposition, notes, started_at, "
+            "ended_at, phone, inbound) SELECT id, 1, 'phone', 'connected', ?, ?, ?, phone_e164, 0 "
+            "FROM leads",
+            (note, when, when),
+        )
+        conn.execute(
+            "INSERT INTO routing_decisions (lead_id, touch_id, rep_id, route, proposed_route, "
+            "reason, overridden, rules_version_id, decided_at) SELECT t.lead_id, t.id, 1, ?, ?, "
+            "'decided on the call', 0, 1, ? FROM touches t",
+            (stage, stage, when),
+        )
+        conn.execute(
+            "INSERT INTO checklist_answers (lead_id, criterion, established, note, rep_id, "
+            "answered_at, rules_version_id) SELECT id, 'pains', 1, ?, 1, ?, 1 FROM leads",
+            (note, when),
+        )
+        conn.execute(
+            "UPDATE leads SET stage = ?, stage_reason = 'decided on the call', queue_bucket = NULL, "
+            "qualified_at = CASE WHEN ? = 'sales' THEN ? END, "
+            "next_due_at = CASE WHEN ? = 'nurture' THEN '2027-02-21 15:00:00.000000' END",
+            (stage, stage, when, stage),
+        )
+
+
+def _export(db: Path, out: Path, to: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "qualdesk", "--db", str(db), "export", "--to", to, "--out",
+         str(out), "--json"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def _writing(folder: Path, pid: int) -> bool:
+    """Whether the export process is writing its file (its partial file is there)."""
+    return any(folder.glob(f".handoff.csv.{pid}.*.part"))
+
+
+def _handed_over(db: Path) -> tuple[list[tuple[int, str]], int, dict[str, int]]:
+    """(batches: lead count and SHA-256, leads recorded as sent, leads per stage)."""
+    with sqlite3.connect(db) as conn:
+        batches = conn.execute("SELECT lead_count, sha256 FROM export_batches").fetchall()
+        sent = conn.execute(
+            "SELECT (SELECT count(*) FROM handoffs) + (SELECT count(*) FROM nurture_handoffs)"
+        ).fetchone()[0]
+        stages = dict(conn.execute("SELECT stage, count(*) FROM leads GROUP BY stage").fetchall())
+    return batches, sent, stages
+
+
+@pytest.mark.parametrize("to", ["sales", "nurture"])
+def test_an_export_killed_mid_file_hands_over_all_or_nothing_and_runs_again(
+    tmp_path: Path, to: str
+) -> None:
+    leads = 20_000
+    db = tmp_path / "desk.db"
+    _handing_over(db, leads, to)
+    reference = tmp_path / "reference.db"
+    shutil.copyfile(db, reference)
+    folder = tmp_path / "files"
+    folder.mkdir()
+    whole = folder / "reference.csv"
+    started = time.monotonic()
+    run = _export(reference, whole, to)
+    out, err = run.communicate(timeout=120)
+    took = time.monotonic() - started
+    assert run.returncode == 0, err.decode()
+    assert json.loads(out)["exported"] == leads
+    before = _handed_over(db)[2]
+    mark = "handed_off" if to == "sales" else "nurture"
+
+    target = folder / "handoff.csv"
+    rng = random.Random(8)
+    kills, batches, mid_file = 0, [], 0
+    for turn in range(5):
+        run = _export(db, target, to)
+        if turn % 2 == 0:  # while the file is being written
+            deadline = time.monotonic() + 2 * took
+            while not _writing(folder, run.pid) and time.monotonic() < deadline:
+                time.sleep(0.005)
+            time.sleep(rng.uniform(0, 0.05))
+        else:
+            time.sleep(rng.uniform(0.1, took))
+        mid_file += _writing(folder, run.pid)
+        os.kill(run.pid, signal.SIGKILL)
+        run.wait(timeout=30)
+        kills += run.returncode == -signal.SIGKILL
+        # Whatever it had done: the file is sound, and holds no batch or one whole batch.
+        assert integrity(db) == "ok"
+        batches, sent, stages = _handed_over(db)
+        assert len(batches) <= 1
+        if target.exists():  # a file in place is always the whole file, never a part of it
+            assert target.read_bytes() == whole.read_bytes()
+        if batches:
+            assert batches[0] == (leads, hashlib.sha256(whole.read_bytes()).hexdigest())
+            assert sent == leads and target.exists()
+            assert stages == ({mark: leads} if to == "sales" else before)
+            break
+        assert sent == 0 and stages == before
+        # Killed between putting the file in place and recording it: nothing was handed
+        # over, and the next export writes another file (this one is never overwritten).
+        target.unlink(missing_ok=True)
+    assert kills > 0 and mid_file > 0
+    if not batches:
+        run = _export(db, target, to)
+        out, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err.decode()
+        assert json.loads(out)["exported"] == leads
+        assert target.read_bytes() == whole.read_bytes()
+    # Once handed over, nothing waits: running it again writes nothing.
+    run = _export(db, folder / "again.csv", to)
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == 0 and json.loads(out)["exported"] == 0, err.decode()
+    assert not (folder / "again.csv").exists()
+    assert _handed_over(db)[1] == leads
+    assert not [p.name for p in folder.iterdir() if p.name.endswith(".part")]
