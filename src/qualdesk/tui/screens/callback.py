@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, RadioButton, RadioSet, Static
+from textual.widgets import Input, RadioSet, Static
 
 from qualdesk.core.callbacks import CallbackPlan
 from qualdesk.core.display import shown
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.hours import REP_DAY
+from qualdesk.tui.widgets.choice import Choice
 from qualdesk.tui.widgets.keys import legend
 from qualdesk.tui.widgets.literal import LiteralInput
 
@@ -81,8 +82,8 @@ class CallbackDialog(ModalScreen[CallbackChoice | None]):
             )
             yield Static(id="callback-preview")
             with RadioSet(id="callback-who"):
-                yield RadioButton("only me", value=True, id="callback-mine")
-                yield RadioButton("anyone on the desk", id="callback-anyone")
+                yield Choice("only me", value=True, id="callback-mine")
+                yield Choice("anyone on the desk", id="callback-anyone")
             yield Static(
                 legend(
                     ("Enter", "book"), ("Tab then ←→ Space", "only me / anyone"), ("Esc", "cancel")
@@ -125,7 +126,7 @@ class CallbackDialog(ModalScreen[CallbackChoice | None]):
         typed = self.query_one("#callback-when", Input).value
         if not typed.strip():
             if self.suggested is not None:
-                anyone = self.query_one("#callback-anyone", RadioButton).value
+                anyone = self.query_one("#callback-anyone", Choice).value
                 self.dismiss(CallbackChoice(self.suggested, owner_only=not anyone))
                 return
             preview.update(Text("Type a time the lead may be called at.", style="red"))
@@ -136,7 +137,7 @@ class CallbackDialog(ModalScreen[CallbackChoice | None]):
             # The specific reason stays on screen: the rep sees what to change.
             preview.update(Text(shown(str(exc)), style="red"))
             return
-        anyone = self.query_one("#callback-anyone", RadioButton).value
+        anyone = self.query_one("#callback-anyone", Choice).value
         self.dismiss(CallbackChoice(plan, owner_only=not anyone))
 
     def action_cancel(self) -> None:

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, ProgressBar, RadioButton, RadioSet, Static
+from textual.widgets import Input, ProgressBar, RadioSet, Static
 
 from qualdesk.core.display import shown
 from qualdesk.core.errors import QualdeskError
@@ -22,6 +22,7 @@ from qualdesk.services.desk import Desk
 from qualdesk.services.export import ExportResult, default_name, export_leads, waiting_for_export
 from qualdesk.services.nurture import nurture_waiting
 from qualdesk.services.problems import unexpected_line
+from qualdesk.tui.widgets.choice import Choice
 from qualdesk.tui.widgets.keys import legend
 from qualdesk.tui.widgets.literal import LiteralInput
 
@@ -61,17 +62,17 @@ class ExportDialog(ModalScreen[ExportResult | None]):
                     yield Static("To", classes="export-label")
                     with RadioSet(id="export-to"):
                         for index, (_, _, label) in enumerate(DESTINATIONS):
-                            yield RadioButton(label, value=index == 0)
+                            yield Choice(label, value=index == 0)
                 with Vertical():
                     yield Static("Layout (CRM)", classes="export-label")
                     with RadioSet(id="export-profile"):
                         for index, name in enumerate(PROFILES):
-                            yield RadioButton(name, value=index == 0)
+                            yield Choice(name, value=index == 0)
                 with Vertical():
                     yield Static("Format", classes="export-label")
                     with RadioSet(id="export-format"):
                         for index, name in enumerate(FORMATS):
-                            yield RadioButton(name, value=index == 0)
+                            yield Choice(name, value=index == 0)
             yield LiteralInput(id="export-path")
             yield ProgressBar(id="export-progress", show_eta=False, classes="-hidden")
             yield Static(id="export-result")
@@ -107,7 +108,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
             if nurtured
             else "No nurtured leads wait to go back to marketing"
         )
-        more = f"; {out:,} disqualified too." if out else "."
+        more = f"; {out:,} disqualified with nurture + out." if out else "."
         self.app.call_from_thread(
             self.query_one("#export-waiting", Static).update, f"{words}\n{back}{more}"
         )

@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, RadioButton, RadioSet, Static
+from textual.widgets import Input, RadioSet, Static
 
 from qualdesk.core.display import shown
+from qualdesk.tui.widgets.choice import Choice
 from qualdesk.tui.widgets.keys import legend
 from qualdesk.tui.widgets.literal import LiteralInput
 
@@ -35,7 +36,7 @@ class TouchDialog(ModalScreen[tuple[str, str] | None]):
             yield Static("Log a follow-up touch", classes="dialog-title")
             with RadioSet(id="touch-channel"):
                 for index, channel in enumerate(self.channels):
-                    yield RadioButton(channel, value=index == 0, id=f"touch-{channel}")
+                    yield Choice(channel, value=index == 0, id=f"touch-{channel}")
             yield LiteralInput(placeholder="what was sent or said", id="touch-note")
             yield Static(
                 legend(("Enter", "log"), ("Tab then ↑↓ Space", "channel"), ("Esc", "cancel")),
