@@ -9,11 +9,17 @@ the desk offers it only after the rep confirms (rules: unknown_zone).
 A jurisdiction may be closed on a weekday (US Sundays) or on a date (a
 public holiday): no call then, whatever the hours say. Some laws also cap
 how often one number may be called (Florida: three calls in 24 hours).
+
+Speed to lead is counted in the same calling time: a lead's first touch is
+due once so many hours of it have passed since the lead arrived
+(`calling_deadlines`).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -330,3 +336,176 @@ def _quarter(moment: datetime) -> datetime:
     """The first quarter hour at or after an instant, in UTC (every zone's offset today is
     a whole number of quarter hours, so it is a quarter hour on every clock)."""
     return _EPOCH + -(-(moment - _EPOCH) // _QUARTER) * _QUARTER
+
+
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _micros(moment: datetime) -> int:
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def _zone_stretches(
+    hours: CallingHours, name: str, jurisdiction: str, first: date, last: date
+) -> list[tuple[int, int]]:
+    """Each local day's calling window in one zone, from `first` to `last`, in microseconds."""
+    tz = zone(name)
+    found = []
+    day = first
+    while day <= last:
+        span = day_window(hours, jurisdiction, day)
+        if span is not None:
+            opens = datetime.combine(day, span[0], tzinfo=tz)
+            # A window to 24:00 runs on to the next day's midnight, as `within` counts it.
+            closes = (
+                datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+                if span[1] == _MIDNIGHT
+                else datetime.combine(day, span[1], tzinfo=tz)
+            )
+            if span[0] < span[1]:
+                found.append((_micros(opens), _micros(closes)))
+        day += timedelta(days=1)
+    return found
+
+
+def _meet(ours: list[tuple[int, int]], theirs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The stretches inside both sorted lists of stretches."""
+    both = []
+    i = j = 0
+    while i < len(ours) and j < len(theirs):
+        low, high = max(ours[i][0], theirs[j][0]), min(ours[i][1], theirs[j][1])
+        if low < high:
+            both.append((low, high))
+        if ours[i][1] < theirs[j][1]:
+            i += 1
+        else:
+            j += 1
+    return both
+
+
+@dataclass(frozen=True)
+class CallingTime:
+    """The stretches in which a lead may be called over a range of days, to count its calling time.
+
+    A stretch is when every candidate zone is inside its window (closed
+    weekdays and closed dates skipped), as `callable_at` says. Built once
+    for a calling-hours class, it answers "when has this much calling time
+    passed since then" with two bisections, so figures over many leads pay
+    for the calendar once. Instants are microseconds since the epoch.
+    """
+
+    opens: tuple[int, ...]
+    closes: tuple[int, ...]
+    # The calling time from the first opening to each close.
+    counted: tuple[int, ...]
+
+    @classmethod
+    def between(
+        cls,
+        hours: CallingHours,
+        zones: Iterable[str],
+        jurisdiction: str,
+        since: datetime,
+        until: datetime,
+    ) -> CallingTime:
+        """The stretches of the local days from `since` to `until`, in every zone given.
+
+        Args:
+            hours: the calling hours in force.
+            zones: the lead's candidate IANA zones (at least one).
+            jurisdiction: the lead's country or state/province (US-FL).
+            since: an aware instant; the stretches start on its local day.
+            until: an aware instant; they end with its local day.
+        """
+        stretches: list[tuple[int, int]] | None = None
+        for name in zones:
+            tz = zone(name)
+            first, last = since.astimezone(tz).date(), until.astimezone(tz).date()
+            own = _zone_stretches(hours, name, jurisdiction, first, last)
+            stretches = own if stretches is None else _meet(stretches, own)
+        counted, total = [], 0
+        for opens, closes in stretches or []:
+            total += closes - opens
+            counted.append(total)
+        return cls(
+            tuple(s[0] for s in stretches or []), tuple(s[1] for s in stretches or []),
+            tuple(counted),
+        )  # fmt: skip
+
+    def passed(self, start: datetime, span: timedelta) -> datetime | None:
+        """The first instant by which `span` of calling time has passed since `start`.
+
+        Args:
+            start: an aware instant, inside calling hours or not.
+            span: the calling time to count.
+
+        Returns:
+            The instant, in UTC (the end of a window if the span ends
+            exactly there); None if it lies beyond the stretches built.
+        """
+        moment = _micros(start)
+        first = bisect_right(self.closes, moment)
+        if first == len(self.closes):
+            return None
+        begin = max(self.opens[first], moment)
+        target = self.counted[first] - (self.closes[first] - begin) + span // _MICROSECOND
+        last = bisect_left(self.counted, target, lo=first)
+        if last == len(self.counted):
+            return None
+        return _EPOCH + (self.closes[last] - (self.counted[last] - target)) * _MICROSECOND
+
+
+def calling_deadlines(
+    hours: CallingHours,
+    zones: Iterable[str],
+    jurisdiction: str,
+    span: timedelta,
+    starts: Iterable[datetime],
+) -> dict[datetime, datetime]:
+    """When `span` of a lead's calling time has passed since each start: speed to lead's deadlines.
+
+    Calling time is the time the lead may be called: inside its hours in
+    every candidate zone, on a day its jurisdiction is open. A lead that
+    arrives at 20:50 in New York with four hours to go is due at 11:50 the
+    next morning (ten minutes that evening, three hours fifty from 08:00).
+
+    Args:
+        hours: the calling hours in force.
+        zones: the lead's candidate IANA zones; none if its zone is unknown.
+        jurisdiction: the lead's country or state/province (US-FL).
+        span: the calling time to count (rules: speed_to_lead_hours).
+        starts: aware instants, many leads of one calling-hours class at a time.
+
+    Returns:
+        Each start's deadline, in UTC. Where calling time cannot be counted
+        (the zone is unknown, or the zones' hours do not meet within
+        `SEARCH_DAYS` days plus a day per hour of the span) the span is
+        counted in wall-clock time instead.
+    """
+    names = tuple(zones)
+    wanted = sorted(set(starts))
+    found: dict[datetime, datetime] = {}
+    if names and wanted:
+        # A week past the last start nearly always holds the span; else the longest wait.
+        for reach in (span + timedelta(days=7), span * 24 + timedelta(days=SEARCH_DAYS)):
+            clock = CallingTime.between(hours, names, jurisdiction, wanted[0], wanted[-1] + reach)
+            missing = []
+            for start in wanted:
+                deadline = clock.passed(start, span)
+                if deadline is None:
+                    missing.append(start)
+                else:
+                    found[start] = deadline
+            wanted = missing
+            if not wanted:
+                break
+    for start in wanted:
+        found[start] = start + span
+    return found
+
+
+def calling_deadline(
+    hours: CallingHours, zones: Iterable[str], jurisdiction: str, start: datetime, span: timedelta
+) -> datetime:
+    """When `span` of one lead's calling time has passed since `start` (see `calling_deadlines`)."""
+    return calling_deadlines(hours, zones, jurisdiction, span, [start])[start]
