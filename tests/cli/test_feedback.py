@@ -119,3 +119,26 @@ def test_export_overdue_lists_the_leads_past_sales_time(
     assert (
         wrong.code == 2 and "--overdue lists leads waiting for sales; drop --profile" in wrong.err
     )
+
+
+def test_a_file_naming_no_lead_on_the_desk_is_one_line_and_exit_1(
+    run: Run, with_sales: list[int], tmp_path: Path
+) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text("Email,Lead Status\nx@other.example,Open\n", encoding="utf-8")
+    result = run("feedback", str(path))
+    assert result.code == 1 and result.out == ""
+    assert result.err.strip().splitlines() == [
+        "qualdesk: contacts.csv: no row names a lead on the desk (1 row by an email no lead "
+        "has); nothing applied: is it the right file?"
+    ]
+    a = with_sales[0]
+    path.write_text(
+        f"Email,Lead Status\nlead{a}@example.com,Closed - Converted\nx@other.example,Open\n",
+        encoding="utf-8",
+    )
+    mixed = run("feedback", str(path))
+    assert mixed.code == 0, mixed.err
+    assert "  skipped    1  (emails no lead on the desk has: contacts the desk never had)" in (
+        mixed.out.splitlines()
+    )

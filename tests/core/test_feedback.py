@@ -65,7 +65,9 @@ def test_the_desks_own_id_comes_before_a_crm_id() -> None:
     assert _header("lead_id", "status")["lead_id"] == ("lead_id",)
     assert _header("Lead ID", "status")["crm_id"] == ("Lead ID",)
     hubspot = _header("Record ID", "Lifecycle Stage", "Lead Status", "Email", "qualdesk_lead_id")
-    assert (hubspot["lead_id"], hubspot["crm_id"]) == (("qualdesk_lead_id",), ("Record ID",))
+    # HubSpot's record numbers are its own, never the desk's.
+    assert (hubspot["lead_id"], hubspot["crm_record"]) == (("qualdesk_lead_id",), ("Record ID",))
+    assert "crm_id" not in hubspot
     assert (hubspot["lifecycle"], hubspot["status"]) == (("Lifecycle Stage",), ("Lead Status",))
 
 

@@ -114,7 +114,7 @@ def verdict_files(draw: st.DrawFn) -> bytes:
 def _check_balanced(summary: FeedbackSummary) -> None:
     parts = (
         summary.accepted + summary.rejected + summary.pending + summary.unchanged
-        + summary.refused + summary.blank
+        + summary.refused + summary.blank + summary.not_on_desk + summary.footer
     )  # fmt: skip
     assert summary.rows_read == parts, summary
     assert summary.outcomes <= summary.rows_read - summary.blank - summary.refused
@@ -196,6 +196,8 @@ def test_every_verdict_row_is_applied_unchanged_refused_or_blank(
             "unchanged",
             "refused",
             "blank",
+            "not_on_desk",
+            "footer",
             "outcomes",
         ):
             if getattr(summary, part):
@@ -226,9 +228,9 @@ def test_every_verdict_row_is_applied_unchanged_refused_or_blank(
         )
         assert stages(desk) == after
         assert count(desk, SalesOutcome.id) == outcomes + summary.outcomes
-        assert (again.pending, again.unchanged, again.refused) == (
+        assert (again.pending, again.unchanged, again.refused, again.not_on_desk) == (
             summary.pending, summary.unchanged + summary.accepted + summary.rejected,
-            summary.refused,
+            summary.refused, summary.not_on_desk,
         )  # fmt: skip
         if again.rows_read > again.blank:
             assert again.already_batch == summary.batch_id and again.rejects_file is None

@@ -363,6 +363,12 @@ def feedback_command(
     if summary.every_row_refused:
         if as_json:
             print_json(summary.as_json())
+        if not summary.refused:
+            raise QualdeskError(
+                f"{file.name}: no row names a lead on the desk "
+                f"({counted(summary.not_on_desk, 'row')} by an email no lead has); "
+                "nothing applied: is it the right file?"
+            )
         first = summary.issues[0] if summary.issues else (0, "")
         where = (
             f"; the rows and reasons are in {summary.rejects_file}" if summary.rejects_file else ""
@@ -393,11 +399,16 @@ def feedback_command(
         ("outcomes", summary.outcomes, "(opportunities, wins and losses recorded)"),
         ("refused", summary.refused,
          f"-> {summary.rejects_file}" if summary.rejects_file else ""),
-        ("blank", summary.blank, ""),
+        ("skipped", summary.not_on_desk,
+         "(emails no lead on the desk has: contacts the desk never had)"),
+        ("blank", summary.blank,
+         f"(and {counted(summary.footer, 'footer line')} under the data, ignored)"
+         if summary.footer else ""),
     ]  # fmt: skip
     width = len(f"{summary.rows_read:,}")
     for label, count, note in rows:
-        say(f"  {label:<11}{count:>{width},}  {note}".rstrip())
+        if count or label != "skipped":
+            say(f"  {label:<11}{count:>{width},}  {note}".rstrip())
     for line, reason in summary.issues:
         say(f"  line {line}: {reason}")
     if summary.refused > len(summary.issues):

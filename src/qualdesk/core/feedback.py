@@ -29,7 +29,9 @@ FEEDBACK_ALIASES: dict[str, tuple[str, ...]] = {
     # The desk's own id, as the desk's exports write it (Salesforce, HubSpot, plain).
     "lead_id": ("qualdeskleadid", "qualdeskid", "qualdesklead", "deskleadid", "deskid"),
     # An id column that may be the desk's or the CRM's own (00Q5g00000AbCdEFGH, 51).
-    "crm_id": ("leadid", "recordid", "id", "lead", "leadnumber", "hsobjectid", "contactid"),
+    "crm_id": ("leadid", "id", "lead", "leadnumber"),
+    # HubSpot's own record numbers: never the desk's id, whatever the number.
+    "crm_record": ("recordid", "hsobjectid", "contactid", "dealid"),
     "email": ("email", "emailaddress", "mail", "contactemail", "workemail"),
     "status": ("verdict", "salesverdict", "leadstatus", "hsleadstatus", "status", "decision",
                "result", "accepted", "acceptedrejected"),

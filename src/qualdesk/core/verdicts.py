@@ -136,6 +136,10 @@ def _outcome(
     return None
 
 
+def _as(outcome: str) -> str:
+    return "an opportunity" if outcome == OPPORTUNITY else outcome
+
+
 @dataclass(frozen=True)
 class LeadNow:
     """A lead as the desk has it: its stage and its newest outcome."""
@@ -199,6 +203,11 @@ def change_for(
     else:
         target = ACCEPTED
     assert target is not None
+    if target == REJECTED and lead.outcome is not None and lead.stage != target:
+        return (
+            f"sales already reported lead #{lead_id} as {_as(lead.outcome)}; a rejection now "
+            "contradicts it (correct the opportunity first, or leave the lead out)"
+        )
     verdict = None if lead.stage == target else target
     new = None
     if outcome is not None:

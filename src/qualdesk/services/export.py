@@ -220,7 +220,7 @@ def target_file(out: Path | None, name: str) -> Path:
     if target.is_dir():
         target = target / name
     if target.exists():
-        raise QualdeskError(f"{target}: a file is already there; choose another --out")
+        raise QualdeskError(f"{target}: a file is already there; choose another name")
     if not target.parent.is_dir():
         raise QualdeskError(f"{target}: the folder {target.parent} does not exist")
     if not os.access(target.parent, os.W_OK):

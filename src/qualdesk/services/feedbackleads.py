@@ -1,9 +1,12 @@
 """Which lead each row of sales' verdict file names, and what the desk knew of it.
 
 The desk's own id (Qualdesk Lead ID) names the lead outright. A generic id
-column (Lead ID, Record ID) may hold the desk's id or the CRM's own: it
-names a lead only when the number is one on the desk and the row's email,
-if it gives one, is that lead's; otherwise the email names the lead.
+column (Lead ID) may hold the desk's id or the CRM's own: it names a lead
+only when the number is one on the desk and the row's email, if it gives
+one, is that lead's; otherwise the email names the lead. A row that names
+its lead by email only, an email no lead on the desk has, is a contact the
+desk never had (a CRM's export holds all of them): it is skipped, not
+refused.
 """
 
 from __future__ import annotations
@@ -27,6 +30,13 @@ WITH_SALES = (Stage.HANDED_OFF.value, Stage.ACCEPTED.value, Stage.REJECTED.value
 
 
 @dataclass(frozen=True)
+class NotOnDesk:
+    """A row naming, by email only, no lead the desk ever had."""
+
+    email: str
+
+
+@dataclass(frozen=True)
 class Naming:
     """How a row names its lead: the desk's id, a generic id column's cell, an email."""
 
@@ -37,7 +47,9 @@ class Naming:
     email: str
 
 
-def find_leads(session: Session, rows: list[Naming]) -> dict[int, tuple[int, LeadNow] | str]:
+def find_leads(
+    session: Session, rows: list[Naming]
+) -> dict[int, tuple[int, LeadNow] | NotOnDesk | str]:
     """Each row's lead as the desk has it, or why the row names no lead sales may judge.
 
     Args:
@@ -45,7 +57,7 @@ def find_leads(session: Session, rows: list[Naming]) -> dict[int, tuple[int, Lea
         rows: how each row names its lead.
 
     Returns:
-        line -> (lead id, the lead now), or the reason the row is refused.
+        line -> (lead id, the lead now), NotOnDesk, or the reason the row is refused.
     """
     ids = {r.desk_id for r in rows if r.desk_id is not None}
     ids |= {r.generic_id for r in rows if r.desk_id is None and r.generic_id is not None}
@@ -56,7 +68,7 @@ def find_leads(session: Session, rows: list[Naming]) -> dict[int, tuple[int, Lea
         session, [sql.lower(Lead.email).in_(chunk) for chunk in chunks(sorted(emails))]
     ).items():
         by_email.setdefault(email, []).append((lead_id, now))
-    found: dict[int, tuple[int, LeadNow] | str] = {}
+    found: dict[int, tuple[int, LeadNow] | NotOnDesk | str] = {}
     for row in rows:
         if row.desk_id is not None:
             known = leads.get(row.desk_id)
@@ -78,7 +90,7 @@ def find_leads(session: Session, rows: list[Naming]) -> dict[int, tuple[int, Lea
                 f"{row.email!r}; export the Qualdesk Lead ID column with the verdicts"
             )
         elif row.email:
-            found[row.line] = f"no lead with email {row.email!r} on the desk"
+            found[row.line] = NotOnDesk(row.email)
         elif row.generic_id is not None:
             found[row.line] = f"no lead #{row.generic_id} on the desk"
         else:
@@ -117,7 +129,15 @@ def _with_sales(lead_id: int, lead: LeadNow) -> tuple[int, LeadNow] | str:
         return lead_id, lead
     if lead.stage == Stage.SALES.value:
         return f"lead #{lead_id} is qualified but not yet handed off (export it first)"
-    return f"lead #{lead_id} is not with sales (it is {lead.stage.replace('_', ' ')} on the desk)"
+    where = {
+        Stage.NEW.value: "new",
+        Stage.WORKING.value: "being worked",
+        Stage.NURTURE.value: "in nurture",
+        Stage.DISQUALIFIED.value: "out (disqualified)",
+    }
+    return (
+        f"lead #{lead_id} is not with sales (it is {where.get(lead.stage, lead.stage)} on the desk)"
+    )
 
 
 @dataclass
