@@ -136,15 +136,15 @@ def _desk_lines(d: DeskFigures, narrow: bool) -> Text:
             text,
             "Queue",
             f"{d.due_now:,} due · {d.callable_now:,} callable · "
-            f"{d.waiting_for_hours:,} wait for hours · {d.callbacks_later:,} callbacks later",
+            f"{d.waiting_for_hours:,} wait for hours · "
+            f"{counted(d.callbacks_later, 'callback')} later",
         )
         _line(text, "Speed to lead", late, f" of {d.new_leads:,} new ({d.speed_to_lead_hours} h)")
         _line(
             text,
             "Conversion",
-            f"{d.new_leads:,} → {d.qualified:,} qualified "
-            f"({pct(d.conversion)}) · {d.handed_off:,} handed off → {d.accepted:,} accepted, "
-            f"{d.rejected:,} rejected",
+            f"{d.new_leads:,} → {d.qualified:,} qualified ({pct(d.conversion)}) · "
+            f"{d.accepted:,} accepted, {d.rejected:,} rejected, {d.awaiting_verdict:,} waiting",
         )
         _line(
             text,
@@ -362,7 +362,9 @@ class TeamScreen(Screen[None]):
             ]
             rows = [(name, num(g.waiting), num(g.overdue), num(g.oldest)) for name, g in named]
             columns = WAITING
-        limits = [24, *([None] * (len(columns) - 1))] if narrow else None
+        # At 80 columns, names are cut to leave the figures in view.
+        first = 32 if self.table == "waiting for sales" else 24
+        limits = [first, *([None] * (len(columns) - 1))] if narrow else None
         fill(self.query_one("#team-campaigns", DataTable), columns, rows, limits=limits)
         others = ", ".join(name for name in TABLES if name != self.table)
         title = Text.assemble((self.table.capitalize(), "bold"), f"   t: {others}")
