@@ -9,9 +9,14 @@ import pytest
 from sqlmodel import col, select
 
 from qualdesk.db.models import Lead, LeadChange
-from qualdesk.services.desk import open_desk
+from qualdesk.services.desk import Desk, open_desk
+from qualdesk.services.export import export_leads
+from qualdesk.services.feedback import read_feedback
+from qualdesk.services.importer import ImportOptions, import_file
+from qualdesk.services.reps import add_rep
 from tests.cli.conftest import Run
-from tests.conftest import WriteCsv
+from tests.conftest import FrozenClock, WriteCsv
+from tests.services.test_handoff import _work
 
 ROWS = [
     ["Ada Lovelace", "Analytical", "CTO", "ada@example.com", "+44 20 7946 0958", "UK"],
@@ -83,7 +88,10 @@ def test_show_json_has_the_story_and_its_changes(leads: Run) -> None:
     result = leads("leads", "show", str(ADA), "--json")
     assert result.code == 0, result.err
     story = json.loads(result.out)
-    assert list(story) == ["lead", "touches", "answers", "decisions", "changes"]
+    assert list(story) == [
+        "lead", "touches", "answers", "decisions", "changes", "handoffs", "verdicts",
+        "outcomes", "reviews", "nurture_handoffs",
+    ]  # fmt: skip
     assert (story["lead"]["id"], story["lead"]["title"]) == (ADA, "Countess")
     assert (story["touches"], story["answers"], story["decisions"]) == ([], [], [])
     [change] = story["changes"]
@@ -222,3 +230,36 @@ def test_every_leads_command_has_help(run: Run, path: tuple[str, ...]) -> None:
     result = run("leads", *path, "--help", db=None)
     assert result.code == 0
     assert "Usage: qualdesk " + " ".join(("leads", *path)) in result.out
+
+
+def test_show_tells_what_went_between_the_desk_and_sales(
+    run: Run, desk: Desk, write_csv: WriteCsv, tmp_path: Path
+) -> None:
+    """The hand-off, sales' verdict and each outcome, oldest first, as the CRM said them."""
+    ana = add_rep(desk, "ana", "Ana Reyes", "rep", "America/New_York")
+    import_file(desk, write_csv([["Zoe Park", "Acme", "CTO", "", "+1 212 555 0100", "US"]]),
+                ImportOptions(imported_by="test"))  # fmt: skip
+    lead_id = _work(desk, ana, FrozenClock(), qualify=True)
+    export_leads(desk, out=tmp_path / "handoff.csv")
+    report = tmp_path / "opps.csv"
+    report.write_text(
+        f'Qualdesk Lead ID,Stage,Amount,Close Date\n{lead_id},Closed Won,"12,500.00",2026-11-23\n',
+        encoding="utf-8",
+    )
+    read_feedback(desk, report, zone_name="UTC")
+    shown = run("leads", "show", str(lead_id), "--zone", "UTC")
+    assert shown.code == 0, shown.err
+    lines = shown.out.splitlines()
+    assert "  with sales:        won, 12,500.00, close date 2026-11-23" in lines
+    loop = lines[lines.index("With sales and marketing:") + 2 :]
+    assert [line.split("  ")[1].strip() for line in loop] == [
+        "handed off to sales", "sales accepted", "sales: won"
+    ]  # fmt: skip
+    assert "Closed Won, amount 12,500.00, close date 2026-11-23" in loop[2]
+    data = json.loads(run("leads", "show", str(lead_id), "--json").out)
+    assert [v["verdict"] for v in data["verdicts"]] == ["accepted"]
+    assert [(o["outcome"], o["word"], o["amount"]) for o in data["outcomes"]] == [
+        ("won", "Closed Won", 12500.0)
+    ]
+    assert data["lead"]["outcome"] == "won" and len(data["handoffs"]) == 1
+    assert data["reviews"] == [] and data["nurture_handoffs"] == []

@@ -13,6 +13,7 @@ from qualdesk.core.errors import QualdeskError
 
 if TYPE_CHECKING:
     from qualdesk.services.desk import Desk
+    from qualdesk.services.leads import LeadStory
 
 
 @click.group("leads")
@@ -65,10 +66,11 @@ def leads_find(app: AppContext, text: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @pass_app
 def leads_show(app: AppContext, lead_id: int, zone: str | None, as_json: bool) -> None:
-    """The lead ID with its touches, checklist answers, routing decisions and changes.
+    """The lead ID with its touches, answers, routing decisions, changes and sales' side.
 
     Everything oldest first. --json prints {"lead", "touches", "answers",
-    "decisions", "changes"}, each change with its field, old, new, by and at.
+    "decisions", "changes", "handoffs", "verdicts", "outcomes", "reviews",
+    "nurture_handoffs"}, each change with its field, old, new, by and at.
     """
     from qualdesk.services.leads import lead_story
 
@@ -102,6 +104,35 @@ def leads_show(app: AppContext, lead_id: int, zone: str | None, as_json: bool) -
         (when(c["at"]), c["by"], c["field"], c["old"], c["new"], c["reason"]) for c in story.changes
     ]
     _section("Changes", changes, ("When", "By", "Field", "Old", "New", "Reason"))
+    _section("With sales and marketing", _loop(story, when), ("When", "What", "Detail"))
+
+
+def _loop(story: LeadStory, when: Any) -> list[tuple[str, str, str]]:
+    """Hand-offs, sales' verdicts and outcomes, rulings and hand-backs, oldest first."""
+    events: list[tuple[Any, str, str]] = []
+    for h in story.handoffs:
+        events.append((h["at"], "handed off to sales", f"batch {h['batch_id']}, "
+                       f"score {h['score']} (grade {h['grade']})"))  # fmt: skip
+    for v in story.verdicts:
+        events.append((v["received_at"], f"sales {v['verdict']}",
+                       f"decided {when(v['decided_at'])}" + (f": {v['reason']}" if v["reason"]
+                       else "")))  # fmt: skip
+    for o in story.outcomes:
+        detail = ", ".join(
+            part for part in (
+                o["word"], "" if o["amount"] is None else f"amount {o['amount']:,.2f}",
+                f"close date {o['closed_on']}" if o["closed_on"] else "",
+            ) if part
+        )  # fmt: skip
+        events.append((o["received_at"], f"sales: {o['outcome']}", detail))
+    for r in story.reviews:
+        ruling = "rejection valid" if r["valid"] else "rejection invalid"
+        events.append((r["at"], f"{ruling} ({r['by']})", r["note"]))
+    for n in story.nurture_handoffs:
+        events.append((n["at"], "back to marketing", f"nurture batch {n['batch_id']} "
+                       f"({n['stage'].replace('_', ' ')})"))  # fmt: skip
+    events.sort(key=lambda event: event[0])
+    return [(when(at), what, detail) for at, what, detail in events]
 
 
 def _details(lead: dict[str, Any], when: Any) -> list[tuple[str, str]]:
@@ -119,9 +150,19 @@ def _details(lead: dict[str, Any], when: Any) -> list[tuple[str, str]]:
         ("campaign", lead["campaign"]),
         ("stage", f"{stage}: {lead['stage_reason']}" if lead["stage_reason"] else stage),
         ("score", f"{lead['score']} (grade {lead['grade']}), attempts {lead['attempts']}"),
+        ("with sales", _outcome(lead)),
         ("arrived", when(lead["created_at"])),
         ("held by", lead["held_by"] or ""),
     ]
+
+
+def _outcome(lead: dict[str, Any]) -> str:
+    """What sales made of the lead, as they last said: won, 81,000.00, closing 2026-12-01."""
+    if not lead["outcome"]:
+        return ""
+    amount = "" if lead["outcome_amount"] is None else f", {lead['outcome_amount']:,.2f}"
+    closing = f", close date {lead['outcome_on']}" if lead["outcome_on"] else ""
+    return f"{lead['outcome']}{amount}{closing}"
 
 
 def _number(e164: str | None, ext: str | None) -> str:

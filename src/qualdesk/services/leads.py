@@ -10,7 +10,7 @@ with it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -25,10 +25,15 @@ from qualdesk.db import queries
 from qualdesk.db.models import (
     ChecklistAnswer,
     DoNotCall,
+    HandOff,
     Lead,
     LeadChange,
+    NurtureHandOff,
     Rep,
+    Review,
     RoutingDecision,
+    SalesOutcome,
+    SalesVerdict,
     Touch,
 )
 from qualdesk.services.callable import dialled
@@ -111,6 +116,13 @@ class LeadStory:
     answers: list[dict[str, Any]]
     decisions: list[dict[str, Any]]
     changes: list[dict[str, Any]]
+    # What went between the desk, sales and marketing: hand-offs to sales, sales'
+    # verdicts and outcomes, rulings on rejections, hand-backs to nurture.
+    handoffs: list[dict[str, Any]] = field(default_factory=list)
+    verdicts: list[dict[str, Any]] = field(default_factory=list)
+    outcomes: list[dict[str, Any]] = field(default_factory=list)
+    reviews: list[dict[str, Any]] = field(default_factory=list)
+    nurture_handoffs: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -119,6 +131,11 @@ class LeadStory:
             "answers": self.answers,
             "decisions": self.decisions,
             "changes": self.changes,
+            "handoffs": self.handoffs,
+            "verdicts": self.verdicts,
+            "outcomes": self.outcomes,
+            "reviews": self.reviews,
+            "nurture_handoffs": self.nurture_handoffs,
         }
 
 
@@ -151,6 +168,7 @@ def lead_story(desk: Desk, lead_id: int) -> LeadStory:
             .where(col(LeadChange.lead_id) == lead_id)
             .order_by(col(LeadChange.id))
         ).all()
+        loop = _with_sales_and_marketing(session, lead_id, handles)
     return LeadStory(
         lead=_lead_fields(lead, handles),
         touches=[_touch_fields(touch, handles) for touch in touches],
@@ -167,7 +185,44 @@ def lead_story(desk: Desk, lead_id: int) -> LeadStory:
             }
             for change in changes
         ],
+        **loop,
     )
+
+
+def _with_sales_and_marketing(
+    session: Session, lead_id: int, handles: dict[int | None, str]
+) -> dict[str, list[dict[str, Any]]]:
+    """The lead's hand-offs, sales' verdicts and outcomes, rulings and nurture hand-backs."""
+
+    def rows(model: Any, order: Any) -> list[Any]:
+        return list(session.scalars(select(model).where(model.lead_id == lead_id).order_by(order)))
+
+    return {
+        "handoffs": [
+            {"at": h.handed_off_at, "batch_id": h.batch_id, "score": h.score, "grade": h.grade}
+            for h in rows(HandOff, col(HandOff.id))
+        ],
+        "verdicts": [
+            {"decided_at": v.decided_at, "received_at": v.received_at, "verdict": v.verdict,
+             "reason": v.reason, "feedback_batch_id": v.feedback_batch_id}
+            for v in rows(SalesVerdict, col(SalesVerdict.id))
+        ],
+        "outcomes": [
+            {"received_at": o.received_at, "outcome": o.outcome, "word": o.word,
+             "amount": None if o.amount_cents is None else o.amount_cents / 100,
+             "closed_on": o.closed_on, "feedback_batch_id": o.feedback_batch_id}
+            for o in rows(SalesOutcome, col(SalesOutcome.id))
+        ],
+        "reviews": [
+            {"at": r.decided_at, "by": handles.get(r.reviewer_id, ""), "valid": r.valid,
+             "note": r.note}
+            for r in rows(Review, col(Review.id))
+        ],
+        "nurture_handoffs": [
+            {"at": n.handed_off_at, "batch_id": n.batch_id, "stage": n.stage}
+            for n in rows(NurtureHandOff, col(NurtureHandOff.id))
+        ],
+    }  # fmt: skip
 
 
 def _touch_fields(touch: Touch, handles: dict[int | None, str]) -> dict[str, Any]:
@@ -239,6 +294,9 @@ def _lead_fields(lead: Lead, handles: dict[int | None, str]) -> dict[str, Any]:
         **{name: getattr(lead, name) for name in _WHO},
         **numbers,
         **{name: getattr(lead, name) for name in _WHERE},
+        "outcome": lead.outcome,
+        "outcome_amount": None if lead.outcome_cents is None else lead.outcome_cents / 100,
+        "outcome_on": lead.outcome_on,
         "owner": handles.get(lead.owner_id),
         "held_by": handles.get(lead.claimed_by) if lead.claimed_by else None,
         "extra": lead.extra,
