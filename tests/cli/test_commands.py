@@ -382,3 +382,18 @@ def test_text_from_files_is_printed_literally(run: Run, tmp_path: Path) -> None:
     ]
     for result in (imported, figures, found, as_json):
         assert "\x1b" not in result.out + result.err and "\u202e" not in result.out + result.err
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["stats", "--period", "year"], "qualdesk stats: Invalid value for '--period'"),
+        (["leads", "show"], "qualdesk leads show: Missing argument 'ID'."),
+        (["nosuch"], "qualdesk: No such command 'nosuch'."),
+    ],
+)
+def test_a_bad_command_line_is_one_line_and_exit_2(run: Run, args: list[str], line: str) -> None:
+    result = run(*args)
+    assert result.code == 2 and result.out == ""
+    [said] = result.err.splitlines()
+    assert said.startswith(line) and said.endswith("--help)")

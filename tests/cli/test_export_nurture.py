@@ -107,8 +107,11 @@ def test_wrong_flags_are_a_usage_error_on_one_line(
 ) -> None:
     done = run("export", *args, "--out", str(tmp_path / "x.csv"))
     assert done.code == 2 and "Traceback" not in done.err
-    errors = [line for line in done.err.splitlines() if line.startswith("Error: ")]
+    errors = done.err.splitlines()
     assert len(errors) == 1 and words in errors[0], done.err
+    assert errors[0].startswith("qualdesk export: ") and errors[0].endswith(
+        "(see qualdesk export --help)"
+    )
     assert not (tmp_path / "x.csv").exists()
 
 

@@ -53,6 +53,11 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("qualdesk: interrupted", err=True)
         sys.exit(130)
+    except click.UsageError as exc:
+        # One line, as every other failure: what is wrong, and where help is.
+        where = exc.ctx.command_path if exc.ctx is not None else "qualdesk"
+        click.echo(f"{where}: {exc.format_message()} (see {where} --help)", err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
