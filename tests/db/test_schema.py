@@ -8,6 +8,7 @@ revision must open each of them and keep every row.
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,33 @@ def test_other_files_are_refused(tmp_path: Path) -> None:
         open_database(text_file)
     with pytest.raises(SchemaError, match="is a folder"):
         open_database(tmp_path)
+
+
+def test_the_follow_up_facts_are_built_from_the_touches_already_there(db_path: Path) -> None:
+    fixture = REPO / "tests" / "data" / "schema_0008.sql"
+    with sqlite3.connect(db_path) as conn:
+        conn.executescript(fixture.read_text(encoding="utf-8"))
+        conn.executemany(
+            "INSERT INTO touches (lead_id, rep_id, channel, disposition, notes, started_at, "
+            "ended_at, phone, inbound) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            [
+                (1, 2, "email", None, "deck sent", "2026-11-03 09:00:00.000000",
+                 "2026-11-03 09:00:00.000000", None),
+                (3, 1, "phone", "connected", "talked", "2026-11-04 15:00:00.000000",
+                 "2026-11-04 15:10:00.000000", "+13055550123"),
+            ],
+        )  # fmt: skip
+    upgrade_schema(db_path)
+    desk = open_desk(db_path)
+    with desk.db.reading() as session:
+        ada, grace, tolly = (session.get(Lead, lead_id) for lead_id in (1, 3, 4))
+        assert ada is not None and grace is not None and tolly is not None
+        # Ada's call began the touches; the email after it was another rep's.
+        assert ada.first_call_at == datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
+        assert (ada.last_rep_id, ada.reached_at) == (2, None)
+        # Grace was reached on her first call (connected has connect = true in the rules).
+        assert grace.first_call_at == grace.reached_at == datetime(2026, 11, 4, 15, tzinfo=UTC)
+        assert grace.last_rep_id == 1
+        assert grace.arrived_at == datetime(2026, 11, 1, 22, 15, tzinfo=UTC)
+        assert (tolly.first_call_at, tolly.last_rep_id, tolly.reached_at) == (None, None, None)
+    desk.close()

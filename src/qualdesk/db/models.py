@@ -140,6 +140,11 @@ class Lead(SQLModel, table=True):
             "ix_leads_intake", "created_at", "source", "campaign", "stage", "first_touch_at",
             "qualified_at",
         ),
+        # The same leads' speed to lead and follow-up, counted from the index alone.
+        Index(
+            "ix_leads_follow_up", "created_at", "grade", "stage", "touch_count", "touch_channels",
+            "last_rep_id", "reached_at", "arrived_at", "hours_class_id", "first_call_at",
+        ),
         Index(
             "ix_leads_due_callbacks", "next_due_at",
             sqlite_where=text(_WAITING_CALLBACK), postgresql_where=text(_WAITING_CALLBACK),
@@ -220,6 +225,14 @@ class Lead(SQLModel, table=True):
     outcome: str | None = Field(default=None, max_length=12)
     outcome_cents: int | None = Field(default=None, sa_type=BigInteger)
     outcome_on: date | None = Field(default=None, sa_type=Date)
+    # Kept with every touch too, so the figures over many leads need not read their touches:
+    # when the first call began (the desk's or the lead's own: speed to lead's first touch),
+    # who made the latest touch (the follow-up figures count the lead for that rep; a rep's
+    # id, without a foreign key so adding it is cheap), and when the desk first reached the
+    # person (the first touch with a disposition that has connect = true).
+    first_call_at: datetime | None = _when(nullable=True)
+    last_rep_id: int | None = None
+    reached_at: datetime | None = _when(nullable=True)
 
 
 class Touch(SQLModel, table=True):

@@ -7,13 +7,16 @@ never commit; the services own the transactions.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import TextClause, bindparam, text
 from sqlmodel import Session, col, select
 
 from qualdesk.core import queue
-from qualdesk.db.models import HoursClass, Touch
+from qualdesk.core.rules import parse_rules
+from qualdesk.db.models import HoursClass, RulesVersion, Touch
 from qualdesk.db.types import UTCDateTime
 
 _WHEN = UTCDateTime()
@@ -221,17 +224,34 @@ _REBUILD_TOTALS = (
     "UPDATE leads SET touch_count = (SELECT count(*) FROM touches t WHERE t.lead_id = leads.id), "
     "touch_channels = coalesce((SELECT group_concat(channel, ',') FROM (SELECT DISTINCT channel "
     "FROM touches t WHERE t.lead_id = leads.id ORDER BY channel)), '')",
+    "UPDATE leads SET first_call_at = (SELECT min(started_at) FROM touches t "
+    "WHERE t.lead_id = leads.id AND t.channel = 'phone'), "
+    "last_rep_id = (SELECT rep_id FROM touches t WHERE t.lead_id = leads.id "
+    "ORDER BY t.id DESC LIMIT 1), "
+    "reached_at = (SELECT min(started_at) FROM touches t "
+    "WHERE t.lead_id = leads.id AND t.disposition IN (SELECT value FROM json_each(:connects)))",
 )
 
 
-def rebuild_touch_totals(session: Session) -> None:
+def rebuild_touch_totals(session: Session, connects: Sequence[str] | None = None) -> None:
     """Count every rep's running totals, and each lead's touches, again from the touches (SQLite).
 
     The desk keeps them with every touch it writes; this is for touches
     written around the desk (a bulk load) and for checking the totals.
+
+    Args:
+        session: a write session.
+        connects: the dispositions that reach the person; by default those
+            of the rules in force.
     """
+    if connects is None:
+        newest = session.scalar(
+            select(RulesVersion.text).order_by(col(RulesVersion.id).desc()).limit(1)
+        )
+        rules = parse_rules(newest, stored=True) if newest else None
+        connects = [d.key for d in rules.dispositions if d.connect] if rules else []
     for statement in _REBUILD_TOTALS:
-        session.execute(text(statement))
+        session.execute(text(statement), {"connects": json.dumps(list(connects))})
 
 
 def hours_class(session: Session, zones: str, jurisdiction: str) -> int:

@@ -21,7 +21,7 @@ from qualdesk.core.errors import QualdeskError
 from qualdesk.db import models  # noqa: F401  (registers the tables)
 from qualdesk.db.engine import Database, database_url, make_engine
 
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 

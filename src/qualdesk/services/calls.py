@@ -340,15 +340,15 @@ def log_touch(desk: Desk, claim: Claim, channel: str, notes: str) -> None:
             others = ", ".join(c for c in rules.channels if c != "phone")
             raise QualdeskError(f"channel {channel!r}: choose one of {others}")
         lead = hold(session, claim, now)
-        session.add(
-            Touch(lead_id=claim.lead_id, rep_id=claim.rep_id, channel=channel, notes=notes.strip(),
-                  started_at=now, ended_at=now)
+        touch = Touch(
+            lead_id=claim.lead_id, rep_id=claim.rep_id, channel=channel, notes=notes.strip(),
+            started_at=now, ended_at=now,
         )  # fmt: skip
+        session.add(touch)
         queries.count_touch(session, rep_id=claim.rep_id, lead_id=claim.lead_id, channel=channel,
                             disposition=None, seconds=0)  # fmt: skip
         lead.first_touch_at = lead.first_touch_at or now
-        lead.touch_count += 1
-        lead.touch_channels = with_channel(lead.touch_channels, channel)
+        _keep_with_touch(lead, touch, connect=False)
         lead.updated_at = now
         session.add(lead)
 
@@ -466,6 +466,7 @@ def end_call(
                 decided_at=now,
             )
         )  # fmt: skip
+        _keep_with_touch(lead, touch, connect=chosen.connect)
         _apply(lead, route, verdict, attempts, claim, now)
         session.add(lead)
         session.flush()
@@ -485,6 +486,17 @@ def end_call(
     return CallEnded(route, route is not proposed, stopped)
 
 
+def _keep_with_touch(lead: Lead, touch: Touch, connect: bool) -> None:
+    """Keep the lead's follow-up facts with a touch just written (see Lead's fields)."""
+    lead.touch_count += 1
+    lead.touch_channels = with_channel(lead.touch_channels, touch.channel)
+    lead.last_rep_id = touch.rep_id
+    if touch.channel == "phone" and lead.first_call_at is None:
+        lead.first_call_at = touch.started_at
+    if connect and lead.reached_at is None:
+        lead.reached_at = touch.started_at
+
+
 def _apply(
     lead: Lead, route: Route, verdict: Verdict, attempts: int, claim: Claim, now: datetime
 ) -> None:
@@ -498,8 +510,6 @@ def _apply(
     lead.attempts = 0 if route.stage is Stage.NURTURE else attempts
     lead.last_attempt_at = now
     lead.first_touch_at = lead.first_touch_at or now
-    lead.touch_count += 1
-    lead.touch_channels = with_channel(lead.touch_channels, "phone")
     lead.score, lead.grade = verdict.score, verdict.grade
     lead.next_due_at = route.next_due_at
     lead.callback_at = route.callback_at
