@@ -15,7 +15,7 @@ from qualdesk.core import queue as order
 from qualdesk.core.calling import CallBlock
 from qualdesk.core.edits import LABELS
 from qualdesk.core.errors import QualdeskError
-from qualdesk.core.followup import with_channel
+from qualdesk.core.followup import brought_forward, with_channel
 from qualdesk.core.hours import (
     callable_at,
     closed_reason,
@@ -467,7 +467,7 @@ def end_call(
             )
         )  # fmt: skip
         _keep_with_touch(lead, touch, connect=chosen.connect)
-        _apply(lead, route, verdict, attempts, claim, now)
+        _apply(lead, route, verdict, attempts, claim, now, rules)
         session.add(lead)
         session.flush()
         # A cap on calls to the number (Florida: 3 in 24h) now reached keeps every lead
@@ -498,7 +498,13 @@ def _keep_with_touch(lead: Lead, touch: Touch, connect: bool) -> None:
 
 
 def _apply(
-    lead: Lead, route: Route, verdict: Verdict, attempts: int, claim: Claim, now: datetime
+    lead: Lead,
+    route: Route,
+    verdict: Verdict,
+    attempts: int,
+    claim: Claim,
+    now: datetime,
+    rules: DeskRules,
 ) -> None:
     """Leave the lead where the route sends it, no longer held, waiting until due."""
     lead.stage = route.stage.value
@@ -518,8 +524,13 @@ def _apply(
     lead.queue_bucket = None
     if route.next_due_at is not None:
         bucket = order.bucket_for(route.stage.value, route.callback_at is not None)
+        target = rules.follow_up[verdict.grade]
+        start = lead.arrived_at or lead.created_at
+        forward = brought_forward(
+            target, lead.touch_count, lead.touch_channels, start, route.next_due_at
+        )
         lead.queue_order = order.order_key(
-            bucket or order.RETRY, lead.created_at, route.next_due_at
+            bucket or order.RETRY, lead.created_at, route.next_due_at, brought_forward=forward
         )
     lead.claimed_by = lead.claim_token = lead.claim_expires_at = None
     lead.updated_at = now
