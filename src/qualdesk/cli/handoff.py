@@ -93,12 +93,13 @@ def _print_figures(figures: TeamFigures) -> None:
     channels = sorted({c for r in figures.reps for c in r.by_channel} - {"phone"})
     table(
         ["rep", "touches", "calls", "connects", "rate", *channels, "qualified", "nurtured",
-         "out", "att/lead", "variety", "talk"],
+         "out", "att/lead", "variety", "talk", "on target", "under", "closed under"],
         [
             (r.rep, r.touches, r.calls, r.connects, _pct(r.connect_rate),
              *(r.by_channel.get(c, 0) for c in channels), r.qualified, r.nurtured,
              r.disqualified, _ratio(r.attempts_per_lead), _ratio(r.channel_variety),
-             _hours(r.talk_seconds))
+             _hours(r.talk_seconds), r.follow_up.on_target, r.follow_up.under_target,
+             r.follow_up.closed_under_target)
             for r in figures.reps
         ],
     )  # fmt: skip
@@ -110,8 +111,15 @@ def _print_figures(figures: TeamFigures) -> None:
         f"{d.waiting_for_export:,} waiting for export"
     )
     say(
-        f"Speed to lead ({d.speed_to_lead_hours} h): {d.sla_breaches:,} of {d.new_leads:,} new "
+        f"Speed to lead ({d.speed_to_lead_hours} h of calling hours to a first touch by "
+        f"{' or '.join(d.speed_to_lead_channels)}): {d.sla_breaches:,} of {d.new_leads:,} new "
         f"leads breached ({d.touched_late:,} touched late, {d.untouched_overdue:,} still untouched)"
+    )
+    follow = d.follow_up
+    say(
+        f"Follow-up: {follow.on_target:,} of {d.new_leads:,} new leads on target, "
+        f"{follow.under_target:,} under target ({follow.behind:,} past their window), "
+        f"{follow.closed_under_target:,} closed under target"
     )
     say(
         f"Conversion: {d.new_leads:,} arrived -> {d.qualified:,} of them qualified "

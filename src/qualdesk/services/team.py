@@ -21,7 +21,6 @@ from sqlmodel import Session, col, func, select
 
 from qualdesk.core.crmwords import LOST, WON
 from qualdesk.core.periods import Period, trend_days
-from qualdesk.core.queue import QUEUED_STAGES
 from qualdesk.core.stages import Stage
 from qualdesk.db.models import (
     HandOff,
@@ -36,6 +35,7 @@ from qualdesk.db.models import (
 )
 from qualdesk.services.awaiting import AwaitingVerdict, awaiting_verdict
 from qualdesk.services.desk import Desk
+from qualdesk.services.followup import COUNTED_IN, FollowUpCounts, promises
 from qualdesk.services.queue import hours_classes
 
 TREND_DAYS = 14
@@ -69,6 +69,8 @@ class RepFigures:
     won: int = 0
     lost: int = 0
     won_cents: int = 0
+    # Leads that arrived in the period whose latest touch was theirs, by follow-up state.
+    follow_up: FollowUpCounts = field(default_factory=FollowUpCounts)
 
     @property
     def connect_rate(self) -> float | None:
@@ -151,8 +153,10 @@ class DeskFigures:
     waiting_for_export: int = 0
     new_leads: int = 0
     speed_to_lead_hours: int = 0
+    speed_to_lead_channels: tuple[str, ...] = ()
     touched_late: int = 0
     untouched_overdue: int = 0
+    follow_up: FollowUpCounts = field(default_factory=FollowUpCounts)
     qualified: int = 0
     handed_off: int = 0
     accepted: int = 0
@@ -198,8 +202,10 @@ class DeskFigures:
             "sla": {
                 "speed_to_lead_hours": self.speed_to_lead_hours, "new_leads": self.new_leads,
                 "breaches": self.sla_breaches, "touched_late": self.touched_late,
-                "untouched_overdue": self.untouched_overdue,
+                "untouched_overdue": self.untouched_overdue, "counted_in": COUNTED_IN,
+                "channels": list(self.speed_to_lead_channels),
             },
+            "follow_up": self.follow_up.as_json(),
             "conversion": {
                 "raw": self.new_leads, "qualified": self.qualified,
                 "raw_to_qualified": _round(self.conversion), "handed_off": self.handed_off,
@@ -277,22 +283,31 @@ def team_figures(desk: Desk, period: Period, zone_name: str, rep: str | None = N
     """
     now = desk.clock()
     figures = DeskFigures()
-    # The queue counts read other indexes than the period's figures; SQLite lets go of
-    # Python while it counts, so the two halves run side by side on their own connections.
-    with ThreadPoolExecutor(max_workers=1) as beside:
+    # The queue counts and the promises (speed to lead, follow-up) read other indexes than
+    # the period's figures; SQLite lets go of Python while it counts, so they run side by
+    # side on their own connections.
+    with ThreadPoolExecutor(max_workers=2) as beside:
         queue = beside.submit(_queue_now, desk, now, figures)
+        promised = beside.submit(promises, desk, period, now)
         with desk.db.reading() as session:
             rules = desk.rules(session).rules
             connects = [d.key for d in rules.dispositions if d.connect]
             sla_hours = round(rules.speed_to_lead / timedelta(hours=1))
             reps = _reps(session, period, connects, rep)
             figures.speed_to_lead_hours = sla_hours
-            _intake(session, period, now, sla_hours, figures)
+            _intake(session, period, figures)
             _verdicts(session, period, figures)
             _outcomes_by_rep(session, period, reps)
             figures.awaiting = awaiting_verdict(session, rules.sales, now, zone_name)
             figures.trend = _trend(session, period, zone_name)
         queue.result()
+        kept = promised.result()
+    figures.speed_to_lead_channels = kept.speed.channels
+    figures.touched_late = kept.speed.touched_late
+    figures.untouched_overdue = kept.speed.untouched_overdue
+    figures.follow_up = kept.follow_up
+    for person in reps:
+        person.follow_up = kept.by_rep.get(person.rep, FollowUpCounts())
     return TeamFigures(period, zone_name, reps, figures)
 
 
@@ -476,33 +491,19 @@ def _queue(desk: Desk, session: Session, now: datetime, figures: DeskFigures) ->
     )
 
 
-def _intake(
-    session: Session, period: Period, now: datetime, sla_hours: int, figures: DeskFigures
-) -> None:
-    """Leads that arrived in the period: SLA, conversion, and per source and campaign."""
-    sla = timedelta(hours=sla_hours)
+def _intake(session: Session, period: Period, figures: DeskFigures) -> None:
+    """Leads that arrived in the period: conversion, and per source and campaign (speed to
+    lead is counted in calling hours by qualdesk.services.followup)."""
     arrived = _in(col(Lead.created_at), period)
-    hours = f"+{sla / timedelta(hours=1):g} hours"
-    late = case((col(Lead.first_touch_at) > func.datetime(col(Lead.created_at), hours), 1), else_=0)
-    overdue = case(
-        (col(Lead.first_touch_at).is_(None) & (col(Lead.created_at) < now - sla)
-         & col(Lead.stage).in_([s.value for s in QUEUED_STAGES]), 1),
-        else_=0,
-    )  # fmt: skip
     qualified = case((col(Lead.qualified_at).is_not(None), 1), else_=0)
     sources: dict[str, GroupFigures] = {}
     campaigns: dict[str, GroupFigures] = {}
-    for source, campaign, count, n_late, n_overdue, n_qualified in session.execute(
-        columns_of(
-            col(Lead.source), col(Lead.campaign), func.count(), func.sum(late),
-            func.sum(overdue), func.sum(qualified),
-        )
+    for source, campaign, count, n_qualified in session.execute(
+        columns_of(col(Lead.source), col(Lead.campaign), func.count(), func.sum(qualified))
         .where(arrived)
         .group_by(col(Lead.source), col(Lead.campaign))
-    ):  # fmt: skip
+    ):
         figures.new_leads += count
-        figures.touched_late += n_late or 0
-        figures.untouched_overdue += n_overdue or 0
         for groups, name in ((sources, source), (campaigns, campaign)):
             group = groups.setdefault(name or "(none)", GroupFigures(name or "(none)"))
             group.leads += count

@@ -1,0 +1,27 @@
+"""`qualdesk stats` on the desk's side of the agreement: speed to lead's terms and follow-up."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.conftest import Run
+
+
+def test_stats_name_speed_to_leads_terms_and_count_follow_up(run: Run, tmp_path: Path) -> None:
+    run("reps", "add", "lee", "--name", "Lee", "--role", "lead", "--tz", "America/New_York")
+    leads = tmp_path / "leads.csv"
+    leads.write_text("Name,Phone\nAda Lovelace,+1 212 555 0100\nGrace Hopper,+1 305 555 0123\n")
+    assert run("import", str(leads)).code == 0
+    data = json.loads(run("stats", "--json").out)
+    sla = data["desk"]["sla"]
+    assert sla["counted_in"] == "calling hours" and sla["channels"] == ["phone"]
+    assert sla["new_leads"] == 2 and {"touched_late", "untouched_overdue", "breaches"} <= set(sla)
+    counts = ("on_target", "under_target", "behind", "closed_under_target")
+    assert [data["desk"]["follow_up"][k] for k in counts] == [0, 2, 0, 0]
+    assert [data["reps"][0]["follow_up"][k] for k in counts] == [0, 0, 0, 0]
+    human = run("stats")
+    assert human.code == 0
+    assert "Speed to lead (4 h of calling hours to a first touch by phone)" in human.out
+    assert "Follow-up: 0 of 2 new leads on target, 2 under target" in human.out
+    assert "closed under" in human.out.splitlines()[1]
