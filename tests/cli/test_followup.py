@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 from tests.cli.conftest import Run
@@ -25,3 +26,26 @@ def test_stats_name_speed_to_leads_terms_and_count_follow_up(run: Run, tmp_path:
     assert "Speed to lead (4 h of calling hours to a first touch by phone)" in human.out
     assert "Follow-up: 0 of 2 new leads on target, 2 under target" in human.out
     assert "closed under" in human.out.splitlines()[1]
+
+
+def test_import_reads_creation_dates_in_the_zone_given(
+    run: Run, tmp_path: Path, db_path: Path
+) -> None:
+    leads = tmp_path / "dated.csv"
+    leads.write_text(
+        "Name,Phone,CreatedDate\n"
+        "Ada Lovelace,+44 20 7946 0958,2025-07-01 09:00\n"
+        "Grace Hopper,+1 212 555 0100,when?\n"
+    )
+    done = run("import", str(leads), "--zone", "Europe/London", "--json")
+    assert done.code == 0, done.err
+    data = json.loads(done.out)
+    assert (data["imported"], data["dates_unread"]) == (2, 1)
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute("SELECT name, arrived_at, extra FROM leads ORDER BY id").fetchall()
+    # 09:00 in London's summer time is 08:00 UTC.
+    assert rows[0][:2] == ("Ada Lovelace", "2025-07-01 08:00:00.000000")
+    assert rows[1][1] is None and json.loads(rows[1][2]) == {"CreatedDate": "when?"}
+    said = run("import", str(leads), "--force", "--dry-run")
+    assert "note: 1 creation date in 'CreatedDate' could not be read" in said.err
+    assert run("import", "--undo", "1", "--zone", "UTC").code == 2

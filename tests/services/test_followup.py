@@ -9,15 +9,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
+from sqlmodel import select
 
 from qualdesk.core.periods import named_period, typed_period
 from qualdesk.db.models import Lead, Rep
 from qualdesk.db.queries import rebuild_touch_totals
 from qualdesk.services.calls import end_call, log_touch
 from qualdesk.services.desk import Desk
+from qualdesk.services.importer import ImportOptions, import_file
 from qualdesk.services.queue import claim_lead, claim_next, release
 from qualdesk.services.team import team_figures
-from tests.conftest import FrozenClock
+from tests.conftest import FrozenClock, WriteCsv
 from tests.services.conftest import Make
 
 ZONE = "America/New_York"
@@ -173,3 +175,32 @@ def test_a_retry_short_of_its_target_is_offered_before_one_that_met_it(
     assert first is not None and first.lead_id == ids["uk:short"]
     second = claim_next(desk, reps["ben"])
     assert second is not None and second.lead_id == ids["uk:met"]
+
+
+def test_the_import_reads_the_leads_own_creation_time(
+    desk: Desk, reps: dict[str, Rep], clock: FrozenClock, write_csv: WriteCsv
+) -> None:
+    clock.now = at("2026-11-19 09:00")  # imported the morning after
+    rows = [
+        ["Ada Lovelace", "+1 212 555 0100", "2026-11-18 20:50"],
+        ["Grace Hopper", "+1 212 555 0101", "sometime last week"],
+        ["Joan Clarke", "+1 212 555 0102", "2026-11-20T10:00:00Z"],
+        ["Alan Turing", "+1 212 555 0103", ""],
+    ]
+    path = write_csv(rows, header=["Name", "Phone", "Created Date"])
+    summary = import_file(desk, path, ImportOptions(zone=ZONE, imported_by="ops"))
+    assert (summary.imported, summary.rejected, summary.dates_unread) == (4, 0, 1)
+    assert any("1 creation date in 'Created Date' could not be read" in n for n in summary.notices)
+    with desk.db.reading() as session:
+        leads = {lead.name: lead for lead in session.scalars(select(Lead))}
+    assert leads["Ada Lovelace"].arrived_at == at("2026-11-18 20:50")
+    grace = leads["Grace Hopper"]
+    assert grace.arrived_at is None and grace.extra == {"Created Date": "sometime last week"}
+    assert leads["Joan Clarke"].arrived_at == clock.now  # after the import: the import's time
+    assert leads["Alan Turing"].arrived_at is None
+    # Ada's four hours run from her own creation: due at 11:50. Alan's from 09:00: 13:00.
+    for name in ("Ada Lovelace", "Alan Turing"):
+        _call(desk, reps["ana"], clock, leads[name].id or 0, at("2026-11-19 11:55"))
+    clock.now = at("2026-11-19 12:00")
+    sla = _figures(desk, clock, "2026-11-19")["desk"]["sla"]
+    assert (sla["new_leads"], sla["touched_late"], sla["untouched_overdue"]) == (4, 1, 0)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from qualdesk.cli.context import AppContext, pass_app
+from qualdesk.cli.context import AppContext, pass_app, reading_zone
 from qualdesk.cli.output import ProgressBar, print_json, say, table
 
 if TYPE_CHECKING:
@@ -21,6 +21,11 @@ SHOW_ROWS = 10
 @click.option("--source", default="", help="Lead source for rows without one (e.g. webinar).")
 @click.option("--campaign", default="", help="Campaign for rows without one.")
 @click.option("--region", metavar="XX", help="Region for phones without +country (e.g. GB).")
+@click.option(
+    "--zone",
+    metavar="ZONE",
+    help="Zone of creation dates written without one (default: your rep's, else the team lead's).",
+)
 @click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
 @click.option("--force", is_flag=True, help="Import a file that was imported before.")
 @click.option(
@@ -38,6 +43,7 @@ def import_command(
     source: str,
     campaign: str,
     region: str | None,
+    zone: str | None,
     dry_run: bool,
     force: bool,
     rejects_path: Path | None,
@@ -58,6 +64,7 @@ def import_command(
             flag
             for flag, value in (
                 ("--source", source), ("--campaign", campaign), ("--region", region),
+                ("--zone", zone),
                 ("--dry-run", dry_run), ("--force", force), ("--rejects", rejects_path),
             )
             if value
@@ -69,15 +76,16 @@ def import_command(
     assert file is not None
     from qualdesk.services.importer import ImportOptions, import_file
 
+    desk = app.desk(dry_run=dry_run)
     options = ImportOptions(
         source=source,
         campaign=campaign,
         region=region,
+        zone=reading_zone(app, desk, zone),
         dry_run=dry_run,
         force=force,
         rejects_path=rejects_path,
     )
-    desk = app.desk(dry_run=dry_run)
     size = file.stat().st_size if file.is_file() else 0
     bar = ProgressBar(f"Importing {file.name}", size)
     try:

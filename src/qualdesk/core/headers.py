@@ -65,6 +65,18 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "headcount",
         "size",
     ),
+    # When marketing's system created the lead: speed to lead runs from it.
+    "created": (
+        "createddate",  # Created Date; Salesforce's API name CreatedDate
+        "createdate",  # Create Date; HubSpot's createdate
+        "created",
+        "createdat",
+        "createdon",
+        "datecreated",
+        "creationdate",
+        "leadcreateddate",
+        "leadcreatedate",
+    ),
 }
 _ALIAS_TO_FIELD = {alias: name for name, aliases in FIELD_ALIASES.items() for alias in aliases}
 _IGNORED = {re.sub(r"[^a-z0-9]", "", c.lower()) for c in REJECT_COLUMNS}

@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from qualdesk.core.arrival import read_created
 from qualdesk.core.headers import FIELD_ALIASES, HeaderMap
 from qualdesk.core.names import display_name, split_name
 from qualdesk.core.phones import Phone, PhoneProblem, normalise_phone, region_for_country
@@ -53,6 +55,10 @@ class LeadDraft:
     extra: dict[str, str] = field(default_factory=dict)
     email_invalid: bool = False
     phone: Phone | None = None
+    # When marketing's system created the lead, if the file said and it could be read;
+    # a creation date that could not be is kept in `extra` and flagged.
+    arrived_at: datetime | None = None
+    arrival_unread: bool = False
 
     @property
     def identity(self) -> str:
@@ -78,6 +84,9 @@ class RowDefaults:
     region: str
     source: str = ""
     campaign: str = ""
+    # The zone of creation times written without an offset, and the import's time.
+    zone: str = "UTC"
+    now: datetime | None = None
 
 
 def identity(name: str, company: str) -> str:
@@ -158,7 +167,7 @@ def check_row(
     if header.alternates:
         picked = _with_alternates(picked, values, header, extra)
     (full, first, last, company, title, email, phone, mobile, extension, country, source,
-     campaign, industry, size) = picked  # fmt: skip
+     campaign, industry, size, created) = picked  # fmt: skip
     if not _all_clean(full, first, last, company, title, source, campaign, industry, size):
         full, first, last, company, title, source, campaign, industry, size = map(
             clean_text, (full, first, last, company, title, source, campaign, industry, size)
@@ -187,6 +196,13 @@ def check_row(
     if address and not _EMAIL.match(address):
         extra[columns[fields["email"]]] = email
         address, email_invalid = None, True
+    arrived_at, arrival_unread = None, False
+    if created:
+        try:
+            arrived_at = read_created(created, defaults.zone, defaults.now)
+        except ValueError:
+            extra[columns[fields["created"]]] = created
+            arrival_unread = True
     return LeadDraft(
         line=record.line,
         name=name,
@@ -204,6 +220,8 @@ def check_row(
         company_size=size,
         extra=extra,
         email_invalid=email_invalid,
+        arrived_at=arrived_at,
+        arrival_unread=arrival_unread,
     )
 
 

@@ -34,6 +34,7 @@ from qualdesk.core.phones import PhoneProblem, PhoneRow, check_region
 from qualdesk.core.records import Record, RecordReader
 from qualdesk.core.rules import DeskRules
 from qualdesk.core.scoring import LeadFacts, facts_score, grade
+from qualdesk.core.words import counted
 from qualdesk.db.models import ImportBatch
 from qualdesk.services import staging
 from qualdesk.services.desk import Desk, os_user
@@ -52,6 +53,8 @@ class ImportOptions:
     source: str = ""
     campaign: str = ""
     region: str | None = None
+    # The zone of creation times (a Created Date column) written without an offset.
+    zone: str = "UTC"
     dry_run: bool = False
     force: bool = False
     rejects_path: Path | None = None
@@ -80,6 +83,8 @@ class ImportSummary:
     dnc: int = 0
     shared_phone: int = 0
     emails_invalid: int = 0
+    # Creation dates that could not be read: the rows are imported, the text kept as extras.
+    dates_unread: int = 0
     batch_id: int | None = None
     rejects_file: str | None = None
     encoding: str = ""
@@ -143,7 +148,7 @@ def import_file(
         if not (options.force or options.dry_run):
             raise FileRefused(f"{message}; use --force to import it again")
         summary.notices.append(message)
-    defaults = RowDefaults(region=region, source=options.source, campaign=options.campaign)
+    defaults = RowDefaults(region, options.source, options.campaign, options.zone, started)
     rejects = RejectsFile(
         options.rejects_path or rejects_path(path), path, enabled=not options.dry_run
     )
@@ -174,6 +179,13 @@ def import_file(
                 _stage_rows(conn, reader, checker, use_helper, tick)
             if summary.rows_read == summary.blank:
                 raise FileRefused(f"{path}: has a header but no rows")
+            if summary.dates_unread:
+                column = header.columns[header.fields["created"]]
+                summary.notices.append(
+                    f"{counted(summary.dates_unread, 'creation date')} in {column!r} could not "
+                    "be read (a zone such as EST, or not a date): kept as an extra column; "
+                    "speed to lead runs from the import for those leads"
+                )
             _finish(desk, conn, source, options, summary, str(rejects.path), started)
             try:
                 summary.rejects_file = rejects.commit()
@@ -320,6 +332,7 @@ class _RowChecker:
                     self.emails[email] = draft.line
                 self.people[person] = draft.line
                 self.summary.emails_invalid += draft.email_invalid
+                self.summary.dates_unread += draft.arrival_unread
                 rows.append(_staged_row(self.scores, draft, phone, who, record.raw))
                 continue
             self.summary.duplicate_rows.append(IssueRow(draft.line, reason))
@@ -394,6 +407,7 @@ def _staged_row(
         points,
         letter,
         _to_json(draft.extra) if draft.extra else "{}",
+        draft.arrived_at,
         raw,
     )
 

@@ -44,15 +44,17 @@ STAGING = MetaData()
 LEAD_COLUMNS = (
     "name", "first_name", "last_name", "company", "title", "email", "phone_raw",
     "phone_e164", "phone_ext", "match_key", "region", "jurisdiction", "time_zones",
-    "source", "campaign", "industry", "company_size", "score", "grade", "extra",
+    "source", "campaign", "industry", "company_size", "score", "grade", "extra", "arrived_at",
 )  # fmt: skip
+_TYPED = ("extra", "score", "arrived_at")
 staged = Table(
     "qualdesk_import_staged",
     STAGING,
     Column("line", Integer, primary_key=True),
-    *(Column(name, String) for name in LEAD_COLUMNS if name not in ("extra", "score")),
+    *(Column(name, String) for name in LEAD_COLUMNS if name not in _TYPED),
     Column("score", Integer),
     Column("extra", JSON),
+    Column("arrived_at", UTCDateTime),
     Column("raw", String),
     Column("dup_of", Integer),
     Column("dup_reason", String),
@@ -100,9 +102,21 @@ def stage(conn: Connection, rows: list[tuple[Any, ...]], problems: list[tuple[An
     """
     with conn.begin():
         if rows:
+            rows = _stored_arrivals(conn, rows)
             conn.exec_driver_sql(_insert_sql(conn, staged.name, STAGED_COLUMNS), rows)
         if problems:
             conn.exec_driver_sql(_insert_sql(conn, issues.name, ISSUE_COLUMNS), problems)
+
+
+_ARRIVED = STAGED_COLUMNS.index("arrived_at")
+
+
+def _stored_arrivals(conn: Connection, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows whose creation times are as the desk stores times (UTC, in the driver's form)."""
+    store = UTCDateTime().dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    if store is None or all(row[_ARRIVED] is None for row in rows):
+        return rows
+    return [(*row[:_ARRIVED], store(row[_ARRIVED]), *row[_ARRIVED + 1 :]) for row in rows]
 
 
 def _insert_sql(conn: Connection, table: str, columns: tuple[str, ...]) -> str:
