@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 
 from qualdesk.core.phones import normalise_phone  # noqa: E402
+from qualdesk.core.queue import BROUGHT_FORWARD  # noqa: E402
 from qualdesk.db import queries  # noqa: E402
 from qualdesk.db.schema import open_database  # noqa: E402
 from qualdesk.services.desk import open_desk  # noqa: E402
@@ -51,7 +52,9 @@ SAMPLE_PHONES = [
 def build(path: Path, leads: int, touches: int, *, days: int = 30) -> None:
     """A desk database with `leads` leads in many calling-hours classes and `touches` touches.
 
-    The touches are spread over the `days` days before NOW.
+    The touches are spread over the `days` days before NOW. Retries of leads short of
+    their follow-up target (every A and B lead: one channel; C and D below three calls)
+    have their place brought forward, as ending a call sets it.
     """
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -104,6 +107,8 @@ def build(path: Path, leads: int, touches: int, *, days: int = 30) -> None:
                  WHEN roll < 90 THEN datetime('{now}', (spread - 604800) || ' seconds') END,
             CASE WHEN roll < 40 THEN 1 END,
             CASE WHEN roll < 40 THEN -{epoch} + (spread % 864000)
+                 WHEN roll < 70 AND 1 + spread % 5 < CASE WHEN g >= 2 THEN 6 ELSE 3 END
+                 THEN {epoch} + spread - 604800 - {BROUGHT_FORWARD}
                  ELSE {epoch} + spread - 604800 END,
             CASE WHEN roll < 40 THEN 0 ELSE 1 + spread % 5 END, g * 20, char(65 + 3 - g), '',
             CASE WHEN roll < 40 THEN 0 ELSE 1 + spread % 5 END,
