@@ -361,7 +361,10 @@ def test_the_story_lists_everything_oldest_first(
 
     story = lead_story(desk, ids["ny"])
     data = story.as_json()
-    assert list(data) == ["lead", "touches", "answers", "decisions", "changes"]
+    assert list(data) == [
+        "lead", "touches", "answers", "decisions", "changes", "handoffs", "verdicts",
+        "outcomes", "reviews", "nurture_handoffs",
+    ]  # fmt: skip
     lead = data["lead"]
     assert (lead["id"], lead["name"], lead["title"]) == (ids["ny"], "New Yorker", "CTO")
     assert (lead["phone"], lead["alt_phone"], lead["number_to_call"]) == (

@@ -397,7 +397,10 @@ async def test_export_to_nurture_hands_marketing_the_leads_and_leaves_them_on_th
         assert isinstance(app.screen, ExportDialog)
         waiting = text_of(app, "#export-waiting")
         assert "No qualified leads are waiting to be handed off." in waiting
-        assert "1 nurtured lead waits to go back to marketing; 1 disqualified with nurture + out." in waiting
+        assert (
+            "1 nurtured lead waits to go back to marketing; 1 disqualified with nurture + out."
+            in waiting
+        )
         # The destination first: an arrow and Space choose nurture; the file name follows.
         await pilot.press("down", "space")
         await settle(pilot)
@@ -418,8 +421,9 @@ async def test_export_to_nurture_hands_marketing_the_leads_and_leaves_them_on_th
         assert app.screen.query_one("#export-keys").region.bottom <= size[1]
         rows = out.read_text(encoding="utf-8").splitlines()
         assert rows[1].startswith("1,") and ",nurture," in rows[1]
-        assert "No nurtured leads wait to go back to marketing; 1 disqualified with nurture + out." in (
-            text_of(app, "#export-waiting")
+        assert (
+            "No nurtured leads wait to go back to marketing; 1 disqualified with nurture + out."
+            in (text_of(app, "#export-waiting"))
         )
         await pilot.press("enter")
         await settle(pilot)

@@ -15,8 +15,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, distinct
+from sqlalchemy import and_, case, distinct, exists, literal_column
 from sqlalchemy import select as columns_of
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from qualdesk.core.crmwords import LOST, WON
@@ -523,11 +524,6 @@ def _verdicts(session: Session, period: Period, figures: DeskFigures) -> None:
         by_campaign = campaigns.setdefault(campaign or "(none)", GroupFigures(campaign or "(none)"))
         return by_source, by_campaign
 
-    first_handoff = (
-        columns_of(HandOff.lead_id.label("lead_id"), func.min(HandOff.handed_off_at).label("at"))  # type: ignore[attr-defined]
-        .group_by(col(HandOff.lead_id))
-        .subquery()
-    )
     for source, campaign, count, accepted, rejected, opportunities, won, lost, cents in (
         session.execute(
             columns_of(
@@ -535,8 +531,7 @@ def _verdicts(session: Session, period: Period, figures: DeskFigures) -> None:
                 func.sum(case((col(Lead.sales_verdict) == "accepted", 1), else_=0)),
                 func.sum(case((col(Lead.sales_verdict) == "rejected", 1), else_=0)), *_OUTCOME_SUMS,
             )
-            .join(first_handoff, first_handoff.c.lead_id == Lead.id)
-            .where(_in(first_handoff.c.at, period))
+            .where(col(Lead.id).in_(_first_handed_off_in(period)))
             .group_by(col(Lead.source), col(Lead.campaign))
         )
     ):  # fmt: skip
@@ -597,38 +592,44 @@ def _add_verdicts(
     into.won_cents += cents
 
 
+def _first_handed_off_in(period: Period) -> Any:
+    """The leads first handed off in the period, from its hand-offs (ix_handoffs_handed_off_at)."""
+    handoff, earlier = aliased(HandOff), aliased(HandOff)
+    return columns_of(col(handoff.lead_id)).where(
+        _in(handoff.handed_off_at, period),
+        ~exists().where(
+            col(earlier.lead_id) == handoff.lead_id,
+            col(earlier.handed_off_at) < handoff.handed_off_at,
+        ),
+    )
+
+
 def _outcomes_by_rep(session: Session, period: Period, reps: list[RepFigures]) -> None:
     """Per rep, the leads they qualified that were first handed off in the period."""
     people = {r.rep: r for r in reps}
-    first_handoff = (
-        columns_of(HandOff.lead_id.label("lead_id"), func.min(HandOff.handed_off_at).label("at"))  # type: ignore[attr-defined]
-        .group_by(col(HandOff.lead_id))
-        .subquery()
-    )
-    qualified_by = (
+    handles = {
+        rep_id: handle
+        for rep_id, handle in session.execute(columns_of(col(Rep.id), col(Rep.handle)))
+    }
+    # The rep of the lead's latest routing to sales, read per lead (ix_routing_decisions_lead_id).
+    qualifier = (
+        columns_of(col(RoutingDecision.rep_id))
+        .where(col(RoutingDecision.lead_id) == Lead.id,
+               col(RoutingDecision.route) == Stage.SALES.value)
+        .order_by(col(RoutingDecision.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )  # fmt: skip
+    for rep_id, count, accepted, rejected, opportunities, won, lost, cents in session.execute(
         columns_of(
-            RoutingDecision.lead_id.label("lead_id"),  # type: ignore[attr-defined]
-            func.max(RoutingDecision.id).label("decision_id"),
-        )
-        .where(col(RoutingDecision.route) == Stage.SALES.value)
-        .group_by(col(RoutingDecision.lead_id))
-        .subquery()
-    )
-    for handle, count, accepted, rejected, opportunities, won, lost, cents in session.execute(
-        columns_of(
-            col(Rep.handle), func.count(),
+            qualifier.label("rep_id"), func.count(),
             func.sum(case((col(Lead.sales_verdict) == "accepted", 1), else_=0)),
             func.sum(case((col(Lead.sales_verdict) == "rejected", 1), else_=0)), *_OUTCOME_SUMS,
         )
-        .select_from(Lead)
-        .join(first_handoff, first_handoff.c.lead_id == Lead.id)
-        .join(qualified_by, qualified_by.c.lead_id == Lead.id)
-        .join(RoutingDecision, col(RoutingDecision.id) == qualified_by.c.decision_id)
-        .join(Rep, col(Rep.id) == RoutingDecision.rep_id)
-        .where(_in(first_handoff.c.at, period))
-        .group_by(col(Rep.handle))
+        .where(col(Lead.id).in_(_first_handed_off_in(period)))
+        .group_by(literal_column("rep_id"))
     ):  # fmt: skip
-        person = people.get(handle)
+        person = people.get(handles.get(rep_id, ""))
         if person is not None:
             _add_verdicts(person, count, accepted or 0, rejected or 0, opportunities or 0,
                           won or 0, lost or 0, cents or 0)  # fmt: skip
