@@ -363,16 +363,25 @@ async def test_sales_side_of_the_agreement_in_the_team_view(
             assert "Sales  1 waiting · 1 past 5 working days" in figures
         assert "Campaigns" in text_of(app, "#team-table-title")
         shown = []
-        for _ in range(4):
+        for _ in range(5):
             await pilot.press("t")
             await settle(pilot)
             shown.append((text_of(app, "#team-table-title").split()[0],
                           table_rows(app, "#team-campaigns")))  # fmt: skip
         titles = [title for title, _ in shown]
-        assert titles == ["Sources", "Qualified", "Waiting", "Campaigns"]
+        assert titles == ["Sources", "Qualified", "Follow-up", "Waiting", "Campaigns"]
         qualified_by = {row[0]: row[1:3] for row in shown[1][1]}
         assert qualified_by == {"ana": ["1", "0"], "ben": ["1", "1"]}
-        waiting = shown[2][1]
+        # Both called leads left the queue after a conversation: on target, for their callers.
+        follow_up = {row[0]: row[1:] for row in shown[2][1]}
+        assert follow_up == {
+            "ana": ["1", "0", "0", "0"], "ben": ["1", "0", "0", "0"], "lee": ["0", "0", "0", "0"]
+        }  # fmt: skip
+        if size == (120, 40):
+            assert "Follow-up  of the new leads, 2 on target · 1 under target (0 behind" in figures
+        else:
+            assert "Follow-up  2 on target · 1 under (0 behind) · 0 closed under" in figures
+        waiting = shown[3][1]
         assert [row[:3] for row in waiting] == [
             ["batch 1 (2026-11-23)", "1", "1"], ["campaign (none)", "1", "1"]
         ]  # fmt: skip

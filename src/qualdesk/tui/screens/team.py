@@ -47,7 +47,8 @@ NARROW_CAMPAIGNS = ("Campaign", "Leads", "Qualified", "Rate", "Handed off", "Acc
 NARROW_QUALIFIED_BY = ("Qualified by", "Handed off", "Accepted", "Opps", "Won", "Won amount")
 NARROW = 110
 # The table under the desk's figures shows one of these; `t` goes to the next.
-TABLES = ("campaigns", "sources", "qualified by", "waiting for sales")
+TABLES = ("campaigns", "sources", "qualified by", "follow-up", "waiting for sales")
+FOLLOW_UP = ("Follow-up by rep", "On target", "Under target", "Behind", "Closed under")
 
 
 REFRESH_EVERY = 60.0
@@ -140,6 +141,13 @@ def _desk_lines(d: DeskFigures, narrow: bool) -> Text:
             f"{counted(d.callbacks_later, 'callback')} later",
         )
         _line(text, "Speed to lead", late, f" of {d.new_leads:,} new ({d.speed_to_lead_hours} h)")
+        f = d.follow_up
+        _line(
+            text,
+            "Follow-up",
+            f"{f.on_target:,} on target · {f.under_target:,} under "
+            f"({f.behind:,} behind) · {f.closed_under_target:,} closed under",
+        )
         _line(
             text,
             "Conversion",
@@ -172,8 +180,16 @@ def _desk_lines(d: DeskFigures, narrow: bool) -> Text:
             "Speed to lead",
             late,
             f" of {d.new_leads:,} new leads "
-            f"({d.speed_to_lead_hours} h: {d.touched_late:,} touched late, "
+            f"({d.speed_to_lead_hours} h of calling hours: {d.touched_late:,} touched late, "
             f"{d.untouched_overdue:,} still untouched)",
+        )
+        f = d.follow_up
+        _line(
+            text,
+            "Follow-up",
+            f"of the new leads, {f.on_target:,} on target · "
+            f"{f.under_target:,} under target ({f.behind:,} behind their days) · "
+            f"{f.closed_under_target:,} closed under target",
         )
         acceptance = (
             f"acceptance {pct(d.acceptance_rate)} of handed off{decided}"
@@ -351,6 +367,13 @@ class TeamScreen(Screen[None]):
             rows = [_campaign_row(g, narrow) for g in groups]
             columns = NARROW_CAMPAIGNS if narrow else CAMPAIGNS
             columns = (self.table[:-1].capitalize(), *columns[1:])
+        elif self.table == "follow-up":
+            rows = [
+                (r.rep, num(r.follow_up.on_target), num(r.follow_up.under_target),
+                 num(r.follow_up.behind), num(r.follow_up.closed_under_target))
+                for r in figures.reps
+            ]  # fmt: skip
+            columns = FOLLOW_UP
         elif self.table == "qualified by":
             rows = [_qualified_by_row(r, narrow) for r in figures.reps if r.handed_off]
             columns = NARROW_QUALIFIED_BY if narrow else QUALIFIED_BY
