@@ -173,7 +173,8 @@ def test_a_target_needs_both_its_touches_and_its_channels(
         (2, "new", False, FollowUp.UNDER_TARGET),
         (2, "working", True, FollowUp.UNDER_TARGET),  # a callback booked: still worked
         (2, "nurture", False, FollowUp.CLOSED_UNDER_TARGET),  # unreachable, too soon
-        (1, "disqualified", False, FollowUp.CLOSED_UNDER_TARGET),  # a wrong number
+        (1, "disqualified", False, FollowUp.NOT_OWED),  # a wrong number: no follow-up owed
+        (0, "disqualified", False, FollowUp.NOT_OWED),  # on do-not-call at import
         (1, "sales", True, FollowUp.ON_TARGET),  # reached and qualified on the first call
         (2, "nurture", True, FollowUp.ON_TARGET),  # not interested, said so
     ],

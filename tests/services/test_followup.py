@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from qualdesk.core.periods import named_period, typed_period
+from qualdesk.core.stages import Stage
 from qualdesk.db.models import Lead, Rep
 from qualdesk.db.queries import rebuild_touch_totals
 from qualdesk.services.calls import end_call, log_touch
@@ -133,10 +134,10 @@ def test_follow_up_states_for_the_desk_and_for_the_rep_of_the_latest_touch(
     on_under_closed = ("on_target", "under_target", "closed_under_target")
     follow = figures["desk"]["follow_up"]
     # a: three calls; d: said no on a call; b: one call, still worked; e: never touched;
-    # c: a wrong number, out without a conversation.
-    assert [follow[k] for k in on_under_closed] == [2, 2, 1] and follow["behind"] == 0
+    # c: a wrong number, out without a conversation: no follow-up is owed, it is in none.
+    assert [follow[k] for k in on_under_closed] == [2, 2, 0] and follow["behind"] == 0
     by_rep = {r["rep"]: r["follow_up"] for r in figures["reps"]}
-    assert [by_rep["ana"][k] for k in on_under_closed] == [1, 0, 1]  # a's last call, c
+    assert [by_rep["ana"][k] for k in on_under_closed] == [1, 0, 0]  # a's last call
     assert [by_rep["ben"][k] for k in on_under_closed] == [1, 1, 0]  # d, b
     # Past the grade's fourteen days, the leads still short of the target are behind.
     clock.now = at("2026-12-08 10:00")
@@ -204,3 +205,19 @@ def test_the_import_reads_the_leads_own_creation_time(
     clock.now = at("2026-11-19 12:00")
     sla = _figures(desk, clock, "2026-11-19")["desk"]["sla"]
     assert (sla["new_leads"], sla["touched_late"], sla["untouched_overdue"]) == (4, 1, 0)
+
+
+def test_a_lead_nurtured_without_a_conversation_short_of_its_target_is_closed_under(
+    desk: Desk, reps: dict[str, Rep], make_leads: Make, clock: FrozenClock
+) -> None:
+    """Sent to nurture by hand after one unanswered call: the desk let it go too soon."""
+    clock.now = at("2026-11-23 09:00")
+    ids = make_leads("ny:a")
+    ana = reps["ana"]
+    claim = claim_next(desk, ana)
+    assert claim is not None and claim.lead_id == ids["ny:a"]
+    end_call(desk, claim, "no_answer", override=(Stage.NURTURE, "not worth more calls"))
+    follow = _figures(desk, clock, "2026-11-23")["desk"]["follow_up"]
+    assert (follow["on_target"], follow["under_target"], follow["closed_under_target"]) == (
+        0, 0, 1
+    )  # fmt: skip

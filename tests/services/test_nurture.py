@@ -340,3 +340,23 @@ def test_progress_counts_every_lead(
     seen: list[tuple[int, int]] = []
     result = export_leads(desk, out=tmp_path / "out.csv", to=to, progress=lambda *p: seen.append(p))
     assert seen and seen[-1] == (result.exported, result.exported)
+
+
+def test_undoing_an_import_keeps_a_lead_handed_back_to_marketing(
+    desk: Desk, tmp_path: Path
+) -> None:
+    """A lead out at import (its number on do-not-call) went back to marketing: it stays."""
+    from qualdesk.services.batches import undo_batch
+    from qualdesk.services.dnc import add_number
+    from qualdesk.services.importer import ImportOptions, import_file
+
+    add_number(desk, "+1 212 555 0199", region="US", by="lee")
+    path = tmp_path / "two.csv"
+    path.write_text(
+        "Name,Phone\nDee Ncee,+1 212 555 0199\nEve Open,+1 212 555 0198\n", encoding="utf-8"
+    )
+    batch = import_file(desk, path, ImportOptions(imported_by="ops")).batch_id
+    assert batch is not None
+    assert export_leads(desk, out=tmp_path / "back.csv", to="nurture", include_out=True).exported
+    undone = undo_batch(desk, batch)
+    assert (undone.removed, undone.kept) == (1, 1)

@@ -11,8 +11,11 @@ the lead's arrival. A lead is in one of three states:
 - on target: it has had its touches on its channels, or it left the queue
   after a conversation (the person was reached: no more follow-up owed);
 - under target: still being worked (new or working) and short of its target;
-- closed under target: it left the queue (nurture, out) short of its target
-  without a conversation: the desk let it go too soon.
+- closed under target: it went to nurture short of its target without a
+  conversation: the desk let it go too soon.
+
+A lead put out without a conversation (its number on the do-not-call list,
+a wrong number, bad data) is owed no follow-up and counted in none of them.
 
 The `days` window is the time the desk has to reach the target: within it,
 a due retry of a lead short of its target is offered before the other due
@@ -38,6 +41,8 @@ class FollowUp(StrEnum):
     ON_TARGET = "on_target"
     UNDER_TARGET = "under_target"
     CLOSED_UNDER_TARGET = "closed_under_target"
+    # Out without a conversation (do-not-call, a wrong number): no follow-up is owed.
+    NOT_OWED = "not_owed"
 
 
 def with_channel(channels: str, channel: str) -> str:
@@ -80,7 +85,11 @@ def follow_up_state(
         return FollowUp.ON_TARGET
     if stage in WORKED_STAGES:
         return FollowUp.UNDER_TARGET
-    return FollowUp.ON_TARGET if conversation else FollowUp.CLOSED_UNDER_TARGET
+    if conversation:
+        return FollowUp.ON_TARGET
+    if stage == Stage.DISQUALIFIED:
+        return FollowUp.NOT_OWED
+    return FollowUp.CLOSED_UNDER_TARGET
 
 
 def window_end(target: FollowUpTarget, start: datetime) -> datetime:

@@ -10,11 +10,13 @@ from sqlmodel import Session, col
 from qualdesk.core.errors import QualdeskError
 from qualdesk.db.models import (
     ChecklistAnswer,
+    HandOff,
     ImportBatch,
     ImportIssue,
     Lead,
     LeadChange,
     NoteDraft,
+    NurtureHandOff,
     RoutingDecision,
     Touch,
 )
@@ -55,9 +57,10 @@ def undo_batch(desk: Desk, batch_id: int) -> UndoResult:
     """Remove a batch's leads that no rep has worked yet; keep the rest.
 
     A lead counts as worked once it has a touch, a checklist answer, a
-    routing decision, a change to its details or a rep's unsaved notes, or
-    while a rep holds it. The batch stays on record, marked undone, so the
-    same file can be imported again.
+    routing decision, a change to its details or a rep's unsaved notes, once
+    it went to sales or back to marketing in a file, or while a rep holds it.
+    The batch stays on record, marked undone, so the same file can be
+    imported again.
 
     Raises:
         QualdeskError: no such batch, or it was already undone.
@@ -76,6 +79,9 @@ def undo_batch(desk: Desk, batch_id: int) -> UndoResult:
             | exists().where(col(RoutingDecision.lead_id) == Lead.id)
             | exists().where(col(NoteDraft.lead_id) == Lead.id)
             | exists().where(col(LeadChange.lead_id) == Lead.id)
+            # Handed to sales or back to marketing: it left the desk in a file.
+            | exists().where(col(HandOff.lead_id) == Lead.id)
+            | exists().where(col(NurtureHandOff.lead_id) == Lead.id)
             | col(Lead.claimed_by).is_not(None)
         )
         in_batch = col(Lead.batch_id) == batch_id

@@ -37,6 +37,7 @@ from qualdesk.core.hours import calling_deadlines
 from qualdesk.core.periods import Period
 from qualdesk.core.queue import QUEUED_STAGES
 from qualdesk.core.rules import DeskRules
+from qualdesk.core.stages import Stage
 from qualdesk.db.models import Lead, Rep, Touch
 from qualdesk.db.types import UTCDateTime
 from qualdesk.services.desk import Desk
@@ -73,7 +74,7 @@ class FollowUpCounts:
         elif state == FollowUp.UNDER_TARGET:
             self.under_target += count
             self.behind += behind
-        else:
+        elif state == FollowUp.CLOSED_UNDER_TARGET:
             self.closed_under_target += count
 
     def as_json(self) -> dict[str, Any]:
@@ -125,18 +126,20 @@ def _speed_touch(channels: tuple[str, ...]) -> Any:
 
 
 # A lead's follow-up state as a small number, so the count groups by one integer per lead.
-_ON, _UNDER, _BEHIND, _CLOSED = range(4)
+_ON, _UNDER, _BEHIND, _CLOSED, _NOT_OWED = range(5)
+_SLOTS = 5
 _STATES = {
     _ON: FollowUp.ON_TARGET,
     _UNDER: FollowUp.UNDER_TARGET,
     _BEHIND: FollowUp.UNDER_TARGET,
     _CLOSED: FollowUp.CLOSED_UNDER_TARGET,
+    _NOT_OWED: FollowUp.NOT_OWED,
 }
 
 
 def _follow_up_state(rules: DeskRules, start: Any, now: datetime) -> Any:
     """A lead's follow-up state (qualdesk.core.followup.follow_up_state) as SQL: _ON,
-    _UNDER, _BEHIND (under target past its window) or _CLOSED."""
+    _UNDER, _BEHIND (under target past its window), _CLOSED or _NOT_OWED."""
     targets = rules.follow_up
     grade = col(Lead.grade)
     touches = case({g: t.touches for g, t in targets.items()}, value=grade, else_=0)
@@ -155,6 +158,7 @@ def _follow_up_state(rules: DeskRules, start: Any, now: datetime) -> Any:
             case((start < window_from, _BEHIND), else_=_UNDER),
         ),
         (col(Lead.reached_at).is_not(None), _ON),
+        (col(Lead.stage) == Stage.DISQUALIFIED.value, _NOT_OWED),
         else_=_CLOSED,
     )
 
@@ -189,13 +193,15 @@ def count_promises(
         if period.whole
         else [col(Lead.created_at) >= period.start, col(Lead.created_at) < period.end]
     )
-    code = func.coalesce(col(Lead.last_rep_id), 0) * 4 + _follow_up_state(rules, start, now)
+    code = func.coalesce(col(Lead.last_rep_id), 0) * _SLOTS + _follow_up_state(rules, start, now)
     reps = columns_of(col(Rep.id), col(Rep.handle))
     handles = {rep_id: handle for rep_id, handle in session.execute(reps)}
     for found, count in session.execute(
         columns_of(code, func.count()).where(*arrived).group_by(code)
     ):
-        rep_id, state = divmod(found, 4)
+        rep_id, state = divmod(found, _SLOTS)
+        if state == _NOT_OWED:
+            continue
         behind = count if state == _BEHIND else 0
         promised.follow_up.add(_STATES[state], count, behind)
         if rep_id in handles:
