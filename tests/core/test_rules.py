@@ -290,3 +290,12 @@ def test_speed_to_lead_counts_only_the_desks_channels() -> None:
     text = text.replace('speed_to_lead_channels = ["phone"]', 'speed_to_lead_channels = ["fax"]')
     with pytest.raises(RulesError, match=r"desk\.speed_to_lead_channels.*'fax'"):
         parse_rules(text)
+
+
+def test_a_follow_up_target_on_more_channels_than_the_desk_has_is_refused() -> None:
+    text = DEFAULT.replace(
+        "A = { touches = 6, days = 14, channels = 2 }",
+        "A = { touches = 6, days = 14, channels = 5 }",
+    )
+    with pytest.raises(RulesError, match=r"follow_up\.A\.channels.*asks for 5 channels.*has 4"):
+        parse_rules(text)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import col, func, select
 
-from qualdesk.db.models import FeedbackBatch, Lead, Rep, SalesOutcome, SalesVerdict
+from qualdesk.db.models import FeedbackBatch, HandOff, Lead, Rep, SalesOutcome, SalesVerdict
 from qualdesk.services.calls import end_call, set_criterion
 from qualdesk.services.desk import Desk
 from qualdesk.services.export import export_leads
@@ -419,3 +419,20 @@ def test_a_reports_footer_under_the_data_is_ignored(
     )  # fmt: skip
     assert _counts(read) == {"accepted": 1, "pending": 1}
     assert (read.blank, read.footer, read.refused) == (2, 4, 0)
+
+
+def test_an_acceptance_an_old_close_date_implies_is_dated_no_earlier_than_the_hand_off(
+    desk: Desk, handed: list[int], tmp_path: Path
+) -> None:
+    a = handed[0]
+    _read(
+        desk,
+        tmp_path,
+        "opps.csv",
+        f"Qualdesk Lead ID,Stage,Close Date\n{a},Closed Won,2026-01-05\n",
+    )
+    with desk.db.reading() as session:
+        verdict = session.scalars(select(SalesVerdict).where(SalesVerdict.lead_id == a)).one()
+        handoff = session.scalars(select(HandOff).where(HandOff.lead_id == a)).one()
+    assert verdict.verdict == "accepted" and verdict.decided_at == handoff.handed_off_at
+    assert _lead(desk, a).outcome_on == date(2026, 1, 5)

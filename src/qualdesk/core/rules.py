@@ -369,7 +369,7 @@ class _Reader:
             calling_hours=_calling_hours(self.sub("calling_hours")),
             speed_to_lead_channels=_speed_channels(desk, channels),
             sales=_sales(self.sub("sales", {})),
-            follow_up=_follow_up(self.sub("follow_up", {})),
+            follow_up=_follow_up(self.sub("follow_up", {}), len(dict.fromkeys(channels))),
         )
         desk.done()
         self.done()
@@ -423,7 +423,7 @@ def _sales(r: _Reader) -> SalesTerms:
     return terms
 
 
-def _follow_up(r: _Reader) -> dict[str, FollowUpTarget]:
+def _follow_up(r: _Reader, channels: int) -> dict[str, FollowUpTarget]:
     targets = dict(DEFAULT_FOLLOW_UP)
     for grade in GRADES:
         if grade not in r.table:
@@ -434,6 +434,12 @@ def _follow_up(r: _Reader) -> dict[str, FollowUpTarget]:
             days=target.whole("days", minimum=1),
             channels=target.whole("channels", 1, minimum=1),
         )
+        if targets[grade].channels > channels:
+            raise target.fail(
+                "channels",
+                f"asks for {targets[grade].channels} channels, but the desk has {channels} "
+                "([desk] channels): no lead could ever reach it",
+            )
         target.done()
     r.done()
     return targets

@@ -357,13 +357,22 @@ def _count(plan: list[_Step], summary: FeedbackSummary) -> None:
         summary.outcomes += step.change.outcome is not None
 
 
-def _decided(step: _Step, now: datetime, zone_name: str) -> datetime:
-    """When sales decided: the row's date; for an acceptance an outcome implies, its close date."""
+def _decided(
+    step: _Step, now: datetime, zone_name: str, handed_off_at: datetime | None
+) -> datetime:
+    """When sales decided: the row's date; for an acceptance an outcome implies, its close date.
+
+    A close date before the lead reached sales (an opportunity report's dates
+    are the deal's, not the verdict's) counts as the hand-off's moment.
+    """
     if step.row.decided_at is not None:
         return step.row.decided_at
     closed_on = step.row.closed_on
     if step.change.implied and closed_on is not None:
-        return min(datetime.combine(closed_on, time(12), ZoneInfo(zone_name)), now)
+        closing = datetime.combine(closed_on, time(12), ZoneInfo(zone_name))
+        if handed_off_at is not None:
+            closing = max(closing, handed_off_at)
+        return min(closing, now)
     return now
 
 
@@ -382,14 +391,14 @@ def _apply(
         ids = [step.lead_id for step in plan]
         current = leads_now(session, [col(Lead.id).in_(chunk) for chunk in chunks(ids)])
         handoffs: dict[int, int] = {}
+        handed_at: dict[int, datetime] = {}
         for chunk in chunks(ids):
-            handoffs.update(
-                session.execute(
-                    select(HandOff.lead_id, func.max(HandOff.id))
-                    .where(col(HandOff.lead_id).in_(chunk))
-                    .group_by(col(HandOff.lead_id))
-                ).all()
-            )
+            for lead_id, handoff_id, at in session.execute(
+                select(HandOff.lead_id, func.max(HandOff.id), func.max(HandOff.handed_off_at))
+                .where(col(HandOff.lead_id).in_(chunk))
+                .group_by(col(HandOff.lead_id))
+            ):
+                handoffs[lead_id], handed_at[lead_id] = handoff_id, at
         changed = [
             step.lead_id
             for step in plan
@@ -416,7 +425,7 @@ def _apply(
             lead = session.get(Lead, step.lead_id)
             assert lead is not None
             if change.verdict is not None:
-                decided = _decided(step, now, zone_name)
+                decided = _decided(step, now, zone_name, handed_at.get(step.lead_id))
                 reason = "" if change.implied else row.reason
                 session.add(
                     SalesVerdict(

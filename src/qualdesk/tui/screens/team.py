@@ -281,13 +281,13 @@ class TeamScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.count()
+        # The queue and today's counts move while the view is open.
+        self.set_interval(REFRESH_EVERY, self._refresh)
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < 32, "-short")
         if self.figures is not None:
             self._show(self.figures)
-        # The queue and today's counts move while the view is open.
-        self.set_interval(REFRESH_EVERY, self._refresh)
 
     def _refresh(self) -> None:
         if self.is_active:
