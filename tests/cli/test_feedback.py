@@ -129,8 +129,8 @@ def test_a_file_naming_no_lead_on_the_desk_is_one_line_and_exit_1(
     result = run("feedback", str(path))
     assert result.code == 1 and result.out == ""
     assert result.err.strip().splitlines() == [
-        "qualdesk: contacts.csv: no row names a lead on the desk (1 row by an email no lead "
-        "has); nothing applied: is it the right file?"
+        "qualdesk: contacts.csv: no row names a lead with sales (1 row by an email no lead "
+        "has, 0 handed back to marketing); nothing applied: is it the right file?"
     ]
     a = with_sales[0]
     path.write_text(

@@ -114,7 +114,8 @@ def verdict_files(draw: st.DrawFn) -> bytes:
 def _check_balanced(summary: FeedbackSummary) -> None:
     parts = (
         summary.accepted + summary.rejected + summary.pending + summary.unchanged
-        + summary.refused + summary.blank + summary.not_on_desk + summary.footer
+        + summary.refused + summary.blank + summary.not_on_desk + summary.handed_back
+        + summary.footer
     )  # fmt: skip
     assert summary.rows_read == parts, summary
     assert summary.outcomes <= summary.rows_read - summary.blank - summary.refused

@@ -347,7 +347,6 @@ def test_undoing_an_import_keeps_a_lead_handed_back_to_marketing(
 ) -> None:
     """A lead out at import (its number on do-not-call) went back to marketing: it stays."""
     from qualdesk.services.batches import undo_batch
-    from qualdesk.services.dnc import add_number
     from qualdesk.services.importer import ImportOptions, import_file
 
     add_number(desk, "+1 212 555 0199", region="US", by="lee")
@@ -360,3 +359,29 @@ def test_undoing_an_import_keeps_a_lead_handed_back_to_marketing(
     assert export_leads(desk, out=tmp_path / "back.csv", to="nurture", include_out=True).exported
     undone = undo_batch(desk, batch)
     assert (undone.removed, undone.kept) == (1, 1)
+
+
+def test_sales_lead_report_listing_a_lead_handed_back_to_marketing_skips_it(
+    desk: Desk, tmp_path: Path
+) -> None:
+    """The Salesforce hand-back says Closed - Not Converted: sales' next report lists it too."""
+    from qualdesk.services.feedback import read_feedback
+    from qualdesk.services.importer import ImportOptions, import_file
+
+    path = tmp_path / "one.csv"
+    path.write_text("Name,Phone\nNia Later,+1 212 555 0198\n", encoding="utf-8")
+    import_file(desk, path, ImportOptions(imported_by="ops"))
+    add_number(desk, "+1 212 555 0198", region="US", by="lee")  # out, on do-not-call
+    back = export_leads(
+        desk, out=tmp_path / "back.csv", profile="salesforce", to="nurture", include_out=True
+    )
+    assert back.exported == 1
+    with (tmp_path / "back.csv").open(encoding="utf-8", newline="") as stream:
+        (row,) = csv.DictReader(stream)
+    report = tmp_path / "sf-leads.csv"
+    report.write_text(
+        f"Qualdesk Lead ID,Lead Status\n{row['Qualdesk Lead ID']},{row['Lead Status']}\n",
+        encoding="utf-8",
+    )
+    read = read_feedback(desk, report, zone_name="UTC")
+    assert (read.handed_back, read.refused, read.rejected) == (1, 0, 0)

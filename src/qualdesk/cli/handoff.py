@@ -373,8 +373,9 @@ def feedback_command(
             print_json(summary.as_json())
         if not summary.refused:
             raise QualdeskError(
-                f"{file.name}: no row names a lead on the desk "
-                f"({counted(summary.not_on_desk, 'row')} by an email no lead has); "
+                f"{file.name}: no row names a lead with sales "
+                f"({counted(summary.not_on_desk, 'row')} by an email no lead has, "
+                f"{summary.handed_back:,} handed back to marketing); "
                 "nothing applied: is it the right file?"
             )
         first = summary.issues[0] if summary.issues else (0, "")
@@ -409,6 +410,8 @@ def feedback_command(
          f"-> {summary.rejects_file}" if summary.rejects_file else ""),
         ("skipped", summary.not_on_desk,
          "(emails no lead on the desk has: contacts the desk never had)"),
+        ("skipped", summary.handed_back,
+         "(leads the desk handed back to marketing: not sales' to judge)"),
         ("blank", summary.blank,
          f"(and {counted(summary.footer, 'footer line')} under the data, ignored)"
          if summary.footer else ""),

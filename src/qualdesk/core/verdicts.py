@@ -148,6 +148,8 @@ class LeadNow:
     outcome: str | None = None
     cents: int | None = None
     closed_on: date | None = None
+    # Handed back to marketing's nurture in a file (which sales' CRM may then list too).
+    handed_back: bool = False
 
 
 @dataclass(frozen=True)

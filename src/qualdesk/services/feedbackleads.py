@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, exists
 from sqlalchemy import func as sql
 from sqlalchemy import select as columns_of
 from sqlmodel import Session, col, func, select
 
 from qualdesk.core.stages import Stage
 from qualdesk.core.verdicts import LeadNow, Said
-from qualdesk.db.models import HandOff, Lead, SalesVerdict
+from qualdesk.db.models import HandOff, Lead, NurtureHandOff, SalesVerdict
 
 # Stages in which a lead is sales' to judge; a verdict may also be changed.
 WITH_SALES = (Stage.HANDED_OFF.value, Stage.ACCEPTED.value, Stage.REJECTED.value)
@@ -34,6 +34,13 @@ class NotOnDesk:
     """A row naming, by email only, no lead the desk ever had."""
 
     email: str
+
+
+@dataclass(frozen=True)
+class HandedBack:
+    """A row naming a lead the desk handed back to marketing (not sales' to judge)."""
+
+    lead_id: int
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,7 @@ class Naming:
 
 def find_leads(
     session: Session, rows: list[Naming]
-) -> dict[int, tuple[int, LeadNow] | NotOnDesk | str]:
+) -> dict[int, tuple[int, LeadNow] | NotOnDesk | HandedBack | str]:
     """Each row's lead as the desk has it, or why the row names no lead sales may judge.
 
     Args:
@@ -68,7 +75,7 @@ def find_leads(
         session, [sql.lower(Lead.email).in_(chunk) for chunk in chunks(sorted(emails))]
     ).items():
         by_email.setdefault(email, []).append((lead_id, now))
-    found: dict[int, tuple[int, LeadNow] | NotOnDesk | str] = {}
+    found: dict[int, tuple[int, LeadNow] | NotOnDesk | HandedBack | str] = {}
     for row in rows:
         if row.desk_id is not None:
             known = leads.get(row.desk_id)
@@ -107,15 +114,19 @@ def leads_now(
     """The leads meeting any of the conditions: each as the desk has it, and its email."""
     leads: dict[int, tuple[LeadNow, str]] = {}
     for condition in conditions:
-        for lead_id, stage, email, outcome, cents, closed_on in session.execute(
+        back = exists().where(col(NurtureHandOff.lead_id) == Lead.id)
+        for lead_id, stage, email, outcome, cents, closed_on, handed_back in session.execute(
             columns_of(col(Lead.id), col(Lead.stage), col(Lead.email), col(Lead.outcome),
-                       col(Lead.outcome_cents), col(Lead.outcome_on)).where(condition)
+                       col(Lead.outcome_cents), col(Lead.outcome_on), back).where(condition)
         ):  # fmt: skip
-            leads[lead_id] = (LeadNow(stage, outcome, cents, closed_on), (email or "").lower())
+            now = LeadNow(stage, outcome, cents, closed_on, bool(handed_back))
+            leads[lead_id] = (now, (email or "").lower())
     return leads
 
 
-def _by_email(email: str, matches: list[tuple[int, LeadNow]]) -> tuple[int, LeadNow] | str:
+def _by_email(
+    email: str, matches: list[tuple[int, LeadNow]]
+) -> tuple[int, LeadNow] | HandedBack | str:
     handed = [m for m in matches if m[1].stage in WITH_SALES]
     if len(handed) == 1:
         return handed[0]
@@ -124,9 +135,11 @@ def _by_email(email: str, matches: list[tuple[int, LeadNow]]) -> tuple[int, Lead
     return _with_sales(*matches[0])
 
 
-def _with_sales(lead_id: int, lead: LeadNow) -> tuple[int, LeadNow] | str:
+def _with_sales(lead_id: int, lead: LeadNow) -> tuple[int, LeadNow] | HandedBack | str:
     if lead.stage in WITH_SALES:
         return lead_id, lead
+    if lead.handed_back and lead.stage in (Stage.NURTURE.value, Stage.DISQUALIFIED.value):
+        return HandedBack(lead_id)
     if lead.stage == Stage.SALES.value:
         return f"lead #{lead_id} is qualified but not yet handed off (export it first)"
     where = {
