@@ -397,3 +397,15 @@ def test_a_bad_command_line_is_one_line_and_exit_2(run: Run, args: list[str], li
     assert result.code == 2 and result.out == ""
     [said] = result.err.splitlines()
     assert said.startswith(line) and said.endswith("--help)")
+
+
+def test_rules_show_says_both_sides_of_the_agreement(run: Run) -> None:
+    lines = run("rules", "show").out.splitlines()
+    assert (
+        "Qualification desk: default region US, speed to lead 4 h of calling hours "
+        "(met by a touch on phone)" in lines
+    )
+    assert "  A  6 touches on 2 channels within 14 days" in lines
+    assert "  D  3 touches on 1 channel within 14 days" in lines
+    assert "Sales give a verdict within 5 working days (mon-fri)" in lines
+    assert any(line.startswith("Sales' words for verdicts: accepted ") for line in lines)

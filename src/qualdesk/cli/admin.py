@@ -134,7 +134,8 @@ def _describe(rules: DeskRules) -> None:
         rule += f" {q.combine} a score of at least {q.min_score}"
     say(
         f"\n{rules.name}: default region {rules.default_region}, "
-        f"speed to lead {rules.speed_to_lead.total_seconds() / 3600:g} h"
+        f"speed to lead {rules.speed_to_lead.total_seconds() / 3600:g} h of calling hours "
+        f"(met by a touch on {', '.join(rules.speed_to_lead_channels)})"
     )
     say(f"Qualified when: {rule}")
     say("Grades: " + ", ".join(f"{g} >= {points}" for g, points in rules.grades))
@@ -180,6 +181,30 @@ def _describe(rules: DeskRules) -> None:
         say("Caps on calls to one number:")
         for cap in h.caps:
             say(f"  {cap.where:<6} at most {cap.calls} within {format_duration(cap.within)}")
+    _show_agreement(rules)
+
+
+def _show_agreement(rules: DeskRules) -> None:
+    """Both sides of the agreement: the desk's follow-up, sales' time and words."""
+    from qualdesk.core.words import counted
+    from qualdesk.services.awaiting import day_names
+
+    say("Follow-up owed per grade:")
+    for grade, target in sorted(rules.follow_up.items()):
+        say(f"  {grade}  {counted(target.touches, 'touch', 'touches')} on "
+            f"{counted(target.channels, 'channel')} within {target.days} days")  # fmt: skip
+    terms = rules.sales
+    say(
+        f"Sales give a verdict within {terms.verdict_days} working days "
+        f"({day_names(terms.working_days)})"
+    )
+    for title, words in (("Sales' words for verdicts", terms.verdicts),
+                         ("Sales' words for outcomes", terms.outcomes)):  # fmt: skip
+        by_meaning: dict[str, int] = {}
+        for meaning in words.values():
+            by_meaning[meaning] = by_meaning.get(meaning, 0) + 1
+        listed = ", ".join(f"{meaning} {n}" for meaning, n in by_meaning.items())
+        say(f"{title}: {listed} (rules show --toml lists them)")
 
 
 @click.group("reps")
