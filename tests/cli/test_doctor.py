@@ -186,12 +186,14 @@ def test_no_rules_loaded_says_how_to_load_them(run: Run, db_path: Path) -> None:
         assert conn.execute("SELECT count(*) FROM rules_versions").fetchone() == (0,)
 
 
-def _garbage_in_the_middle(path: Path) -> None:
-    """Garbage over the pages of the leads table's tree (not over a blob's overflow pages,
+def _garbage_in_the_middle(path: Path, table: str = "leads") -> None:
+    """Garbage over the root page of a table's tree (not over a blob's overflow pages,
     whose bytes no integrity check can judge)."""
     with sqlite3.connect(path) as conn:
         page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'leads'").fetchone()
+        (root,) = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)
+        ).fetchone()
     with path.open("r+b") as handle:
         handle.seek((root - 1) * page_size + 8)
         handle.write(bytes(range(256)) * (page_size // 256))
@@ -232,9 +234,14 @@ def test_a_damaged_file_is_a_problem_never_a_traceback(
 
 
 def test_fix_refuses_to_write_to_a_damaged_file(run: Run, demo_copy: Path) -> None:
-    with sqlite3.connect(demo_copy) as conn:
-        conn.execute("UPDATE leads SET claimed_by = 1, claim_expires_at = '2020-01-01 00:00:00'")
-    _garbage_in_the_middle(demo_copy)
+    conn = sqlite3.connect(demo_copy)
+    conn.execute("UPDATE leads SET claimed_by = 1, claim_expires_at = '2020-01-01 00:00:00'")
+    conn.commit()
+    # Into the file itself: a copy of the page left in the write-ahead log would hide the damage.
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    # The touches' tree, not the leads': the leases can still be read, and are left alone.
+    _garbage_in_the_middle(demo_copy, "touches")
     result = run("doctor", "--fix", "--json")
     assert result.code == 1
     data = json.loads(result.out)

@@ -31,13 +31,13 @@ from qualdesk.db.models import (
     RepTouchTotal,
     Review,
     RoutingDecision,
-    SalesVerdict,
     Touch,
 )
 from qualdesk.services.awaiting import AwaitingVerdict, awaiting_verdict
 from qualdesk.services.desk import Desk
 from qualdesk.services.followup import COUNTED_IN, FollowUpCounts, promises
 from qualdesk.services.queue import hours_classes
+from qualdesk.services.review import newest_verdict
 
 TREND_DAYS = 14
 # Stages a lead is in once the desk qualified it (it may have moved on since).
@@ -556,15 +556,14 @@ def _verdicts(session: Session, period: Period, figures: DeskFigures) -> None:
         figures.rejections_valid += valid or 0
     figures.by_source = sorted(sources.values(), key=lambda g: (-g.leads, g.name))
     figures.by_campaign = sorted(campaigns.values(), key=lambda g: (-g.leads, g.name))
-    latest = select(func.max(SalesVerdict.id)).group_by(col(SalesVerdict.lead_id))
+    # Rejected leads whose newest verdict has no ruling yet, from the rejected leads
+    # (ix_leads_stage) one by one.
     figures.to_review = session.scalar(
         select(func.count())
-        .select_from(SalesVerdict)
-        .join(Lead, col(Lead.id) == SalesVerdict.lead_id)
-        .outerjoin(Review, col(Review.verdict_id) == SalesVerdict.id)
+        .select_from(Lead)
         .where(
-            col(SalesVerdict.id).in_(latest), col(Lead.stage) == Stage.REJECTED.value,
-            col(Review.id).is_(None),
+            col(Lead.stage) == Stage.REJECTED.value,
+            ~exists().where(col(Review.verdict_id) == newest_verdict(Lead.id)),
         )
     ) or 0  # fmt: skip
 
