@@ -135,6 +135,7 @@ def build_year(path: Path, leads: int, touches: int, days: int) -> None:
         """
     )
     db.commit()
+    hand_off(db)
     print("setting each lead's first touch and, in stage sales, when it was qualified …",
           flush=True)  # fmt: skip
     db.execute("CREATE TEMP TABLE firsts (lead_id INTEGER PRIMARY KEY, at TEXT)")
@@ -163,6 +164,47 @@ def build_year(path: Path, leads: int, touches: int, days: int) -> None:
     desk.close()
     print(f"running totals counted once after the bulk load (rebuild_touch_totals): "
           f"{time.perf_counter() - start:.1f} s, not part of the figures")  # fmt: skip
+
+
+def hand_off(db: sqlite3.Connection) -> None:
+    """Hand every lead routed to sales to them, weekly, with sales' verdicts and outcomes.
+
+    Of the leads handed off, 60% are accepted, 20% rejected and the rest wait
+    for a verdict; of the accepted, one in five is won, one lost and one an
+    open opportunity, so the figures of sales' side count real rows.
+    """
+    print("handing the leads routed to sales to them weekly, with verdicts and outcomes …",
+          flush=True)  # fmt: skip
+    db.executescript(
+        """
+        CREATE TEMP TABLE sold AS SELECT lead_id, min(decided_at) AS at,
+            CAST((julianday(min(decided_at)) - 2440587.5) / 7 AS INTEGER) AS batch
+            FROM routing_decisions WHERE route = 'sales' GROUP BY lead_id;
+        INSERT INTO export_batches (id, created_at, created_by, file_path, format, profile,
+            lead_count, sha256, rules_version_id, destination)
+            SELECT batch, max(at), 'lead', '', 'csv', 'plain', count(*), '', 1, 'sales'
+            FROM temp.sold GROUP BY batch;
+        INSERT INTO handoffs (batch_id, lead_id, handed_off_at, rules_version_id, score, grade)
+            SELECT batch, lead_id, at, 1, 45, 'B' FROM temp.sold;
+        UPDATE leads SET
+            stage = CASE WHEN id % 10 < 6 THEN 'accepted' WHEN id % 10 < 8 THEN 'rejected'
+                         ELSE 'handed_off' END,
+            sales_verdict = CASE WHEN id % 10 < 6 THEN 'accepted' WHEN id % 10 < 8
+                                 THEN 'rejected' END,
+            outcome = CASE WHEN id % 10 < 6 THEN
+                CASE id % 5 WHEN 0 THEN 'won' WHEN 1 THEN 'lost' WHEN 2 THEN 'opportunity' END
+                END,
+            outcome_cents = CASE WHEN id % 10 < 6 AND id % 5 < 3 THEN 1000000 + id % 7 * 250000 END
+            WHERE id IN (SELECT lead_id FROM temp.sold);
+        INSERT INTO sales_verdicts (lead_id, line, verdict, reason, decided_at, received_at)
+            SELECT s.lead_id, 0, l.sales_verdict, '', s.at, s.at FROM temp.sold s
+            JOIN leads l ON l.id = s.lead_id WHERE l.sales_verdict IS NOT NULL;
+        INSERT INTO sales_outcomes (lead_id, line, outcome, word, amount_cents, received_at)
+            SELECT s.lead_id, 0, l.outcome, l.outcome, l.outcome_cents, s.at FROM temp.sold s
+            JOIN leads l ON l.id = s.lead_id WHERE l.outcome IS NOT NULL;
+        """
+    )
+    db.commit()
 
 
 def stored(moment: datetime) -> str:
