@@ -189,6 +189,7 @@ def hand_off(db: sqlite3.Connection) -> None:
         UPDATE leads SET
             stage = CASE WHEN id % 10 < 6 THEN 'accepted' WHEN id % 10 < 8 THEN 'rejected'
                          ELSE 'handed_off' END,
+            handoff_batch_id = (SELECT batch FROM temp.sold WHERE lead_id = leads.id),
             sales_verdict = CASE WHEN id % 10 < 6 THEN 'accepted' WHEN id % 10 < 8
                                  THEN 'rejected' END,
             outcome = CASE WHEN id % 10 < 6 THEN

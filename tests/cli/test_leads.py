@@ -263,3 +263,15 @@ def test_show_tells_what_went_between_the_desk_and_sales(
     ]
     assert data["lead"]["outcome"] == "won" and len(data["handoffs"]) == 1
     assert data["reviews"] == [] and data["nurture_handoffs"] == []
+
+
+def test_show_gives_the_creation_time_marketings_file_said(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "dated.csv"
+    path.write_text(
+        "Name,Phone,Created Date\nZoe Park,+1 212 555 0100,2026-11-20 18:30\n", encoding="utf-8"
+    )
+    assert run("import", str(path), "--zone", "UTC").code == 0
+    shown = run("leads", "show", "1", "--zone", "UTC")
+    assert "  created (their file): 2026-11-20 18:30" in shown.out.splitlines()
+    data = json.loads(run("leads", "show", "1", "--json").out)
+    assert data["lead"]["arrived_at"].startswith("2026-11-20")

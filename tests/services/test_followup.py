@@ -134,8 +134,9 @@ def test_follow_up_states_for_the_desk_and_for_the_rep_of_the_latest_touch(
     on_under_closed = ("on_target", "under_target", "closed_under_target")
     follow = figures["desk"]["follow_up"]
     # a: three calls; d: said no on a call; b: one call, still worked; e: never touched;
-    # c: a wrong number, out without a conversation: no follow-up is owed, it is in none.
+    # c: a wrong number, out without a conversation: no follow-up is owed.
     assert [follow[k] for k in on_under_closed] == [2, 2, 0] and follow["behind"] == 0
+    assert follow["not_owed"] == 1
     by_rep = {r["rep"]: r["follow_up"] for r in figures["reps"]}
     assert [by_rep["ana"][k] for k in on_under_closed] == [1, 0, 0]  # a's last call
     assert [by_rep["ben"][k] for k in on_under_closed] == [1, 1, 0]  # d, b

@@ -58,7 +58,10 @@ def test_waiting_leads_age_in_working_days_and_fall_overdue(
     assert sla["by_age"] == {"0-1": 0, "2-3": 0, "4-5": 1, "overdue": 3}
     batches = {g["name"]: (g["waiting"], g["overdue"], g["oldest_working_days"])
                for g in sla["by_batch"]}  # fmt: skip
-    assert batches == {"batch 1 (2026-11-23)": (3, 3, 6), "batch 2 (2026-11-25)": (1, 0, 4)}
+    assert batches == {
+        "export batch 1 (2026-11-23)": (3, 3, 6),
+        "export batch 2 (2026-11-25)": (1, 0, 4),
+    }
     assert [(g["name"], g["waiting"], g["overdue"]) for g in sla["by_campaign"]] == [
         ("(none)", 4, 3)
     ]

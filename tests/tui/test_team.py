@@ -383,7 +383,7 @@ async def test_sales_side_of_the_agreement_in_the_team_view(
             assert "Follow-up  2 on target · 1 under (0 behind) · 0 closed under" in figures
         waiting = shown[3][1]
         assert [row[:3] for row in waiting] == [
-            ["batch 1 (2026-11-23)", "1", "1"], ["campaign (none)", "1", "1"]
+            ["export batch 1 (2026-11-23)", "1", "1"], ["campaign (none)", "1", "1"]
         ]  # fmt: skip
         assert waiting[0][3] == "6"
 

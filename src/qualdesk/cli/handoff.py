@@ -119,7 +119,8 @@ def _print_figures(figures: TeamFigures) -> None:
     say(
         f"Follow-up: {follow.on_target:,} of {d.new_leads:,} new leads on target, "
         f"{follow.under_target:,} under target ({follow.behind:,} past their window), "
-        f"{follow.closed_under_target:,} closed under target"
+        f"{follow.closed_under_target:,} closed under target, {follow.not_owed:,} owed none "
+        "(out without a conversation: do-not-call, a wrong number)"
     )
     say(
         f"Conversion: {d.new_leads:,} arrived -> {d.qualified:,} of them qualified "

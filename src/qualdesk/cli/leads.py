@@ -152,6 +152,7 @@ def _details(lead: dict[str, Any], when: Any) -> list[tuple[str, str]]:
         ("score", f"{lead['score']} (grade {lead['grade']}), attempts {lead['attempts']}"),
         ("with sales", _outcome(lead)),
         ("arrived", when(lead["created_at"])),
+        ("created (their file)", when(lead["arrived_at"]) if lead["arrived_at"] else ""),
         ("held by", lead["held_by"] or ""),
     ]
 

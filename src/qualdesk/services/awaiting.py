@@ -106,13 +106,9 @@ def day_names(days: frozenset[int]) -> str:
     return ",".join(DAY_NAMES[d] for d in ordered)
 
 
-def waiting_leads(
-    session: Session, terms: SalesTerms, now: datetime, zone_name: str
-) -> list[WaitingLead]:
-    """Every handed-off lead without a verdict, oldest hand-off first."""
-    zone = ZoneInfo(zone_name)
-    today = now.astimezone(zone).date()
-    latest = (
+def _latest_hand_offs() -> Any:
+    """Each handed-off lead's latest hand-off (ix_leads_stage, then ix_handoffs_lead_id)."""
+    return (
         columns_of(
             HandOff.lead_id.label("lead_id"),  # type: ignore[attr-defined]
             func.max(HandOff.id).label("handoff_id"),
@@ -122,6 +118,15 @@ def waiting_leads(
         .group_by(col(HandOff.lead_id))
         .subquery()
     )
+
+
+def waiting_leads(
+    session: Session, terms: SalesTerms, now: datetime, zone_name: str
+) -> list[WaitingLead]:
+    """Every handed-off lead without a verdict, oldest hand-off first."""
+    zone = ZoneInfo(zone_name)
+    today = now.astimezone(zone).date()
+    latest = _latest_hand_offs()
     qualifier = (
         columns_of(col(Rep.handle))
         .join(RoutingDecision, col(RoutingDecision.rep_id) == Rep.id)
@@ -161,25 +166,37 @@ def awaiting_verdict(
 ) -> AwaitingVerdict:
     """The leads waiting for a verdict now, counted by age band, batch and campaign."""
     figures = AwaitingVerdict(terms.verdict_days, day_names(terms.working_days))
-    leads = waiting_leads(session, terms, now, zone_name)
-    bands = Counter(age_band(lead.age, terms.verdict_days) for lead in leads)
-    figures.by_age = {band: bands.get(band, 0) for band in age_bands(terms.verdict_days)}
-    figures.waiting = len(leads)
-    figures.overdue = bands.get("overdue", 0)
+    zone = ZoneInfo(zone_name)
+    today = now.astimezone(zone).date()
+    # Counted by (batch, campaign): a handed-off lead keeps the batch it last left in, and
+    # every lead of a batch left at the batch's moment, so the age is worked out once a
+    # group, not once a lead.
+    groups = session.execute(
+        columns_of(col(Lead.handoff_batch_id), col(ExportBatch.created_at), col(Lead.campaign),
+                   func.count())
+        .join(ExportBatch, col(ExportBatch.id) == Lead.handoff_batch_id)
+        .where(col(Lead.stage) == Stage.HANDED_OFF.value)
+        .group_by(col(Lead.handoff_batch_id), col(ExportBatch.created_at), col(Lead.campaign))
+    ).all()  # fmt: skip
+    bands: Counter[str] = Counter()
     batches: dict[int, WaitingGroup] = {}
     campaigns: dict[str, WaitingGroup] = {}
-    exported = _batch_days(session, {lead.batch_id for lead in leads}, zone_name)
-    for lead in leads:
-        label = f"batch {lead.batch_id} ({exported.get(lead.batch_id, '?')})"
+    exported = _batch_days(session, {batch for batch, *_ in groups}, zone_name)
+    for batch, at, campaign, count in groups:
+        age = working_days_after(at.astimezone(zone).date(), today, terms.working_days)
+        bands[age_band(age, terms.verdict_days)] += count
+        named = campaign or "(none)"
+        label = f"export batch {batch} ({exported.get(batch, '?')})"
         for group in (
-            batches.setdefault(lead.batch_id, WaitingGroup(label)),
-            campaigns.setdefault(
-                lead.campaign or "(none)", WaitingGroup(lead.campaign or "(none)")
-            ),
+            batches.setdefault(batch, WaitingGroup(label)),
+            campaigns.setdefault(named, WaitingGroup(named)),
         ):
-            group.waiting += 1
-            group.overdue += lead.age > terms.verdict_days
-            group.oldest = max(group.oldest, lead.age)
+            group.waiting += count
+            group.overdue += count if age > terms.verdict_days else 0
+            group.oldest = max(group.oldest, age)
+    figures.by_age = {band: bands.get(band, 0) for band in age_bands(terms.verdict_days)}
+    figures.waiting = sum(bands.values())
+    figures.overdue = bands.get("overdue", 0)
     figures.by_batch = [batches[b] for b in sorted(batches)]
     figures.by_campaign = sorted(campaigns.values(), key=lambda g: (-g.overdue, -g.waiting, g.name))
     return figures

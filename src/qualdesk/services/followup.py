@@ -66,6 +66,8 @@ class FollowUpCounts:
     under_target: int = 0
     behind: int = 0
     closed_under_target: int = 0
+    # Out without a conversation (do-not-call, a wrong number): owed no follow-up.
+    not_owed: int = 0
 
     def add(self, state: str, count: int, behind: int) -> None:
         """Count `count` leads in a state, `behind` of them past their window."""
@@ -76,6 +78,8 @@ class FollowUpCounts:
             self.behind += behind
         elif state == FollowUp.CLOSED_UNDER_TARGET:
             self.closed_under_target += count
+        else:
+            self.not_owed += count
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -200,8 +204,6 @@ def count_promises(
         columns_of(code, func.count()).where(*arrived).group_by(code)
     ):
         rep_id, state = divmod(found, _SLOTS)
-        if state == _NOT_OWED:
-            continue
         behind = count if state == _BEHIND else 0
         promised.follow_up.add(_STATES[state], count, behind)
         if rep_id in handles:

@@ -273,6 +273,7 @@ _WHERE = [
     "score",
     "grade",
     "created_at",
+    "arrived_at",
     "first_touch_at",
     "last_attempt_at",
     "next_due_at",

@@ -158,14 +158,15 @@ def _desk_lines(d: DeskFigures, narrow: bool) -> Text:
             text,
             "Outcomes",
             f"{counted(d.opportunities, 'opp')} → {d.won:,} won, "
-            f"{d.lost:,} lost · won {money(d.won_cents)}",
+            f"{d.lost:,} lost · amount won {money(d.won_cents)}",
         )
         if waiting is not None:
             _line(text, "Sales", f"{waiting.waiting:,} waiting · ", overdue)
         _line(
             text,
-            "Reviews",
-            f"{d.to_review:,} to review (v) · {d.waiting_for_export:,} to export (x)",
+            "To do",
+            f"{counted(d.to_review, 'rejection')} to review (v) · "
+            f"{counted(d.waiting_for_export, 'lead')} to export (x)",
         )
     else:
         _line(
@@ -189,7 +190,7 @@ def _desk_lines(d: DeskFigures, narrow: bool) -> Text:
             "Follow-up",
             f"of the new leads, {f.on_target:,} on target · "
             f"{f.under_target:,} under target ({f.behind:,} behind their days) · "
-            f"{f.closed_under_target:,} closed under target",
+            f"{f.closed_under_target:,} closed under target · {f.not_owed:,} out, owed none",
         )
         acceptance = (
             f"acceptance {pct(d.acceptance_rate)} of handed off{decided}"
