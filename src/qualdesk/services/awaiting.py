@@ -181,12 +181,11 @@ def awaiting_verdict(
     bands: Counter[str] = Counter()
     batches: dict[int, WaitingGroup] = {}
     campaigns: dict[str, WaitingGroup] = {}
-    exported = _batch_days(session, {batch for batch, *_ in groups}, zone_name)
     for batch, at, campaign, count in groups:
         age = working_days_after(at.astimezone(zone).date(), today, terms.working_days)
         bands[age_band(age, terms.verdict_days)] += count
         named = campaign or "(none)"
-        label = f"export batch {batch} ({exported.get(batch, '?')})"
+        label = f"export batch {batch} ({at.astimezone(zone):%Y-%m-%d})"
         for group in (
             batches.setdefault(batch, WaitingGroup(label)),
             campaigns.setdefault(named, WaitingGroup(named)),
@@ -200,20 +199,6 @@ def awaiting_verdict(
     figures.by_batch = [batches[b] for b in sorted(batches)]
     figures.by_campaign = sorted(campaigns.values(), key=lambda g: (-g.overdue, -g.waiting, g.name))
     return figures
-
-
-def _batch_days(session: Session, ids: set[int], zone_name: str) -> dict[int, str]:
-    if not ids:
-        return {}
-    zone = ZoneInfo(zone_name)
-    return {
-        batch_id: f"{created.astimezone(zone):%Y-%m-%d}"
-        for batch_id, created in session.execute(
-            columns_of(col(ExportBatch.id), col(ExportBatch.created_at)).where(
-                col(ExportBatch.id).in_(sorted(ids))
-            )
-        )
-    }
 
 
 @dataclass(frozen=True)
