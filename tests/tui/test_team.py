@@ -378,7 +378,7 @@ async def test_sales_side_of_the_agreement_in_the_team_view(
             "ana": ["1", "0", "0", "0"], "ben": ["1", "0", "0", "0"], "lee": ["0", "0", "0", "0"]
         }  # fmt: skip
         if size == (120, 40):
-            assert "Follow-up  of the new leads, 2 on target · 1 under target (0 behind" in figures
+            assert "Follow-up  2 on target · 1 under target (0 behind) · 0 closed under" in figures
         else:
             assert "Follow-up  2 on target · 1 under (0 behind) · 0 closed under" in figures
         waiting = shown[3][1]

@@ -188,9 +188,8 @@ def _desk_lines(d: DeskFigures, narrow: bool) -> Text:
         _line(
             text,
             "Follow-up",
-            f"of the new leads, {f.on_target:,} on target · "
-            f"{f.under_target:,} under target ({f.behind:,} behind their days) · "
-            f"{f.closed_under_target:,} closed under target · {f.not_owed:,} out, owed none",
+            f"{f.on_target:,} on target · {f.under_target:,} under target ({f.behind:,} behind) · "
+            f"{f.closed_under_target:,} closed under target · {f.not_owed:,} owed none",
         )
         acceptance = (
             f"acceptance {pct(d.acceptance_rate)} of handed off{decided}"
@@ -210,7 +209,7 @@ def _desk_lines(d: DeskFigures, narrow: bool) -> Text:
             f"{d.accepted:,} accepted → "
             f"{counted(d.opportunities, 'opportunity', 'opportunities')} "
             f"({_ratio(d.opportunities, d.accepted)}) → {d.won:,} won, {d.lost:,} lost · "
-            f"win rate {_ratio(d.won, d.won + d.lost)} · won {money(d.won_cents)}",
+            f"win rate {_ratio(d.won, d.won + d.lost)} · amount won {money(d.won_cents)}",
         )
         if waiting is not None:
             bands = [(band, n) for band, n in waiting.by_age.items() if band != "overdue"]
