@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import zlib
-from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,14 +25,12 @@ from typing import Any
 from sqlalchemy import CursorResult, bindparam, text
 from sqlmodel import Session, col, func, select
 
-from qualdesk.core.edits import LABELS
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.handoff import (
     FORMATS,
     PROFILES,
     BuyerProfile,
     Criterion,
-    change_line,
     columns_for,
     row_for,
     write_leads,
@@ -46,6 +42,7 @@ from qualdesk.db.types import UTCDateTime
 from qualdesk.services.desk import Desk
 from qualdesk.services.nurture import Due, nurture_leads, record_nurture
 from qualdesk.services.partfiles import open_partial
+from qualdesk.services.profiles import NO_TOUCHES, extra_fields, read_parts
 
 Progress = Callable[[int, int], None]
 # Where an export goes: sales (qualified leads) or marketing's nurture.
@@ -329,6 +326,7 @@ _NOTES = (
     "SELECT t.lead_id, t.notes FROM touches t JOIN leads l ON l.id = t.lead_id "
     "WHERE l.stage = :sales AND t.notes != '' ORDER BY t.started_at, t.id"
 )
+_PER_LEAD = {"answers": _ANSWERS, "touched": _TOUCHED, "notes": _NOTES, "changes": _CHANGES}
 
 
 def _profiles(session: Session, criteria: Sequence[Any], version: int) -> list[BuyerProfile]:
@@ -342,32 +340,21 @@ def _profiles(session: Session, criteria: Sequence[Any], version: int) -> list[B
     found = cursor.execute(_LEADS, sales).fetchall()
     if not found:
         return []
-    answers: dict[int, dict[str, tuple[bool, str]]] = defaultdict(dict)
-    for lead_id, criterion, established, note in cursor.execute(_ANSWERS, sales):
-        answers[lead_id][criterion] = (bool(established), note)
-    touched = {row[0]: row[1:] for row in cursor.execute(_TOUCHED, sales)}
-    notes: dict[int, list[str]] = defaultdict(list)
-    for lead_id, note in cursor.execute(_NOTES, sales):
-        notes[lead_id].append(" ".join(note.split()))
-    changes: dict[int, list[str]] = defaultdict(list)
-    for lead_id, at, by, field, old, new, reason in cursor.execute(_CHANGES, sales):
-        changes[lead_id].append(change_line(at, by, LABELS.get(field, field), old, new, reason))
+    parts = read_parts(cursor, _PER_LEAD, sales)
     shown = tuple(Criterion(c.key, c.label, c.points, c.required) for c in criteria)
-    none: tuple[Any, ...] = (0, 0, None, None)
     unanswered: dict[str, tuple[bool, str]] = {}
     profiles = []
     for (lead_id, name, first, last, company, title, email, phone, ext, source, campaign,
          industry, size, score, grade, reason, qualified_at, extra, alt, alt_ext,
          by) in found:  # fmt: skip
-        count, calls, first_touch, last_touch = touched.get(lead_id, none)
+        count, calls, first_touch, last_touch = parts.touched.get(lead_id, NO_TOUCHES)
         profiles.append(
             BuyerProfile(
                 lead_id, name, first, last, company, title, email or "", phone, ext or "",
                 source, campaign, industry, size, score, grade, reason, by or "", qualified_at,
-                count, calls or 0, first_touch, last_touch, tuple(notes.get(lead_id, ())),
-                shown, answers.get(lead_id, unanswered), version,
-                _extra(extra) if extra and extra != "{}" else {}, alt or "", alt_ext or "",
-                tuple(changes.get(lead_id, ())),
+                count, calls or 0, first_touch, last_touch, tuple(parts.notes.get(lead_id, ())),
+                shown, parts.answers.get(lead_id, unanswered), version, extra_fields(extra),
+                alt or "", alt_ext or "", tuple(parts.changes.get(lead_id, ())),
             )
         )  # fmt: skip
     return profiles
@@ -378,10 +365,3 @@ def _cursor(session: Session) -> Any:
     raw = session.connection().connection.driver_connection
     assert raw is not None
     return raw.cursor()
-
-
-def _extra(value: Any) -> dict[str, str]:
-    if isinstance(value, dict):
-        return value
-    loaded = json.loads(value)
-    return loaded if isinstance(loaded, dict) else {}

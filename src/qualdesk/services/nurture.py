@@ -14,20 +14,18 @@ The export itself (the file, the batch, the guarantees) is services.export's.
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import text
 
-from qualdesk.core.edits import LABELS
 from qualdesk.core.errors import QualdeskError
-from qualdesk.core.handoff import BuyerProfile, Criterion, change_line
+from qualdesk.core.handoff import BuyerProfile, Criterion
 from qualdesk.core.nurture import NURTURE, OUT
 from qualdesk.services.desk import Desk
 from qualdesk.services.dnc import DNC_REASON
+from qualdesk.services.profiles import NO_TOUCHES, extra_fields, read_parts
 
 
 class Due(NamedTuple):
@@ -125,26 +123,15 @@ def nurture_leads(
     found = cursor.execute(_leads(include_out)).fetchall()
     if not found:
         return []
-    sql = _per_lead(include_out)
-    answers: dict[int, dict[str, tuple[bool, str]]] = defaultdict(dict)
-    for lead_id, criterion, established, note in cursor.execute(sql["answers"]):
-        answers[lead_id][criterion] = (bool(established), note)
-    touched = {row[0]: row[1:] for row in cursor.execute(sql["touched"])}
-    notes: dict[int, list[str]] = defaultdict(list)
-    for lead_id, note in cursor.execute(sql["notes"]):
-        notes[lead_id].append(" ".join(note.split()))
-    changes: dict[int, list[str]] = defaultdict(list)
-    for lead_id, at, by, field, old, new, reason in cursor.execute(sql["changes"]):
-        changes[lead_id].append(change_line(at, by, LABELS.get(field, field), old, new, reason))
+    parts = read_parts(cursor, _per_lead(include_out), {})
     shown = tuple(Criterion(c.key, c.label, c.points, c.required) for c in criteria)
-    none: tuple[Any, ...] = (0, 0, None, None)
     unanswered: dict[str, tuple[bool, str]] = {}
     due = []
     for (lead_id, name, first, last, company, title, email, phone, ext, source, campaign,
          industry, size, score, grade, qualified_at, extra, alt, alt_ext, stage, reason,
          next_due, created, decision, route, decided_at, decided_by, sales, reviewed_at,
          reviewer, dnc_by, dnc_at) in found:  # fmt: skip
-        count, calls, first_touch, last_touch = touched.get(lead_id, none)
+        count, calls, first_touch, last_touch = parts.touched.get(lead_id, NO_TOUCHES)
         because, _, qualified_by = (sales or "").partition("\x1f")
         routed_by, routed_at = decided_by or "", decided_at
         if route != stage:  # moved without a decision: by a team lead's ruling, or do-not-call
@@ -156,10 +143,10 @@ def nurture_leads(
         profile = BuyerProfile(
             lead_id, name, first, last, company, title, email or "", phone, ext or "", source,
             campaign, industry, size, score, grade, because, qualified_by, qualified_at, count,
-            calls or 0, first_touch, last_touch, tuple(notes.get(lead_id, ())), shown,
-            answers.get(lead_id, unanswered), version,
-            _extra(extra) if extra and extra != "{}" else {}, alt or "", alt_ext or "",
-            tuple(changes.get(lead_id, ())), stage=stage, nurture_reason=reason,
+            calls or 0, first_touch, last_touch, tuple(parts.notes.get(lead_id, ())), shown,
+            parts.answers.get(lead_id, unanswered), version, extra_fields(extra), alt or "",
+            alt_ext or "", tuple(parts.changes.get(lead_id, ())), stage=stage,
+            nurture_reason=reason,
             recycle_at=next_due if stage == NURTURE else None, routed_by=routed_by,
             routed_at=routed_at, do_not_call=dnc_at is not None,
         )  # fmt: skip
@@ -207,10 +194,3 @@ def record_nurture(cursor: Any, batch_id: int, due: list[Due], now: datetime) ->
             f"{len(due) - recorded} of the leads changed on the desk while exporting (called "
             "again, or put on do-not-call); nothing handed back: export again"
         )
-
-
-def _extra(value: Any) -> dict[str, str]:
-    if isinstance(value, dict):
-        return value
-    loaded = json.loads(value)
-    return loaded if isinstance(loaded, dict) else {}
