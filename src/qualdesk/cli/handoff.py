@@ -10,7 +10,7 @@ import click
 from qualdesk.cli.context import AppContext, pass_app, reading_zone
 from qualdesk.cli.output import ProgressBar, print_json, say, table
 from qualdesk.core.errors import QualdeskError
-from qualdesk.core.words import counted
+from qualdesk.core.words import amount, counted
 
 if TYPE_CHECKING:
     from qualdesk.services.desk import Desk
@@ -75,12 +75,6 @@ def _ratio(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
-def _money(cents: int) -> str:
-    """An amount as sales reported it, in their currency's units: 12,500 or 12,500.50."""
-    whole, part = divmod(cents, 100)
-    return f"{whole:,}.{part:02d}" if part else f"{whole:,}"
-
-
 def _hours(seconds: int) -> str:
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}"
 
@@ -138,7 +132,7 @@ def _print_figures(figures: TeamFigures) -> None:
         f"{counted(d.opportunities, 'opportunity', 'opportunities')} "
         f"({_pct(d.opportunities / d.accepted if d.accepted else None)}) -> {d.won:,} won, "
         f"{d.lost:,} lost (win rate {_pct(d.won / (d.won + d.lost) if d.won + d.lost else None)}); "
-        f"won amount {_money(d.won_cents)}"
+        f"won amount {amount(d.won_cents)}"
     )
     if d.awaiting is not None:
         a = d.awaiting
@@ -166,7 +160,7 @@ def _print_figures(figures: TeamFigures) -> None:
             [
                 (g.name, g.leads, g.qualified, _pct(g.qualified_rate), g.handed_off, g.accepted,
                  _pct(g.acceptance_rate if g.accepted + g.rejected else None), g.opportunities,
-                 g.won, g.lost, _money(g.won_cents), g.reviewed, _pct(g.valid_share))
+                 g.won, g.lost, amount(g.won_cents), g.reviewed, _pct(g.valid_share))
                 for g in groups
             ],
         )  # fmt: skip
@@ -176,7 +170,7 @@ def _print_figures(figures: TeamFigures) -> None:
             ["qualified by", "handed off", "accepted", "opps", "won", "lost", "won amount"],
             [
                 (r.rep, r.handed_off, r.accepted, r.opportunities, r.won, r.lost,
-                 _money(r.won_cents))
+                 amount(r.won_cents))
                 for r in figures.reps
                 if r.handed_off
             ],

@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from qualdesk.core.periods import Period, PeriodProblem, named_period, typed_period
 from qualdesk.core.sparkline import sparkline
-from qualdesk.core.words import counted
+from qualdesk.core.words import amount, counted
 from qualdesk.db.models import Rep
 from qualdesk.services.desk import Desk
 from qualdesk.services.team import (
@@ -86,8 +86,7 @@ def _rep_row(r: RepFigures, narrow: bool) -> tuple[Text | str, ...]:
 
 def money(cents: int) -> Text:
     """An amount sales reported, in their currency's units, right-aligned."""
-    whole, part = divmod(cents, 100)
-    return num(f"{whole:,}.{part:02d}" if part else f"{whole:,}")
+    return num(amount(cents))
 
 
 def _ratio(part: int, whole: int) -> Text:
