@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,11 +49,59 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "desk.db"
 
 
+# The PostgreSQL server the second engine's tests use; each test worker makes its own
+# database there. Without a server that half is skipped, except under CI.
+PG_SERVER = os.environ.get("QUALDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/")
+ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
+
+@pytest.fixture(scope="session")
+def pg_database(worker_id: str) -> Iterator[str]:
+    """A fresh database of this test worker's own on the PostgreSQL server."""
+    from tests import pg
+
+    url = pg.fresh_database(PG_SERVER, f"qualdesk_test_{worker_id}_{os.getpid()}")
+    yield url
+    pg.drop_database(PG_SERVER, url)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every service, CLI and concurrency test runs on both engines.
+
+    A test that reaches for the SQLite file itself (db_path) runs on SQLite only, and
+    the screens, which reach the database only through the services, run on SQLite.
+    """
+    if "engine" not in metafunc.fixturenames:
+        return
+    sqlite_only = "db_path" in metafunc.fixturenames or metafunc.module.__name__.startswith(
+        "tests.tui"
+    )
+    metafunc.parametrize("engine", ENGINES[:1] if sqlite_only else ENGINES)
+
+
 @pytest.fixture
-def desk(db_path: Path, clock: FrozenClock) -> Iterator[Desk]:
+def engine() -> str:
+    """The database engine a test runs on (parametrised in pytest_generate_tests)."""
+    return "sqlite"
+
+
+@pytest.fixture
+def db_location(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> str | Path:
+    """Where the test's desk lives: a SQLite file in tmp_path, or an emptied database."""
+    if engine == "sqlite":
+        return tmp_path / "desk.db"
+    from tests import pg
+
+    url = str(request.getfixturevalue("pg_database"))
+    pg.empty(url)
+    return url
+
+
+@pytest.fixture
+def desk(db_location: str | Path, clock: FrozenClock) -> Iterator[Desk]:
     from qualdesk.services.desk import open_desk
 
-    opened = open_desk(db_path, clock=clock)
+    opened = open_desk(db_location, clock=clock)
     yield opened
     opened.close()
 

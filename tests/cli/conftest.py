@@ -22,17 +22,22 @@ Run = Callable[..., Result]
 
 
 @pytest.fixture
-def run(capsys: pytest.CaptureFixture[str], db_path: Path) -> Run:
+def run(capsys: pytest.CaptureFixture[str], db_location: str | Path) -> Run:
     """Run `qualdesk --db DB ARGS...`; returns the exit code and what was printed.
 
-    The test's database (db_path) is created as `qualdesk db init` would, the
+    The test's database (db_location, on each engine) is created as `qualdesk db init` would, the
     first time a command runs on it, unless the test has put a file there.
     """
     from qualdesk.services.desk import create_desk
 
-    def invoke(*args: str, db: Path | None = db_path) -> Result:
-        if db == db_path and not db_path.exists():
-            create_desk(db_path).close()
+    created = False
+
+    def invoke(*args: str, db: str | Path | None = db_location) -> Result:
+        nonlocal created
+        if db == db_location and not created:
+            created = True
+            if "://" in str(db_location) or not Path(db_location).exists():
+                create_desk(db_location).close()
         argv = (["--db", str(db)] if db is not None else []) + list(args)
         try:
             main(argv)

@@ -10,31 +10,66 @@ Reads that will never write can ask for a deferred BEGIN through `reading()`.
 from __future__ import annotations
 
 from collections.abc import Iterator
+import importlib.util
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session
 
-from qualdesk.core.errors import DatabaseBusy
+# Services name the session they are handed by this, never by the SQL toolkit's.
+__all__ = ["Database", "Session", "database_url", "make_engine", "shown_location"]
+
+from qualdesk.core.errors import DatabaseBusy, QualdeskError
 
 BUSY_TIMEOUT_MS = 15_000
 _BEGIN_OPTION = "qualdesk_begin"
 
 
+# The schemes a PostgreSQL location may be written with, all served by psycopg 3.
+_POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+POSTGRES_DRIVER = "PostgreSQL needs its driver: pip install 'qualdesk[postgres]'"
+
+
 def database_url(location: str | Path) -> str:
-    """A SQLAlchemy URL for a location: a URL is kept, a path becomes a SQLite URL."""
+    """A SQLAlchemy URL for a location: a path becomes a SQLite URL, PostgreSQL psycopg's."""
     text = str(location)
-    if "://" in text:
+    if "://" not in text:
+        return f"sqlite:///{Path(text).expanduser()}"
+    scheme, rest = text.split("://", 1)
+    if scheme.lower() in _POSTGRES_SCHEMES:
+        return f"postgresql+psycopg://{rest}"
+    return text
+
+
+def shown_location(location: str | Path) -> str:
+    """A location as it may be printed: a URL's password is never shown."""
+    text = str(location)
+    if "://" not in text:
         return text
-    return f"sqlite:///{Path(text).expanduser()}"
+    try:
+        return make_url(text).render_as_string(hide_password=True)
+    except ArgumentError:
+        return text.split("://", 1)[0] + "://…"
+
+
+def is_postgres(location: str | Path) -> bool:
+    return database_url(location).startswith("postgresql+psycopg://")
 
 
 def make_engine(url: str) -> Engine:
-    """Create the engine for a database URL, with SQLite set up for many writers."""
+    """Create the engine for a database URL, with SQLite set up for many writers.
+
+    Raises:
+        QualdeskError: the URL is for PostgreSQL and its driver is not installed.
+    """
+    if url.startswith("postgresql+psycopg://"):
+        if importlib.util.find_spec("psycopg") is None:
+            raise QualdeskError(POSTGRES_DRIVER)
+        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
