@@ -26,7 +26,11 @@ depends_on = None
 
 WAITING = "queue_bucket IS NULL AND next_due_at IS NOT NULL"
 READY = "queue_bucket IS NOT NULL AND claimed_by IS NULL"
-CONNECT_SECONDS = "CAST(round((julianday(ended_at) - julianday(started_at)) * 86400) AS INTEGER)"
+# A call's length in whole seconds, in each engine's words.
+CONNECT_SECONDS = {
+    "sqlite": "CAST(round((julianday(ended_at) - julianday(started_at)) * 86400) AS INTEGER)",
+    "postgresql": "CAST(round(EXTRACT(EPOCH FROM (ended_at - started_at))) AS INTEGER)",
+}
 
 
 def upgrade() -> None:
@@ -211,6 +215,7 @@ def _running_totals() -> None:
         ),
         sa.PrimaryKeyConstraint("rep_id", "channel", name=op.f("pk_rep_lead_totals")),
     )
+    seconds = CONNECT_SECONDS.get(op.get_bind().dialect.name, CONNECT_SECONDS["sqlite"])
     op.execute(
         "INSERT INTO touch_pairs (rep_id, lead_id, channel) "
         "SELECT DISTINCT rep_id, lead_id, channel FROM touches"
@@ -218,7 +223,7 @@ def _running_totals() -> None:
     op.execute(
         "INSERT INTO rep_touch_totals (rep_id, channel, disposition, touches, seconds) "
         f"SELECT rep_id, channel, coalesce(disposition, ''), count(*), "
-        f"coalesce(sum(CASE WHEN ended_at IS NOT NULL THEN {CONNECT_SECONDS} END), 0) "
+        f"coalesce(sum(CASE WHEN ended_at IS NOT NULL THEN {seconds} END), 0) "
         "FROM touches GROUP BY rep_id, channel, coalesce(disposition, '')"
     )
     op.execute(
