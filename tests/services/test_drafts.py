@@ -11,7 +11,8 @@ from qualdesk.services.batches import undo_batch
 from qualdesk.services.calls import end_call, load_card, log_touch
 from qualdesk.services.desk import Desk
 from qualdesk.services.drafts import load_draft, save_draft
-from qualdesk.services.queue import LEASE, ClaimLost, claim_lead, claim_next, release
+from qualdesk.services.lease import LEASE, ClaimLost
+from qualdesk.services.queue import claim_lead, claim_next, release
 from tests.conftest import FrozenClock
 from tests.services.conftest import Make
 

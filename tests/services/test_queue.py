@@ -14,7 +14,8 @@ from qualdesk.db.models import Lead, Rep
 from qualdesk.services.callbacks import plan_callback
 from qualdesk.services.calls import end_call, set_criterion
 from qualdesk.services.desk import Desk, open_desk
-from qualdesk.services.queue import ClaimLost, claim_lead, claim_next, release
+from qualdesk.services.lease import ClaimLost
+from qualdesk.services.queue import claim_lead, claim_next, release
 from qualdesk.services.reps import add_rep
 from tests.conftest import NOW, FrozenClock
 from tests.services.conftest import Make
@@ -213,15 +214,25 @@ def _claim_all(path: str, handle: str) -> list[int]:
     return claimed
 
 
-def test_the_queue_plans_are_index_walks_without_statistics(desk: Desk) -> None:
-    from qualdesk.db import queries
+def test_the_queue_plans_are_index_walks_without_statistics(desk: Desk, engine: str) -> None:
+    from qualdesk.db import claims
 
     with desk.db.reading() as session:
-        claim = " ".join(queries.claim_plan(session, [1, 2, 3]))
-        promote = " ".join(queries.promote_plan(session))
-    assert "INDEX ix_leads_ready (hours_class_id=? AND queue_bucket>?)" in claim
-    assert "INDEX ix_leads_waiting (next_due_at>? AND next_due_at<?)" in promote
-    assert "USING INDEX ix_leads_due_callbacks" in promote
+        claim = " ".join(claims.claim_plan(session, [1, 2, 3]))
+        promote = " ".join(claims.promote_plan(session))
+    if engine == "sqlite":
+        assert "INDEX ix_leads_ready (hours_class_id=? AND queue_bucket>?)" in claim
+        assert "INDEX ix_leads_waiting (next_due_at>? AND next_due_at<?)" in promote
+        assert "USING INDEX ix_leads_due_callbacks" in promote
+        return
+    # PostgreSQL walks the same partial indexes, and locks only what it takes, skipping
+    # rows another rep's claim holds.
+    assert "Index Scan using ix_leads_ready on leads" in claim
+    assert "Index Scan using ix_leads_callbacks on leads" in claim
+    assert "Index Scan using ix_leads_waiting on leads" in promote
+    assert "Index Scan using ix_leads_due_callbacks on leads" in promote
+    assert claim.count("LockRows") == 2 and promote.count("LockRows") == 2
+    assert "Seq Scan on leads" not in claim + promote
 
 
 def test_callbacks_for_anyone_go_to_every_rep_and_before_new_leads(

@@ -1,7 +1,8 @@
-"""Running rep processes against one desk file and checking what they left behind.
+"""Running rep processes against one desk and checking what they left behind.
 
-Every check reads the real SQLite file afterwards; nothing in the processes is
-trusted beyond their logs, which hold only what the database had committed.
+The desk is a SQLite file or a PostgreSQL database. Every check reads the real
+database afterwards; nothing in the processes is trusted beyond their logs,
+which hold only what the database had committed.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import itertools
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -19,11 +19,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 
 from qualdesk.core.periods import named_period
-from qualdesk.db.queries import rebuild_touch_totals
+from qualdesk.db.engine import database_url, make_engine
+from qualdesk.db.touchtotals import rebuild_touch_totals
 from qualdesk.services.desk import open_desk
 from qualdesk.services.importer import ImportOptions, import_file
 from qualdesk.services.reps import add_rep
@@ -32,16 +34,27 @@ from tests.conftest import REPO
 from tests.stress.rep import MONDAY
 
 ZONE = "America/New_York"
+Location = str | Path
 
 
-def build_desk(db: Path, reps: int, leads: int) -> list[str]:
+def rows(db: Location, sql: str) -> list[tuple[Any, ...]]:
+    """What a query reads from the desk now, on whichever engine holds it."""
+    engine = make_engine(database_url(db))
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(text(sql))]
+    finally:
+        engine.dispose()
+
+
+def build_desk(db: Location, folder: Path, reps: int, leads: int) -> list[str]:
     """A desk with `reps` reps and `leads` New York leads imported an hour before Monday 10am."""
     desk = open_desk(db, clock=lambda: MONDAY - timedelta(hours=1))
     handles = [f"rep{i}" for i in range(reps)]
     for handle in handles:
         add_rep(desk, handle, handle.title(), "rep", ZONE)
     add_rep(desk, "lee", "Lee Lead", "lead", ZONE)
-    source = db.parent / "leads.csv"
+    source = folder / "leads.csv"
     rng = random.Random(7)
     phones: set[str] = set()
     while len(phones) < leads:
@@ -69,7 +82,7 @@ class RepProcess:
 
 
 def start_rep(
-    db: Path, handle: str, folder: Path, epoch: float, seconds: float, seed: int
+    db: Location, handle: str, folder: Path, epoch: float, seconds: float, seed: int
 ) -> RepProcess:
     log = folder / f"{handle}.log"
     errors = folder / f"{handle}.{seed}.err"
@@ -190,68 +203,70 @@ def overlapping_claims(logs: Logs) -> list[str]:
     return found
 
 
-def integrity(db: Path) -> str:
-    with sqlite3.connect(db) as conn:
-        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+def integrity(db: Location) -> str:
+    """SQLite's own check of the file; a PostgreSQL server keeps its pages itself."""
+    if "://" in str(db):
+        return str(rows(db, "SELECT 'ok'")[0][0])
+    return str(rows(db, "PRAGMA integrity_check")[0][0])
 
 
-def touches(db: Path) -> tuple[dict[str, tuple[int, str]], dict[str, int]]:
+def touches(db: Location) -> tuple[dict[str, tuple[int, str]], dict[str, int]]:
     """The phone touches by their notes (rep handle, lead), and email touches by tag."""
-    with sqlite3.connect(db) as conn:
-        phone = {
-            notes: (lead, handle)
-            for notes, lead, handle in conn.execute(
-                "SELECT t.notes, t.lead_id, r.handle FROM touches t JOIN reps r ON r.id = t.rep_id "
-                "WHERE t.channel = 'phone'"
-            )
-        }
-        email = dict(
-            conn.execute("SELECT notes, lead_id FROM touches WHERE channel = 'email'").fetchall()
+    phone = {
+        notes: (lead, handle)
+        for notes, lead, handle in rows(
+            db,
+            "SELECT t.notes, t.lead_id, r.handle FROM touches t JOIN reps r ON r.id = t.rep_id "
+            "WHERE t.channel = 'phone'",
         )
+    }
+    email = dict(rows(db, "SELECT notes, lead_id FROM touches WHERE channel = 'email'"))
     return phone, email
 
 
-def answers(db: Path) -> set[tuple[int, str, str]]:
+def answers(db: Location) -> set[tuple[int, str, str]]:
     """Every checklist answer: (lead, criterion, note)."""
-    with sqlite3.connect(db) as conn:
-        return set(conn.execute("SELECT lead_id, criterion, note FROM checklist_answers"))
+    return set(rows(db, "SELECT lead_id, criterion, note FROM checklist_answers"))
 
 
-def unreconciled(db: Path) -> list[str]:
+def unreconciled(db: Location) -> list[str]:
     """Where the leads, the touches, the routing decisions and the running totals disagree."""
     problems = []
-    with sqlite3.connect(db) as conn:
-        one = conn.execute
-        calls = one("SELECT count(*) FROM touches WHERE channel = 'phone'").fetchone()[0]
-        decided = one("SELECT count(*) FROM routing_decisions").fetchone()[0]
-        if calls != decided:
-            problems.append(f"{calls} calls but {decided} routing decisions")
-        orphans = one(
-            "SELECT count(*) FROM routing_decisions d LEFT JOIN touches t ON t.id = d.touch_id "
-            "WHERE t.id IS NULL OR t.lead_id != d.lead_id OR t.rep_id != d.rep_id"
-        ).fetchone()[0]
-        if orphans:
-            problems.append(f"{orphans} routing decisions without their call")
-        # Every worked lead stands where its last routing decision sent it.
-        astray = one(
-            "SELECT l.id, l.stage, d.route FROM leads l JOIN routing_decisions d ON d.id = "
-            "(SELECT max(id) FROM routing_decisions WHERE lead_id = l.id) "
-            "WHERE l.stage != d.route"
-        ).fetchall()
-        if astray:
-            problems.append(f"leads not where their last call routed them: {astray[:5]}")
-        last = one(
-            "SELECT count(*) FROM leads l WHERE l.last_attempt_at IS NOT "
-            "(SELECT max(ended_at) FROM touches WHERE lead_id = l.id AND channel = 'phone')"
-        ).fetchone()[0]
-        if last:
-            problems.append(f"{last} leads whose last attempt is not their last call")
-        drafts_of_ended = one(
-            "SELECT count(*) FROM note_drafts n JOIN touches t ON t.lead_id = n.lead_id "
-            "AND t.rep_id = n.rep_id AND t.channel = 'phone' AND t.ended_at >= n.saved_at"
-        ).fetchone()[0]
-        if drafts_of_ended:
-            problems.append(f"{drafts_of_ended} drafts outlived the call that saved their notes")
+
+    def one(sql: str) -> Any:
+        return rows(db, sql)[0][0]
+
+    calls = one("SELECT count(*) FROM touches WHERE channel = 'phone'")
+    decided = one("SELECT count(*) FROM routing_decisions")
+    if calls != decided:
+        problems.append(f"{calls} calls but {decided} routing decisions")
+    orphans = one(
+        "SELECT count(*) FROM routing_decisions d LEFT JOIN touches t ON t.id = d.touch_id "
+        "WHERE t.id IS NULL OR t.lead_id != d.lead_id OR t.rep_id != d.rep_id"
+    )
+    if orphans:
+        problems.append(f"{orphans} routing decisions without their call")
+    # Every worked lead stands where its last routing decision sent it.
+    astray = rows(
+        db,
+        "SELECT l.id, l.stage, d.route FROM leads l JOIN routing_decisions d ON d.id = "
+        "(SELECT max(id) FROM routing_decisions WHERE lead_id = l.id) "
+        "WHERE l.stage != d.route",
+    )
+    if astray:
+        problems.append(f"leads not where their last call routed them: {astray[:5]}")
+    last = one(
+        "SELECT count(*) FROM leads l WHERE l.last_attempt_at IS DISTINCT FROM "
+        "(SELECT max(ended_at) FROM touches WHERE lead_id = l.id AND channel = 'phone')"
+    )
+    if last:
+        problems.append(f"{last} leads whose last attempt is not their last call")
+    drafts_of_ended = one(
+        "SELECT count(*) FROM note_drafts n JOIN touches t ON t.lead_id = n.lead_id "
+        "AND t.rep_id = n.rep_id AND t.channel = 'phone' AND t.ended_at >= n.saved_at"
+    )
+    if drafts_of_ended:
+        problems.append(f"{drafts_of_ended} drafts outlived the call that saved their notes")
     desk = open_desk(db, upgrade=False)
     try:
         with desk.db.writing() as session:
@@ -270,7 +285,7 @@ def unreconciled(db: Path) -> list[str]:
     return problems
 
 
-def figures_by_rep(db: Path) -> dict[str, tuple[int, int]]:
+def figures_by_rep(db: Location) -> dict[str, tuple[int, int]]:
     """(touches, calls) per rep of all time, as the team view and `qualdesk stats` count them."""
     desk = open_desk(db, clock=lambda: MONDAY + timedelta(days=1), upgrade=False)
     try:

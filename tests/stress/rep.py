@@ -44,7 +44,7 @@ OUTCOMES = ["no_answer"] * 5 + ["busy", "voicemail", "connected", "not_intereste
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("db", type=Path)
+    parser.add_argument("db")
     parser.add_argument("handle")
     parser.add_argument("log", type=Path)
     parser.add_argument("--seconds", type=float, default=5.0)

@@ -38,6 +38,7 @@ from tests.stress.harness import (
     kill,
     overlapping_claims,
     read_logs,
+    rows,
     start_rep,
     touches,
     unreconciled,
@@ -48,9 +49,11 @@ KILLS = 12
 KILLING_FOR = 15.0  # seconds at most
 
 
-def test_reps_killed_mid_call_lose_nothing_committed(tmp_path: Path) -> None:
-    db = tmp_path / "desk.db"
-    handles = build_desk(db, reps=4, leads=2000)
+def test_reps_killed_mid_call_lose_nothing_committed(
+    tmp_path: Path, db_location: str | Path
+) -> None:
+    db = db_location
+    handles = build_desk(db, tmp_path, reps=4, leads=2000)
     folder = tmp_path / "logs"
     folder.mkdir()
     rng = random.Random(11)
@@ -103,16 +106,14 @@ def test_reps_killed_mid_call_lose_nothing_committed(tmp_path: Path) -> None:
     assert set(logs.answers) <= answers(db)
     assert unreconciled(db) == []
 
-    with sqlite3.connect(db) as conn:
-        kept = dict(
-            ((lead, handle), text)
-            for lead, handle, text in conn.execute(
-                "SELECT n.lead_id, r.handle, n.text FROM note_drafts n JOIN reps r ON r.id = n.rep_id"
-            )
+    kept = {
+        (lead, handle): text
+        for lead, handle, text in rows(
+            db,
+            "SELECT n.lead_id, r.handle, n.text FROM note_drafts n JOIN reps r ON r.id = n.rep_id",
         )
-        held = conn.execute(
-            "SELECT id, claim_expires_at FROM leads WHERE claimed_by IS NOT NULL"
-        ).fetchall()
+    }
+    held = rows(db, "SELECT id, claim_expires_at FROM leads WHERE claimed_by IS NOT NULL")
     # The notes typed on a card whose call never ended are kept as a draft, up to the
     # last word the rep saw kept (or later), unless that rep's call on it ended since.
     # A call counts as ended if the database has it, logged or not (a kill may fall
@@ -151,8 +152,7 @@ def test_reps_killed_mid_call_lose_nothing_committed(tmp_path: Path) -> None:
         assert claim is not None
     finally:
         desk.close()
-    with sqlite3.connect(db) as conn:
-        still = conn.execute("SELECT id FROM leads WHERE claimed_by IS NOT NULL").fetchall()
+    still = rows(db, "SELECT id FROM leads WHERE claimed_by IS NOT NULL")
     assert still == [(claim.lead_id,)]
     # The kills did hit desks holding a lead with notes typed, and their reps got it back.
     assert resumed, "no rep ever got a held lead back: the loop did not test resuming"
@@ -177,10 +177,13 @@ def _line_within(stream: IO[bytes], seconds: float) -> bytes:
     return got[0] if got else b""
 
 
-def _utc(stored: str) -> object:
+def _utc(stored: object) -> object:
+    """A moment as read back raw: text on SQLite, an aware datetime on PostgreSQL."""
     from datetime import UTC, datetime
 
-    return datetime.fromisoformat(stored).replace(tzinfo=UTC)
+    if isinstance(stored, datetime):
+        return stored.astimezone(UTC)
+    return datetime.fromisoformat(str(stored)).replace(tzinfo=UTC)
 
 
 def _children(pid: int) -> list[int]:
@@ -295,7 +298,7 @@ async def test_call_notes_survive_a_killed_desk_and_come_back_with_the_lead(
     from qualdesk.tui.screens.forms import ConfirmDialog
 
     db = tmp_path / "desk.db"
-    build_desk(db, reps=2, leads=20)
+    build_desk(db, tmp_path, reps=2, leads=20)
     notes = "spoke to ops manager wants pricing"
     epoch = time.time()
     desk_process = subprocess.Popen(
@@ -370,7 +373,7 @@ def test_a_closed_terminal_keeps_every_word_and_gives_the_lead_back(
     tmp_path: Path, signum: int
 ) -> None:
     db = tmp_path / "desk.db"
-    build_desk(db, reps=1, leads=5)
+    build_desk(db, tmp_path, reps=1, leads=5)
     notes = "typed just before the window closed"
     desk_process = subprocess.Popen(
         [sys.executable, "-m", "tests.stress.tui_rep", str(db), "rep0", notes,
@@ -398,7 +401,7 @@ def test_a_closed_terminal_keeps_every_word_and_gives_the_lead_back(
 
 def _handing_over(db: Path, leads: int, to: str) -> None:
     """A desk whose leads are all qualified (to sales) or all nurtured, each with a call and notes."""
-    build_desk(db, reps=1, leads=leads)
+    build_desk(db, db.parent, reps=1, leads=leads)
     stage = "sales" if to == "sales" else "nurture"
     when = "2026-11-23 15:00:00.000000"
     note = "Spoke with them about the renewal, the budget and who signs; call back next quarter."

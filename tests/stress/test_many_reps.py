@@ -1,8 +1,8 @@
-"""Eight reps, eight processes, one SQLite file: no lead called twice, no touch lost.
+"""Eight reps, eight processes, one desk: no lead called twice, no touch lost.
 
 Each rep is a separate Python process working the shared queue through the
 desk's services for a few seconds (bounded by time and by count). Afterwards
-the file is read back and everything the processes saw committed is checked
+the database (a SQLite file, or a PostgreSQL database) is read back and everything the processes saw committed is checked
 against it.
 """
 
@@ -19,6 +19,7 @@ from tests.stress.harness import (
     integrity,
     overlapping_claims,
     read_logs,
+    rows,
     start_rep,
     touches,
     unreconciled,
@@ -29,9 +30,11 @@ REPS = 8
 SECONDS = 6.0
 
 
-def test_eight_reps_at_once_never_share_a_lead_and_lose_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "desk.db"
-    handles = build_desk(db, reps=REPS, leads=3000)
+def test_eight_reps_at_once_never_share_a_lead_and_lose_nothing(
+    tmp_path: Path, db_location: str | Path
+) -> None:
+    db = db_location
+    handles = build_desk(db, tmp_path, reps=REPS, leads=3000)
     logs_folder = tmp_path / "logs"
     logs_folder.mkdir()
     epoch = time.time()
@@ -65,12 +68,8 @@ def test_eight_reps_at_once_never_share_a_lead_and_lose_nothing(tmp_path: Path) 
     assert logs.answers and set(logs.answers) <= answers(db)
     assert unreconciled(db) == []
     # No lead is left held: every process ended its call before stopping.
-    import sqlite3
-
-    with sqlite3.connect(db) as conn:
-        held = conn.execute("SELECT count(*) FROM leads WHERE claimed_by IS NOT NULL").fetchone()
-        assert held == (0,)
-        assert conn.execute("SELECT count(*) FROM note_drafts").fetchone() == (0,)
+    assert rows(db, "SELECT count(*) FROM leads WHERE claimed_by IS NOT NULL") == [(0,)]
+    assert rows(db, "SELECT count(*) FROM note_drafts") == [(0,)]
     # The team figures count what the reps did.
     done = Counter(handle for handle, _, _ in logs.ended)
     mailed = Counter(handle for handle, _, _ in logs.emails)

@@ -30,5 +30,9 @@ class DatabaseBusy(QualdeskError):
     """Another qualdesk held the database longer than the busy timeout."""
 
 
+class DatabaseUnreachable(DatabaseBusy):
+    """The database server did not answer: as busy, it is worth trying again later."""
+
+
 class FileRefused(QualdeskError):
     """A lead file refused as a whole, before anything was written."""

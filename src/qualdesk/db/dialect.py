@@ -15,7 +15,7 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 from sqlalchemy.types import DateTime
 
 
-class seconds_between(FunctionElement[float]):  # noqa: N801  (reads as a SQL function)
+class seconds_between(FunctionElement[float]):
     """The seconds from one moment to a later one (negative when it is earlier)."""
 
     type = Float()
@@ -37,7 +37,7 @@ def _seconds_between_pg(element: seconds_between, compiler: SQLCompiler, **kw: A
     return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
 
 
-class plus_seconds(FunctionElement[Any]):  # noqa: N801
+class plus_seconds(FunctionElement[Any]):
     """A moment a whole number of seconds later, comparable with stored moments."""
 
     type = DateTime(timezone=True)

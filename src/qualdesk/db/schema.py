@@ -19,7 +19,7 @@ from sqlmodel import SQLModel
 
 from qualdesk.core.errors import QualdeskError
 from qualdesk.db import models  # noqa: F401  (registers the tables)
-from qualdesk.db.engine import Database, database_url, make_engine
+from qualdesk.db.engine import Database, calm_error, database_url, make_engine, shown_location
 
 SCHEMA_HEAD = "0009"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -58,7 +58,7 @@ def open_database(location: str | Path, *, upgrade: bool = True) -> Database:
             _bring_up_to_date(db, upgrade, location)
     except (DatabaseError, OperationalError) as exc:
         db.dispose()
-        raise SchemaError(f"cannot open {location}: {_reason(exc)}") from None
+        raise _open_error(exc, location) from None
     except SchemaError:
         db.dispose()
         raise
@@ -73,7 +73,7 @@ def upgrade_location(location: str | Path) -> tuple[str | None, str]:
         with probe.read_connection() as conn, conn.begin():
             before = current_revision(conn) if inspect(conn).get_table_names() else None
     except (DatabaseError, OperationalError) as exc:
-        raise SchemaError(f"cannot open {location}: {_reason(exc)}") from None
+        raise _open_error(exc, location) from None
     finally:
         probe.dispose()
     open_database(location, upgrade=True).dispose()
@@ -99,7 +99,11 @@ def _bring_up_to_date(db: Database, upgrade: bool, location: object) -> None:
             raw.execute("PRAGMA foreign_keys = OFF")
         try:
             with conn.begin():
-                _migrate(conn, current_revision(conn), upgrade, location)
+                if not sqlite:  # two desks opening a new database at once: one creates it
+                    conn.exec_driver_sql(
+                        "SELECT pg_advisory_xact_lock(hashtext('qualdesk schema'))"
+                    )
+                _migrate(conn, current_revision(conn), upgrade, shown_location(str(location)))
                 if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
                     raise SchemaError(
                         f"{location}: the upgrade would break references; not applied"
@@ -150,6 +154,12 @@ def _known_revisions(config: Any) -> set[str]:
     from alembic.script import ScriptDirectory
 
     return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+
+
+def _open_error(exc: Exception, location: str | Path) -> QualdeskError:
+    """One line for a database that would not open: a server's answer, or why not."""
+    where = shown_location(location)
+    return calm_error(exc, where) or SchemaError(f"cannot open {where}: {_reason(exc)}")
 
 
 def _reason(exc: Exception) -> str:

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, update
-from sqlmodel import Session, col
-
 from qualdesk.core.calling import CallBlock, CallFacts, call_block, cap_reached
 from qualdesk.core.hours import cap_for
-from qualdesk.core.queue import QUEUED_STAGES
 from qualdesk.core.rules import DeskRules
-from qualdesk.db import queries
+from qualdesk.db import claims
+from qualdesk.db.engine import Session
 from qualdesk.db.models import Lead
 
 
@@ -29,7 +26,7 @@ def call_facts(session: Session, rules: DeskRules, lead: Lead, now: datetime) ->
     """What the rules need to know about a lead to say whether it may be called at `now`."""
     cap = cap_for(rules.calling_hours, lead.jurisdiction)
     calls = (
-        tuple(queries.calls_to_number(session, dialled(lead), now - cap.within))
+        tuple(claims.calls_to_number(session, dialled(lead), now - cap.within))
         if cap is not None
         else ()
     )
@@ -54,7 +51,7 @@ def cap_frees(session: Session, rules: DeskRules, lead: Lead, now: datetime) -> 
     cap = cap_for(rules.calling_hours, lead.jurisdiction)
     if cap is None:
         return None
-    calls = queries.calls_to_number(session, dialled(lead), now - cap.within)
+    calls = claims.calls_to_number(session, dialled(lead), now - cap.within)
     return cap_reached(rules, lead.jurisdiction, calls, now)
 
 
@@ -70,20 +67,8 @@ def hold_back_number(
     if cap is None:
         return 0
     frees = cap_reached(
-        rules, jurisdiction, queries.calls_to_number(session, number, now - cap.within), now
+        rules, jurisdiction, claims.calls_to_number(session, number, now - cap.within), now
     )
     if frees is None:
         return 0
-    # The leads that dial the number: their alternate number, else their main one.
-    on_number = (col(Lead.alt_phone_e164) == number) | (
-        col(Lead.alt_phone_e164).is_(None) & (col(Lead.phone_e164) == number)
-    )
-    # A lead in the queue is due already (before `frees`); a callback booked sooner waits too.
-    later = case((col(Lead.callback_at) < frees, frees), else_=col(Lead.callback_at))
-    result = session.execute(
-        update(Lead)
-        .where(on_number, col(Lead.stage).in_(list(QUEUED_STAGES)))
-        .where(col(Lead.next_due_at) < frees)
-        .values(next_due_at=frees, queue_bucket=None, callback_at=later, updated_at=now)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return claims.hold_back_leads_on(session, number, frees, now)

@@ -12,11 +12,11 @@ from qualdesk.core import callbacks
 from qualdesk.core.callbacks import CallbackFacts, CallbackPlan
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.hours import cap_for
-from qualdesk.db import queries
+from qualdesk.db import claims
 from qualdesk.db.models import Lead, Rep
 from qualdesk.services.callable import dialled
 from qualdesk.services.desk import Desk
-from qualdesk.services.queue import Claim
+from qualdesk.services.lease import Claim
 
 
 def callback_facts(desk: Desk, claim: Claim, rep: Rep, now: datetime) -> CallbackFacts:
@@ -27,7 +27,7 @@ def callback_facts(desk: Desk, claim: Claim, rep: Rep, now: datetime) -> Callbac
         if lead is None:
             raise QualdeskError(f"no lead #{claim.lead_id}")
         cap = cap_for(hours, lead.jurisdiction)
-        calls = queries.calls_to_number(session, dialled(lead), now - cap.within) if cap else []
+        calls = claims.calls_to_number(session, dialled(lead), now - cap.within) if cap else []
     zones = tuple(lead.time_zones.split())
     return CallbackFacts(hours, zones, lead.jurisdiction, rep.time_zone, (*calls, now))
 

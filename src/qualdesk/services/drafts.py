@@ -11,15 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from sqlmodel import Session, col, delete
-
+from qualdesk.db import claims
+from qualdesk.db.engine import Session
 from qualdesk.db.models import Lead, NoteDraft
 from qualdesk.services.desk import Desk
-
-if TYPE_CHECKING:
-    from qualdesk.services.queue import Claim
+from qualdesk.services.lease import Claim
 
 
 @dataclass(frozen=True)
@@ -71,6 +68,4 @@ def load_draft(desk: Desk, lead_id: int, rep_id: int) -> Draft | None:
 
 def drop_draft(session: Session, lead_id: int, rep_id: int) -> None:
     """Forget the draft, in the caller's transaction (the notes were saved with a call)."""
-    session.execute(
-        delete(NoteDraft).where(col(NoteDraft.lead_id) == lead_id, col(NoteDraft.rep_id) == rep_id)
-    )
+    claims.delete_draft(session, lead_id, rep_id)

@@ -1,9 +1,7 @@
-"""The call queue: claiming the next lead, holding it, giving it back, and what is coming.
+"""The call queue: claiming the next lead, giving it back, and what is coming.
 
-A claim is a lease: the open card renews it, and a lead whose lease runs
-out (the rep's app died) goes back to the queue. Every write made on a
-card checks the claim's token first, so a late write from a lost claim is
-refused rather than applied.
+The claim itself, a lease the open card renews, is services/lease.py; its SQL
+is db/claims.py.
 """
 
 from __future__ import annotations
@@ -11,8 +9,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-
-from sqlmodel import Session, col, func, select, update
 
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.hours import callable_at, closed_reason, next_opening, zone
@@ -25,39 +21,23 @@ from qualdesk.core.queue import (
 )
 from qualdesk.core.rules import CallingHours, DeskRules
 from qualdesk.core.stages import Stage
-from qualdesk.db import queries
-from qualdesk.db.models import HoursClass, Lead, Rep
+from qualdesk.db import claims
+from qualdesk.db.engine import Session
+from qualdesk.db.models import Lead, Rep
 from qualdesk.services.callable import cap_frees, dialled, hold_back_number
 from qualdesk.services.desk import Desk
-from qualdesk.services.dnc import DNC_REASON
 from qualdesk.services.drafts import write_draft
+from qualdesk.services.lease import LEASE, Claim, ClaimLost, hold, renew
 from qualdesk.services.stats import start_of_day
 
-LEASE = timedelta(minutes=10)
+# The lease's names, for callers that have not moved to services.lease yet.
+__all__ = ["LEASE", "Claim", "ClaimLost", "hold", "renew"]
+
 # A claim passes over at most this many leads whose number reached a cap on calls
 # (Florida: 3 in 24h) before saying the queue has nothing now.
 CAPPED_TRIES = 5
 # A lead skipped because its local time is unknown comes back after this.
 SKIP_FOR = timedelta(hours=1)
-
-
-class ClaimLost(QualdeskError):
-    """The rep no longer holds the lead (the lease ran out, or it left the desk)."""
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A rep's hold on a lead: what every write on the card must show."""
-
-    lead_id: int
-    rep_id: int
-    token: str
-    claimed_at: datetime
-    unknown_zone: bool = False
-    # Opened by search rather than offered by the queue: it may be closed without a call.
-    chosen: bool = False
-    # The rep's own lead, still held by a desk of theirs that went away mid-call.
-    resumed: bool = False
 
 
 @dataclass
@@ -71,8 +51,8 @@ class HoursClasses:
 
     @classmethod
     def load(cls, session: Session) -> HoursClasses:
-        found = session.exec(select(HoursClass.id, HoursClass.zones, HoursClass.jurisdiction))
-        rows = sorted((int(i or 0), tuple(z.split()), j) for i, z, j in found)
+        found = claims.hours_class_rows(session)
+        rows = sorted((class_id, tuple(z.split()), j) for class_id, z, j in found)
         return cls(rows, rows[-1][0] if rows else 0)
 
     def callable_now(self, hours: CallingHours, version: int, now: datetime) -> list[int]:
@@ -94,7 +74,7 @@ class HoursClasses:
 
 def hours_classes(desk: Desk, session: Session) -> HoursClasses:
     """The classes, loaded again only when an import added new ones."""
-    newest = session.scalar(select(func.max(HoursClass.id))) or 0
+    newest = claims.newest_hours_class(session)
     cached = desk.cache.get("hours_classes")
     if not isinstance(cached, HoursClasses) or cached.newest != newest:
         cached = HoursClasses.load(session)
@@ -121,27 +101,25 @@ def claim_next(desk: Desk, rep: Rep, *, resume: bool = False) -> Claim | None:
     token = secrets.token_hex(8)
     with desk.db.writing() as session:
         in_force = desk.rules(session)
-        queries.release_expired(session, now)
-        queries.promote_due(session, now)
+        claims.release_expired(session, now)
+        claims.promote_due(session, now)
         classes = hours_classes(desk, session)
         callable_classes = classes.callable_now(in_force.rules.calling_hours, in_force.version, now)
         lead_id = None
         if resume:
-            lead_id = queries.claim_next(
+            lead_id = claims.claim_next(
                 session, rep.id, token, now, now + LEASE, callable_classes, resume=True
             )
         resumed = lead_id is not None
         for _ in range(CAPPED_TRIES):
             if lead_id is not None:
                 break
-            lead_id = queries.claim_next(session, rep.id, token, now, now + LEASE, callable_classes)
+            lead_id = claims.claim_next(session, rep.id, token, now, now + LEASE, callable_classes)
             if lead_id is not None and _capped(session, in_force.rules, lead_id, now):
                 lead_id = None  # held back until its number may be called again; the next one
         unknown = False
         if lead_id is None and in_force.rules.calling_hours.unknown_zone == "confirm":
-            lead_id = queries.claim_next(
-                session, rep.id, token, now, now + LEASE, classes.unknown()
-            )
+            lead_id = claims.claim_next(session, rep.id, token, now, now + LEASE, classes.unknown())
             unknown = lead_id is not None
     if lead_id is None:
         return None
@@ -161,18 +139,7 @@ def _capped(session: Session, rules: DeskRules, lead_id: int, now: datetime) -> 
     hold_back_number(session, rules, dialled(lead), lead.jurisdiction, now)
     # This lead leaves the queue whatever its due time said, so the next try takes another.
     later = max(lead.callback_at, frees) if lead.callback_at else None
-    session.execute(
-        update(Lead)
-        .where(col(Lead.id) == lead_id)
-        .values(
-            claimed_by=None,
-            claim_token=None,
-            claim_expires_at=None,
-            queue_bucket=None,
-            next_due_at=max(lead.next_due_at or frees, frees),
-            callback_at=later,
-        )
-    )
+    claims.take_out_of_queue(session, lead_id, max(lead.next_due_at or frees, frees), later)
     return True
 
 
@@ -189,18 +156,12 @@ class HeldLead:
 def held_elsewhere(desk: Desk, rep: Rep) -> HeldLead | None:
     """The lead this rep still holds from a desk before this one, if any (unexpired lease)."""
     now = desk.clock()
+    assert rep.id is not None
     with desk.db.reading() as session:
-        row = session.exec(
-            select(Lead.id, Lead.name, Lead.company, Lead.claim_expires_at)
-            .where(col(Lead.claimed_by).is_not(None), col(Lead.claimed_by) == rep.id)
-            .where(col(Lead.claim_expires_at) > now)
-            .order_by(col(Lead.claim_expires_at).desc())
-            .limit(1)
-        ).first()
+        row = claims.held_by(session, rep.id, now)
     if row is None:
         return None
-    lead_id, name, company, until = row
-    return HeldLead(int(lead_id or 0), name or company, until or now)
+    return HeldLead(row.lead_id, row.name or row.company, row.until or now)
 
 
 def claim_lead(
@@ -229,7 +190,7 @@ def claim_lead(
     now = desk.clock()
     token = secrets.token_hex(8)
     with desk.db.writing() as session:
-        queries.release_expired(session, now)
+        claims.release_expired(session, now)
         lead = session.get(Lead, lead_id)
         if lead is None:
             raise QualdeskError(f"no lead #{lead_id}")
@@ -239,13 +200,7 @@ def claim_lead(
                 f"nurtured leads open here (qualdesk leads show {lead_id} tells its story)"
             )
         _refuse_others_callback(desk, session, lead, rep, now)
-        taken = session.execute(
-            update(Lead)
-            .where(col(Lead.id) == lead_id)
-            .where(col(Lead.claimed_by).is_(None) | (col(Lead.claimed_by) == rep.id))
-            .values(claimed_by=rep.id, claim_token=token, claim_expires_at=now + LEASE)
-        )
-        if not getattr(taken, "rowcount", 0):
+        if not claims.claim_lead(session, lead_id, rep.id, token, now + LEASE):
             holder = session.get(Rep, lead.claimed_by) if lead.claimed_by else None
             raise QualdeskError(f"{holder.name if holder else 'another rep'} has this lead open")
         unknown = not lead.time_zones
@@ -282,50 +237,6 @@ def _refuse_others_callback(
     )
 
 
-def hold(session: Session, claim: Claim, now: datetime) -> Lead:
-    """The claimed lead, in the caller's transaction, with the lease renewed.
-
-    Raises:
-        ClaimLost: the claim expired or the lead was taken off the desk; the
-            message says which, so the rep knows what became of it.
-    """
-    if not queries.renew_claim(session, claim.lead_id, claim.token, now, now + LEASE):
-        raise ClaimLost(f"{_why_lost(session, claim)}; this last change was not saved")
-    lead = session.get(Lead, claim.lead_id)
-    assert lead is not None
-    session.refresh(lead)
-    return lead
-
-
-def _why_lost(session: Session, claim: Claim) -> str:
-    """Why a rep no longer holds a lead, in their words."""
-    lead = session.get(Lead, claim.lead_id)
-    if lead is None:
-        return "this lead was removed from the desk (its import was undone)"
-    session.refresh(lead)
-    if lead.stage_reason == DNC_REASON and lead.stage == Stage.DISQUALIFIED:
-        return "its number was put on the do-not-call list while the card was open"
-    if lead.stage not in QUEUED_STAGES:
-        return f"it left the desk while the card was open (now {lead.stage.replace('_', ' ')})"
-    ran_out = (
-        f"your hold ran out (the desk could not renew it for {LEASE.seconds // 60} minutes: "
-        "the app or the database stalled)"
-    )
-    if lead.claimed_by == claim.rep_id:
-        return "you have this lead open in another window"
-    if lead.claimed_by is not None:
-        holder = session.get(Rep, lead.claimed_by)
-        return f"{ran_out} and {holder.name if holder else 'another rep'} has the lead now"
-    return f"{ran_out}; the lead went back to the queue"
-
-
-def renew(desk: Desk, claim: Claim) -> None:
-    """Keep holding the lead while its card is open."""
-    now = desk.clock()
-    with desk.db.writing() as session:
-        hold(session, claim, now)
-
-
 def release(desk: Desk, claim: Claim, *, skip: bool = False, notes: str | None = None) -> None:
     """Give the lead back without a call; `skip` keeps it away for a while.
 
@@ -348,11 +259,7 @@ def _give_back(
         return
     if notes is not None:
         write_draft(session, claim.lead_id, claim.rep_id, notes, now)
-    values: dict[str, object] = {
-        "claimed_by": None,
-        "claim_token": None,
-        "claim_expires_at": None,
-    }
+    values: dict[str, object] = {}
     if skip:
         # Later, never sooner than it was due: a skip must not pull a nurtured lead
         # forward, nor hand an owner's callback to the others early.
@@ -364,7 +271,7 @@ def _give_back(
         }
         if lead.callback_at is not None:
             values["callback_at"] = max(lead.callback_at, back)
-    session.execute(update(Lead).where(col(Lead.id) == lead.id).values(**values))
+    claims.give_back(session, claim.lead_id, **values)
 
 
 @dataclass(frozen=True)
@@ -441,35 +348,10 @@ def outlook(desk: Desk, rep: Rep, limit: int = 40) -> Outlook:
         classes = hours_classes(desk, session)
         open_now = set(classes.callable_now(hours, in_force.version, now))
         unknown = set(classes.unknown())
-        ready = dict(
-            session.execute(
-                select(Lead.hours_class_id, func.count())
-                .where(col(Lead.queue_bucket).is_not(None), col(Lead.claimed_by).is_(None))
-                .group_by(col(Lead.hours_class_id))
-            ).all()
-        )
-        own = list(
-            session.scalars(
-                select(Lead)
-                .where(
-                    col(Lead.owner_id) == rep.id,
-                    col(Lead.callback_at) > now,
-                    col(Lead.callback_at) < end_of_day,
-                    col(Lead.stage) == Stage.WORKING.value,
-                )
-                .order_by(col(Lead.callback_at))
-            )
-        )
-        due_later = session.scalar(
-            select(func.count())
-            .select_from(Lead)
-            .where(
-                col(Lead.queue_bucket).is_(None),
-                col(Lead.next_due_at) > now,
-                col(Lead.next_due_at) < end_of_day,
-                col(Lead.callback_at).is_(None),
-            )
-        )
+        assert rep.id is not None
+        ready = claims.ready_by_class(session)
+        own = claims.own_callbacks_between(session, rep.id, now, end_of_day)
+        due_later = claims.due_between(session, now, end_of_day)
         heads = _heads(
             session, rep, now, [c for c, n in ready.items() if n and c is not None], limit
         )
@@ -524,7 +406,7 @@ def outlook(desk: Desk, rep: Rep, limit: int = 40) -> Outlook:
             )
             for lead in own
         ],
-        due_later_today=int(due_later or 0),
+        due_later_today=due_later,
         unknown_zone=sum(n for c, n in ready.items() if c in unknown),
         closed_today=sorted(closed),
     )
@@ -534,33 +416,13 @@ def _heads(
     session: Session, rep: Rep, now: datetime, classes: list[int], limit: int
 ) -> list[tuple[Lead, int]]:
     """The first leads of each class's ready queue, in claim order, with their bucket."""
+    assert rep.id is not None
     found: list[tuple[tuple[int, str, int, int], Lead, int]] = []
-    for own in session.scalars(
-        select(Lead)
-        .where(
-            col(Lead.owner_id) == rep.id,
-            col(Lead.callback_at).is_not(None),
-            col(Lead.callback_at) <= now,
-            col(Lead.claimed_by).is_(None),
-            col(Lead.stage) == Stage.WORKING.value,
-        )
-        .order_by(col(Lead.callback_at))
-        .limit(limit)
-    ):
+    for own in claims.own_callbacks_due(session, rep.id, now, limit):
         found.append(((OWN_CALLBACK, "", 0, own.id or 0), own, OWN_CALLBACK))
     seen = {lead.id for _, lead, _ in found}
     for class_id in classes:
-        query = (
-            select(Lead)
-            .where(
-                col(Lead.hours_class_id) == class_id,
-                col(Lead.queue_bucket).is_not(None),
-                col(Lead.claimed_by).is_(None),
-            )
-            .order_by(col(Lead.queue_bucket), col(Lead.grade), col(Lead.queue_order))
-            .limit(limit)
-        )
-        for lead in session.scalars(query):
+        for lead in claims.queue_head(session, class_id, limit):
             if lead.id in seen:
                 continue
             bucket = lead.queue_bucket if lead.queue_bucket is not None else RETRY

@@ -19,7 +19,7 @@ from qualdesk.db.models import Rep
 from qualdesk.services import callbacks, calls, drafts, leads, queue
 from qualdesk.services.desk import Desk
 from qualdesk.services.problems import unexpected_line
-from qualdesk.services.queue import Claim, ClaimLost
+from qualdesk.services.lease import Claim, ClaimLost
 from qualdesk.tui.messages import (
     CallbackAsked,
     CardLost,

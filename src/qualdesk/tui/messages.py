@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     from qualdesk.core.routing import Route
     from qualdesk.core.rules import Disposition
     from qualdesk.services.calls import CallCard
-    from qualdesk.services.queue import Claim, HeldLead, Outlook
+    from qualdesk.services.lease import Claim
+    from qualdesk.services.queue import HeldLead, Outlook
     from qualdesk.services.stats import DayCounts
     from qualdesk.tui.screens.callback import CallbackChoice
     from qualdesk.tui.screens.lead import LeadDialog

@@ -37,7 +37,7 @@ from qualdesk.services import calls, leads, queue, stats
 from qualdesk.services.calls import CallCard
 from qualdesk.services.desk import Desk
 from qualdesk.services.locations import DeskPreferences
-from qualdesk.services.queue import Claim
+from qualdesk.services.lease import Claim
 from qualdesk.tui.deskwork import DeskWork, Moved, one_line
 from qualdesk.tui.messages import (
     CallbackAsked,
