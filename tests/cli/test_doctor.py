@@ -6,15 +6,18 @@ import hashlib
 import json
 import shutil
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlmodel import col, select
 
+from qualdesk.db.models import Lead
 from qualdesk.db.schema import open_database
-from qualdesk.services.desk import Desk
-from qualdesk.services.health import CHECKS, schema_revisions
+from qualdesk.services.desk import Desk, open_desk
+from qualdesk.services.health import CHECKS, SERVER_CHECKS, schema_revisions
 from qualdesk.services.importer import ImportOptions, import_file
 from qualdesk.services.queue import claim_lead
 from qualdesk.services.reps import add_rep
@@ -43,9 +46,20 @@ def demo_copy(demo_file: Path, db_path: Path) -> Path:
     return db_path
 
 
+@pytest.fixture
+def desk(run: Run, db_location: str | Path, clock: FrozenClock) -> Iterator[Desk]:
+    """The desk the commands examine, created by the first command (as `qualdesk db init`
+    would) and then opened for the test to work on."""
+    assert run("db", "upgrade").code == 0
+    opened = open_desk(db_location, clock=clock)
+    yield opened
+    opened.close()
+
+
 def _checks(result_out: str) -> dict[str, dict[str, str]]:
     data = json.loads(result_out)
-    assert [c["name"] for c in data["checks"]] == list(CHECKS)
+    names = [c["name"] for c in data["checks"]]
+    assert names == list(SERVER_CHECKS if "://" in data["database"] else CHECKS)
     return {c["name"]: c for c in data["checks"]}
 
 
@@ -53,8 +67,19 @@ def _import(desk: Desk, tmp_path: Path, rows: str) -> list[int]:
     path = tmp_path / f"leads{len(list(tmp_path.glob('leads*.csv')))}.csv"
     path.write_text("Name,Phone\n" + rows, encoding="utf-8")
     import_file(desk, path, ImportOptions(imported_by="test"))
-    with sqlite3.connect(desk.db.path or "") as conn:
-        return [row[0] for row in conn.execute("SELECT id FROM leads ORDER BY id")]
+    with desk.db.reading() as session:
+        return [int(lead_id or 0) for lead_id in session.exec(select(Lead.id).order_by(Lead.id))]
+
+
+def _holders(desk: Desk) -> dict[int, int | None]:
+    with desk.db.reading() as session:
+        rows = session.exec(select(Lead.id, Lead.claimed_by).order_by(col(Lead.id)))
+        return {int(lead_id or 0): holder for lead_id, holder in rows}
+
+
+def _stamp(desk: Desk, revision: str) -> None:
+    with desk.db.writing() as session:
+        session.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
 
 
 def _digest(path: Path) -> str:
@@ -100,9 +125,8 @@ def test_an_old_schema_gets_the_upgrade_advice_and_is_not_upgraded(
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
 
 
-def test_a_newer_schema_says_to_upgrade_qualdesk(run: Run, desk: Desk, db_path: Path) -> None:
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+def test_a_newer_schema_says_to_upgrade_qualdesk(run: Run, desk: Desk) -> None:
+    _stamp(desk, "9999")
     result = run("doctor")
     assert result.code == 1
     assert "problem  schema version  9999, newer than any this qualdesk knows" in result.out
@@ -110,8 +134,18 @@ def test_a_newer_schema_says_to_upgrade_qualdesk(run: Run, desk: Desk, db_path: 
     assert "1 problem to act on" in result.out
 
 
+def test_an_older_schema_stamp_gets_the_upgrade_advice(run: Run, desk: Desk) -> None:
+    older = schema_revisions()[1]
+    _stamp(desk, older)
+    result = run("doctor", "--json")
+    assert result.code == 0, result.err
+    schema = _checks(result.out)["schema"]
+    assert schema["status"] == "warning" and schema["detail"].startswith(older)
+    assert "qualdesk db upgrade" in schema["advice"]
+
+
 def test_a_stuck_lease_is_found_and_fix_releases_only_it(
-    run: Run, desk: Desk, clock: FrozenClock, tmp_path: Path, db_path: Path
+    run: Run, desk: Desk, clock: FrozenClock, tmp_path: Path
 ) -> None:
     ana = add_rep(desk, "ana", "Ana Reyes", "rep", "America/New_York")
     ben = add_rep(desk, "ben", "Ben Okafor", "rep", "Europe/London")
@@ -135,9 +169,7 @@ def test_a_stuck_lease_is_found_and_fix_releases_only_it(
     data = json.loads(fixed.out)
     assert data["fixed"] == ["released 1 lead held past the lease (ana 1)"]
     assert _checks(fixed.out)["leases"]["status"] == "ok"
-    with sqlite3.connect(db_path) as conn:
-        held = dict(conn.execute("SELECT id, claimed_by FROM leads").fetchall())
-    assert held == {stuck: None, live: ben.id}
+    assert _holders(desk) == {stuck: None, live: ben.id}
 
     again = run("doctor")
     assert again.code == 0
@@ -261,13 +293,33 @@ def test_a_missing_database_is_one_line_and_is_not_created(run: Run, tmp_path: P
 
 @pytest.mark.parametrize(
     ("where", "words"),
-    [("postgresql://desk@db/qualdesk", "not a SQLite file"), ("FOLDER", "is a folder")],
+    [("mysql://desk@db/qualdesk", "not a SQLite file"), ("FOLDER", "is a folder")],
 )
-def test_not_a_sqlite_file_is_one_line(run: Run, tmp_path: Path, where: str, words: str) -> None:
+def test_not_a_database_file_is_one_line(run: Run, tmp_path: Path, where: str, words: str) -> None:
     result = run("doctor", db=str(tmp_path) if where == "FOLDER" else where)
     assert result.code == 1
     assert result.err.startswith("qualdesk: ") and result.err.count("\n") == 1
     assert words in result.err
+
+
+def test_a_server_that_does_not_answer_is_a_problem_and_its_password_is_never_shown(
+    run: Run,
+) -> None:
+    # Port 9 (discard) on this machine: nothing listens, the connection is refused at once.
+    url = "postgresql://desk:s3cret-word@127.0.0.1:9/qualdesk"
+    result = run("doctor", "--json", db=url)
+    assert result.code == 1
+    assert "s3cret-word" not in result.out + result.err
+    data = json.loads(result.out)
+    assert data["database"] == "postgresql://desk:***@127.0.0.1:9/qualdesk"
+    checks = _checks(result.out)
+    assert checks["server"]["status"] == "problem"
+    assert checks["server"]["detail"].startswith("cannot connect: ")
+    assert "that the server is running" in checks["server"]["advice"]
+    assert {checks[name]["status"] for name in CHECKS} == {"skipped"}
+    plain = run("doctor", db=url)
+    assert plain.out.startswith("Checking postgresql://desk:***@127.0.0.1:9/qualdesk\n")
+    assert "problem  server" in plain.out and "s3cret-word" not in plain.out + plain.err
 
 
 def test_an_empty_file_is_not_a_desk(run: Run, db_path: Path) -> None:
@@ -339,7 +391,7 @@ def test_fix_on_a_busy_database_still_reports_and_says_nothing_was_released(
     run: Run, desk: Desk, clock: FrozenClock, tmp_path: Path, db_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    from qualdesk.services import sqlitefile
+    from qualdesk.db import sqlitefile
 
     ana = add_rep(desk, "ana", "Ana Reyes", "rep", "America/New_York")
     (stuck,) = _import(desk, tmp_path, "New Yorker,+1 212 555 0100\n")
@@ -360,3 +412,87 @@ def test_fix_on_a_busy_database_still_reports_and_says_nothing_was_released(
     assert json.loads(result.out)["fixed"] == []
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT claimed_by FROM leads").fetchall() == [(ana.id,)]
+
+
+def _main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    from qualdesk.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(list(args))
+    captured = capsys.readouterr()
+    return int(exited.value.code or 0), captured.out, captured.err
+
+
+@pytest.fixture
+def server_desk(demo_file: Path, pg_database: str, capsys: pytest.CaptureFixture[str]) -> str:
+    """The demo desk, copied onto the PostgreSQL server (`qualdesk db copy`)."""
+    from tests import pg
+
+    pg.empty(pg_database)
+    code, _, err = _main(capsys, "--db", str(demo_file), "db", "copy", "--to", pg_database)
+    assert code == 0, err
+    return pg_database
+
+
+@pytest.mark.postgresql
+def test_a_demo_desk_on_postgresql_is_healthy_and_the_file_checks_are_skipped(
+    server_desk: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _main(capsys, "--db", server_desk, "doctor")
+    assert code == 0, out + err
+    assert out.startswith(f"Checking {server_desk}\n")
+    assert "  ok       server          PostgreSQL 1" in out
+    assert "  skipped  integrity       (SQLite only)" in out
+    assert "  skipped  journal mode    (SQLite only)" in out
+    assert out.endswith("All checks ok (2 checks skipped).\n")
+    code, out, _ = _main(capsys, "--db", server_desk, "doctor", "--json")
+    assert code == 0
+    checks = _checks(out)
+    assert {name: c["status"] for name, c in checks.items()} == {
+        "server": "ok",
+        "integrity": "skipped",
+        "schema": "ok",
+        "journal_mode": "skipped",
+        "rules": "ok",
+        "leases": "ok",
+        "time_zones": "ok",
+    }
+    assert checks["schema"]["detail"].startswith(schema_revisions()[0])
+    assert "version 1 in force" in checks["rules"]["detail"]
+
+
+@pytest.mark.postgresql
+def test_a_server_older_than_13_is_a_problem(
+    server_desk: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualdesk.db.checkup import DeskServer
+
+    monkeypatch.setattr(DeskServer, "server_version", lambda _self: (120017, "12.17"))
+    code, out, _ = _main(capsys, "--db", server_desk, "doctor", "--json")
+    assert code == 1
+    server = _checks(out)["server"]
+    assert (server["status"], server["detail"]) == (
+        "problem",
+        "PostgreSQL 12.17; qualdesk needs 13 or newer",
+    )
+    assert "upgrade the server" in server["advice"]
+
+
+@pytest.mark.postgresql
+def test_an_empty_database_on_the_server_is_not_a_desk_and_is_left_empty(
+    pg_database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests import pg
+
+    pg.empty(pg_database)
+    code, out, _ = _main(capsys, "--db", pg_database, "doctor", "--json")
+    assert code == 1
+    checks = _checks(out)
+    assert checks["server"]["status"] == "ok"
+    assert (checks["schema"]["status"], checks["schema"]["detail"]) == (
+        "problem",
+        "an empty database, not a desk",
+    )
+    assert checks["leases"]["status"] == "skipped"
+    code, out, _ = _main(capsys, "--db", pg_database, "doctor", "--json")
+    assert _checks(out)["schema"]["detail"] == "an empty database, not a desk"  # none created

@@ -276,3 +276,53 @@ def test_the_backup_command(
     assert out.rstrip().endswith("4 leads, 0 touches (integrity checked).")
     # Whoever may open the desk may open its copy.
     assert fresh.stat().st_mode & 0o777 == db_path.stat().st_mode & 0o777
+
+
+def test_a_backup_on_either_engine_is_a_sqlite_desk_that_opens_on_its_own(
+    db_location: str | Path,
+    tmp_path: Path,
+    staffed: dict[str, int],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server = "://" in str(db_location)
+    # A password in the URL is never printed (the test server lets anyone in, so it is ignored).
+    source = (
+        str(db_location).replace("postgres@", "postgres:hunter2@") if server else str(db_location)
+    )
+    target = tmp_path / "portable.db"
+    code, out, err = _cli(capsys, "--db", source, "backup", str(target))
+    assert code == 0, err
+    assert "hunter2" not in out + err
+    lines = out.splitlines()
+    shown = str(db_location).replace("postgres@", "postgres:***@") if server else str(db_location)
+    assert lines[0].startswith(f"Backed up {shown} to {target}: ")
+    assert lines[0].endswith("4 leads, 0 touches (integrity checked).")
+    if server:
+        assert lines[1:] == [
+            "The copy is a SQLite desk that opens on its own (`qualdesk --db FILE`); "
+            "pg_dump remains the server's own backup."
+        ]
+        assert target.stat().st_mode & 0o777 == 0o600  # no desk file whose mode to follow
+    else:
+        assert lines[1:] == []
+    with closing(sqlite3.connect(target)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT count(*) FROM reps").fetchone() == (2,)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("portable")) == [
+        "portable.db"
+    ]
+
+    code, out, _ = _cli(capsys, "--db", str(target), "doctor")
+    assert code == 0 and "All checks ok." in out
+    code, _, err = _cli(capsys, "--db", source, "backup", str(target))
+    assert code == 1 and "a file is already there" in err
+    code, _, err = _cli(capsys, "--db", source, "backup", str(target), "--force", "--json")
+    assert code == 0, err
+
+    restored = open_desk(target, clock=FrozenClock(NOW + timedelta(minutes=5)))
+    try:
+        cleo = add_rep(restored, "cleo", "Cleo Park", "rep", "America/Chicago")
+        claim = claim_next(restored, cleo)
+        assert claim is not None and claim.lead_id in staffed.values()
+    finally:
+        restored.close()

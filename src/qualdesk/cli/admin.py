@@ -74,6 +74,73 @@ def db_upgrade(app: AppContext) -> None:
         say(f"Upgraded schema {before or '(new database)'} -> {after}.")
 
 
+@db_group.command("copy")
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    metavar="TARGET",
+    help="The database to copy into: a SQLite file or a PostgreSQL URL; it must hold no desk yet.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def db_copy(ctx: click.Context, target: str, as_json: bool) -> None:
+    """Copy the whole desk into another database, on either engine.
+
+    SQLite to PostgreSQL to grow, PostgreSQL to SQLite for a copy to carry, or
+    SQLite to SQLite. Every table is copied with its ids, from one snapshot of
+    this desk (reps may keep working), in one transaction on TARGET: a failure
+    leaves TARGET as it was. TARGET is created at this qualdesk's schema; a
+    TARGET that already holds leads, reps or rules of its own is refused.
+    This desk must be at this qualdesk's schema (`qualdesk db upgrade`).
+
+    Afterwards the rows of every table are counted on both sides. Exit status:
+    0 when every count agrees, 1 otherwise or when nothing was copied.
+    """
+    from qualdesk.cli.maintenance import EXIT_PROBLEM, TableProgress
+    from qualdesk.services.dbcopy import copy_desk
+
+    app: AppContext = ctx.obj
+    progress = TableProgress()
+    try:
+        report = copy_desk(app.existing().target, target, progress=progress)
+    finally:
+        progress.close()
+    if as_json:
+        print_json(
+            {
+                "source": report.source,
+                "target": report.target,
+                "schema": report.schema,
+                "ok": not report.differing,
+                "tables": [
+                    {"table": c.table, "source": c.source, "target": c.target}
+                    for c in report.tables
+                ],
+            }
+        )
+    else:
+        say(f"Copied {report.source} to {report.target} (schema {report.schema}).")
+        table(
+            ["table", "source rows", "target rows", ""],
+            [
+                (c.table, c.source, c.target, "" if c.source == c.target else "DIFFERS")
+                for c in report.tables
+            ],
+        )
+        if report.differing:
+            names = ", ".join(c.table for c in report.differing)
+            say(f"The counts differ in {names}: the copy is not whole; keep using the source.")
+        else:
+            say(f"Every table's rows agree ({report.rows:,} rows in all).")
+            say(
+                "To compare the figures: qualdesk --db SOURCE stats --period all --json, "
+                "then the same with --db TARGET."
+            )
+    if report.differing:
+        ctx.exit(EXIT_PROBLEM)
+
+
 @click.group("rules")
 def rules_group() -> None:
     """The desk rules: the lead definition and the desk's policy."""

@@ -1,9 +1,11 @@
-"""`qualdesk doctor`: what is wrong with a desk's database file, and what to do about it.
+"""`qualdesk doctor`: what is wrong with a desk's database, and what to do about it.
 
-Every check reads the file as it is, through a read-only connection (see
-`sqlitefile`): the doctor never creates, upgrades or switches a database.
-Only `fix=True` writes, and only what is safe while reps work: leases past
-their expiry, released in one transaction, as the next claim would.
+On SQLite every check reads the file as it is, through a read-only connection
+(see `db.checkup`); on PostgreSQL the checks read one snapshot of the
+database, and those of the file itself are skipped. The doctor never creates,
+upgrades or switches a database. Only `fix=True` writes, and only what is
+safe while reps work: leases past their expiry, released in one transaction,
+as the next claim would.
 
 Statuses: "ok"; "warning", worth a look, but the desk copes on its own (an
 older schema is upgraded by the next qualdesk that opens it, an expired
@@ -13,34 +15,28 @@ the desk works as it should; "skipped", the check could not apply.
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.queue import QUEUED_STAGES
 from qualdesk.core.rules import DeskRules, parse_rules
 from qualdesk.core.words import counted
+from qualdesk.db.checkup import OLDEST_SERVER, DeskFile, DeskServer, Unreadable
+from qualdesk.db.engine import is_postgres, shown_location
+from qualdesk.db.sqlitefile import database_file, not_sqlite
 from qualdesk.services.desk import Clock, system_clock
 from qualdesk.services.resources import data_file
-from qualdesk.services.sqlitefile import (
-    calm,
-    connect,
-    interrupted_write,
-    not_sqlite,
-    read_time,
-    reason,
-    schema_revision,
-    stored_time,
-    table_columns,
-)
 
 Status = Literal["ok", "warning", "problem", "skipped"]
 CHECKS = ("integrity", "schema", "journal_mode", "rules", "leases", "time_zones")
+# On PostgreSQL: the server first; the checks of the SQLite file itself are listed as skipped.
+SERVER_CHECKS = ("server", *CHECKS)
+SQLITE_ONLY = ("integrity", "journal_mode")
+OLDEST_SERVER_NAME = "13"
 
 RESTORE = (
     "have everyone close qualdesk and keep a copy of the file as it is; then put the "
@@ -48,6 +44,10 @@ RESTORE = (
     "`sqlite3 FILE .recover` may save rows written since that backup"
 )
 WRONG_FILE = "check which database this is (`qualdesk locate`, --db)"
+SERVER_ADVICE = (
+    "check the URL (`qualdesk locate`), that the server is running and that this "
+    "user may connect to the database"
+)
 
 
 @dataclass(frozen=True)
@@ -66,9 +66,9 @@ class Finding:
 
 @dataclass(frozen=True)
 class Checkup:
-    """Every check's finding for one database file, and what `fix` did."""
+    """Every check's finding for one database, and what `fix` did."""
 
-    database: Path
+    database: str
     findings: tuple[Finding, ...]
     fixed: tuple[str, ...] = ()
 
@@ -79,6 +79,25 @@ class Checkup:
 
     def count(self, status: Status) -> int:
         return sum(1 for f in self.findings if f.status == status)
+
+
+class DeskToCheck(NamedTuple):
+    """The database the doctor examines: a SQLite file, or a server's URL; and how to show it."""
+
+    target: Path | str
+    shown: str
+
+
+def desk_to_check(location: str) -> DeskToCheck:
+    """The database at a location, as the doctor examines it.
+
+    Raises:
+        QualdeskError: a file location with no database file there (nothing is created).
+    """
+    if is_postgres(location):
+        return DeskToCheck(location, shown_location(location))
+    path = database_file(location)
+    return DeskToCheck(path, str(path))
 
 
 def schema_revisions() -> list[str]:
@@ -94,6 +113,19 @@ def schema_revisions() -> list[str]:
 PROGRESS_STEPS = 100_000
 
 
+def check_desk(
+    desk: DeskToCheck,
+    *,
+    fix: bool = False,
+    clock: Clock = system_clock,
+    progress: Callable[[], None] | None = None,
+) -> Checkup:
+    """Check the desk's database, on either engine (see `check_database`, `check_server`)."""
+    if isinstance(desk.target, Path):
+        return check_database(desk.target, fix=fix, clock=clock, progress=progress)
+    return check_server(desk.target, fix=fix, clock=clock)
+
+
 def check_database(
     path: Path,
     *,
@@ -104,7 +136,7 @@ def check_database(
     """Check a desk's database file and say what to do about each finding.
 
     Args:
-        path: an existing database file (see `sqlitefile.database_file`).
+        path: an existing database file (see `desk_to_check`).
         fix: release leases past their expiry, in one write transaction.
         clock: now, in UTC.
         progress: called now and then while the integrity check reads the
@@ -119,12 +151,47 @@ def check_database(
     """
     why = not_sqlite(path)
     if why:
-        return Checkup(path, _unreadable(why, f"{WRONG_FILE}; if it is the desk's, {RESTORE}"))
-    conn = connect(path)
+        return Checkup(str(path), _unreadable(why, f"{WRONG_FILE}; if it is the desk's, {RESTORE}"))
+    reader = DeskFile(path)
     try:
-        return _Examination(conn, path, clock(), fix, progress).run()
+        return _Examination(reader, str(path), clock(), fix, progress).run()
     finally:
-        conn.close()
+        reader.close()
+
+
+def check_server(location: str, *, fix: bool = False, clock: Clock = system_clock) -> Checkup:
+    """Check a desk on a PostgreSQL server: the server, the schema, rules, leases, time zones.
+
+    The checks of a SQLite file (its integrity, its journal mode) are listed
+    as skipped; the server keeps its own.
+
+    Args:
+        location: the server's URL.
+        fix: release leases past their expiry, in one write transaction.
+        clock: now, in UTC.
+
+    Returns:
+        One finding per check, in the order of SERVER_CHECKS.
+
+    Raises:
+        DatabaseBusy: a lead stayed locked for the whole busy timeout.
+    """
+    shown = shown_location(location)
+    try:
+        reader = DeskServer(location)
+    except Unreadable as exc:
+        gone = "the server cannot be reached"
+        return Checkup(
+            shown,
+            (
+                Finding("server", "problem", f"cannot connect: {exc.reason}", SERVER_ADVICE),
+                *(Finding(name, "skipped", gone) for name in CHECKS),
+            ),
+        )
+    try:
+        return _Examination(reader, shown, clock(), fix).run()
+    finally:
+        reader.close()
 
 
 def _unreadable(why: str, advice: str = RESTORE) -> tuple[Finding, ...]:
@@ -138,15 +205,15 @@ class _Examination:
 
     def __init__(
         self,
-        conn: sqlite3.Connection,
-        path: Path,
+        reader: DeskFile | DeskServer,
+        database: str,
         now: datetime,
         fix: bool,
         progress: Callable[[], None] | None = None,
     ) -> None:
-        self.conn = conn
+        self.reader = reader
         self.progress = progress
-        self.path = path
+        self.database = database
         self.now = now
         self.fix = fix
         self.tables: dict[str, set[str]] = {}
@@ -156,39 +223,54 @@ class _Examination:
         self.rules: DeskRules | None = None
         self.fixed: list[str] = []
 
+    @property
+    def on_server(self) -> bool:
+        return isinstance(self.reader, DeskServer)
+
     def run(self) -> Checkup:
         try:
-            self.tables = table_columns(self.conn)
-        except sqlite3.DatabaseError as exc:
-            busy = calm(exc)
-            if busy:
-                raise busy from None
-            if interrupted_write(exc):
+            self.tables = self.reader.tables()
+        except Unreadable as exc:
+            if self.on_server:
+                return Checkup(
+                    self.database,
+                    (
+                        Finding(
+                            "server", "problem", f"cannot be read: {exc.reason}", SERVER_ADVICE
+                        ),
+                        *(
+                            Finding(name, "skipped", "the database cannot be read")
+                            for name in CHECKS
+                        ),
+                    ),
+                )
+            if exc.interrupted:
                 # Nothing is damaged: the next ordinary open plays the journal back.
                 return Checkup(
-                    self.path, _unreadable("the file cannot be checked yet", reason(exc))
+                    self.database, _unreadable("the file cannot be checked yet", exc.reason)
                 )
-            return Checkup(self.path, _unreadable(reason(exc)))
+            return Checkup(self.database, _unreadable(exc.reason))
         checks: dict[str, Callable[[], Finding]] = {
-            "integrity": self._integrity, "schema": self._schema,
+            "server": self._server, "integrity": self._integrity, "schema": self._schema,
             "journal_mode": self._journal_mode, "rules": self._rules,
             "leases": self._leases, "time_zones": self._time_zones,
         }  # fmt: skip
-        findings = tuple(self._guarded(name, checks[name]) for name in CHECKS)
-        return Checkup(self.path, findings, tuple(self.fixed))
+        names = SERVER_CHECKS if self.on_server else CHECKS
+        findings = tuple(self._guarded(name, checks[name]) for name in names)
+        return Checkup(self.database, findings, tuple(self.fixed))
 
     def _guarded(self, name: str, check: Callable[[], Finding]) -> Finding:
+        if self.on_server and name in SQLITE_ONLY:
+            return Finding(name, "skipped", "(SQLite only)")
         try:
             return check()
-        except sqlite3.DatabaseError as exc:
-            busy = calm(exc)
-            if busy:
-                raise busy from None
+        except Unreadable as exc:
             self.damaged = True
-            return Finding(name, "problem", f"could not be read: {reason(exc)}", RESTORE)
+            advice = SERVER_ADVICE if self.on_server else RESTORE
+            return Finding(name, "problem", f"could not be read: {exc.reason}", advice)
 
     def _needs(self, name: str, table: str, *columns: str) -> Finding | None:
-        """A skipped finding if the file lacks what the check reads."""
+        """A skipped finding if the database lacks what the check reads."""
         if self.not_desk:
             return Finding(name, "skipped", self.not_desk)
         missing = set(columns) - self.tables.get(table, set())
@@ -198,19 +280,21 @@ class _Examination:
             )
         return None
 
+    def _server(self) -> Finding:
+        assert isinstance(self.reader, DeskServer)
+        number, name = self.reader.server_version()
+        if number < OLDEST_SERVER:
+            return Finding(
+                "server",
+                "problem",
+                f"PostgreSQL {name}; qualdesk needs {OLDEST_SERVER_NAME} or newer",
+                f"upgrade the server to PostgreSQL {OLDEST_SERVER_NAME} or newer",
+            )
+        return Finding("server", "ok", f"PostgreSQL {name}, answering")
+
     def _integrity(self) -> Finding:
-        progress = self.progress
-        if progress is not None:
-
-            def tick() -> int:
-                progress()
-                return 0  # go on
-
-            self.conn.set_progress_handler(tick, PROGRESS_STEPS)
-        try:
-            rows = [str(row[0]) for row in self.conn.execute("PRAGMA quick_check(20)")]
-        finally:
-            self.conn.set_progress_handler(None, 0)
+        assert isinstance(self.reader, DeskFile)
+        rows = self.reader.quick_check(self.progress, PROGRESS_STEPS)
         if rows == ["ok"]:
             return Finding("integrity", "ok", "quick_check found nothing wrong")
         self.damaged = True
@@ -224,17 +308,19 @@ class _Examination:
     def _schema(self) -> Finding:
         revisions = schema_revisions()
         head = revisions[0]
+        restore = SERVER_ADVICE if self.on_server else RESTORE
         if not self.tables:
             self.not_desk = "an empty database, not a desk"
+            engine = "" if self.on_server else " SQLite"
             return Finding(
-                "schema", "problem", "an empty SQLite database, not a desk",
+                "schema", "problem", f"an empty{engine} database, not a desk",
                 f"{WRONG_FILE}; any other qualdesk command sets up a new desk in it",
             )  # fmt: skip
-        revision = schema_revision(self.conn, self.tables)
+        revision = self.reader.revision(self.tables)
         if revision is None:
             if "alembic_version" in self.tables:
                 self.not_desk = "no schema version stamped"
-                return Finding("schema", "problem", "no schema version is stamped", RESTORE)
+                return Finding("schema", "problem", "no schema version is stamped", restore)
             self.not_desk = "not a qualdesk database"
             example = sorted(self.tables)[0]
             return Finding(
@@ -258,8 +344,8 @@ class _Examination:
         )  # fmt: skip
 
     def _journal_mode(self) -> Finding:
-        # Read through a plain connection: the desk's engine would set WAL as it connects.
-        mode = str(self.conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+        assert isinstance(self.reader, DeskFile)
+        mode = self.reader.journal_mode()
         if mode == "wal":
             return Finding(
                 "journal_mode", "ok", "wal: reps' reads and writes do not block each other"
@@ -275,32 +361,30 @@ class _Examination:
         skipped = self._needs("rules", "rules_versions", "id", "loaded_at", "loaded_by", "text")
         if skipped:
             return skipped
-        row = self.conn.execute(
-            "SELECT id, loaded_at, loaded_by, source, text FROM rules_versions "
-            "ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-        if row is None:
+        stored = self.reader.newest_rules()
+        if stored is None:
             return Finding(
                 "rules", "warning", "no rules loaded",
                 "qualdesk rules load FILE (until then, the first qualdesk to open the desk "
                 "stores the built-in rules)",
             )  # fmt: skip
-        version, loaded_at, loaded_by, source, text = row
         try:
-            self.rules = parse_rules(str(text), stored=True)
+            self.rules = parse_rules(stored.text, stored=True)
         except QualdeskError as exc:
             advice = (
                 "this qualdesk is older than the database: upgrade qualdesk" if self.newer
                 else "check a corrected file with `qualdesk rules check FILE`, "
                 "then `qualdesk rules load FILE`"
             )  # fmt: skip
-            return Finding("rules", "problem", f"version {version} does not read: {exc}", advice)
-        when = read_time(loaded_at)
-        stamp = f"{when:%Y-%m-%d %H:%M} UTC" if when else str(loaded_at)
+            return Finding(
+                "rules", "problem", f"version {stored.version} does not read: {exc}", advice
+            )
+        when = stored.loaded_at
+        stamp = f"{when:%Y-%m-%d %H:%M} UTC" if isinstance(when, datetime) else when
         return Finding(
             "rules", "ok",
-            f"version {version} in force, loaded {stamp} by {loaded_by or 'unknown'}"
-            + (f" from {source}" if source else ""),
+            f"version {stored.version} in force, loaded {stamp} by {stored.loaded_by or 'unknown'}"
+            + (f" from {stored.source}" if stored.source else ""),
         )  # fmt: skip
 
     def _leases(self) -> Finding:
@@ -308,23 +392,16 @@ class _Examination:
         skipped = self._needs("leases", "leads", *columns)
         if skipped:
             return skipped
-        holders = self.conn.execute(
-            "SELECT coalesce(r.handle, '#' || l.claimed_by), count(*), min(l.claim_expires_at) "
-            "FROM leads AS l LEFT JOIN reps AS r ON r.id = l.claimed_by "
-            f"WHERE {_EXPIRED} GROUP BY l.claimed_by ORDER BY count(*) DESC, 1",
-            (stored_time(self.now),),
-        ).fetchall()
+        holders = self.reader.expired_leases(self.now)
         if not holders:
-            held = self.conn.execute(
-                "SELECT count(*) FROM leads WHERE claimed_by IS NOT NULL"
-            ).fetchone()[0]
+            held = self.reader.held_leads()
             now_open = f"{counted(held, 'lead')} held by reps now" if held else "none held now"
             return Finding("leases", "ok", f"no lead held past its lease ({now_open})")
-        stuck = sum(int(n) for _, n, _ in holders)
-        whose = ", ".join(f"{who} {n}" for who, n, _ in holders)
+        stuck = sum(holder.leads for holder in holders)
+        whose = ", ".join(f"{holder.who} {holder.leads}" for holder in holders)
         if self.fix:
             return self._release(stuck, whose)
-        expiries = [t for t in (read_time(oldest) for _, _, oldest in holders) if t is not None]
+        expiries = [holder.oldest for holder in holders if holder.oldest is not None]
         oldest = ""
         if expiries:
             first = min(expiries)
@@ -347,7 +424,7 @@ class _Examination:
                 f"not released: {refused}; they go back to the queue at the next claim",
             )  # fmt: skip
         try:
-            released = release_expired_leases(self.path, self.now)
+            released = self.reader.release_expired_leases(self.now)
         except QualdeskError as exc:  # busy, or not writable: the rest of the report stands
             return Finding(
                 "leases", "warning", f"{counted(stuck, 'lead')} held past the lease ({whose})",
@@ -363,20 +440,12 @@ class _Examination:
         if skipped:
             return skipped
         stages = tuple(str(stage) for stage in QUEUED_STAGES)
-        where = f"stage IN ({', '.join('?' * len(stages))}) AND coalesce(time_zones, '') = ''"
-        count = int(
-            self.conn.execute(f"SELECT count(*) FROM leads WHERE {where}", stages).fetchone()[0]
-        )
+        count, ids = self.reader.leads_without_zone(stages, 5)
         if not count:
             return Finding("time_zones", "ok", "every lead on the desk has a time zone")
-        ids = [
-            f"#{lead_id}" for (lead_id,) in
-            self.conn.execute(f"SELECT id FROM leads WHERE {where} ORDER BY id LIMIT 5", stages)
-        ]  # fmt: skip
         more = f" and {count - len(ids):,} more" if count > len(ids) else ""
-        detail = (
-            f"{counted(count, 'lead')} on the desk with no usable time zone: {', '.join(ids)}{more}"
-        )
+        shown = ", ".join(f"#{lead_id}" for lead_id in ids)
+        detail = f"{counted(count, 'lead')} on the desk with no usable time zone: {shown}{more}"
         return Finding("time_zones", "warning", detail, _zone_advice(self._unknown_zone()))
 
     def _unknown_zone(self) -> str:
@@ -387,13 +456,6 @@ class _Examination:
         except (QualdeskError, OSError):
             return "confirm"
         return built_in.calling_hours.unknown_zone
-
-
-_EXPIRED = "l.claimed_by IS NOT NULL AND (l.claim_expires_at IS NULL OR l.claim_expires_at <= ?)"
-_RELEASE = (
-    "UPDATE leads SET claimed_by = NULL, claim_token = NULL, claim_expires_at = NULL "
-    "WHERE claimed_by IS NOT NULL AND (claim_expires_at IS NULL OR claim_expires_at <= ?)"
-)
 
 
 def _zone_advice(unknown_zone: str) -> str:
@@ -408,35 +470,6 @@ def _zone_advice(unknown_zone: str) -> str:
         "reps are offered them last, and must confirm it is a sensible local time before "
         f"calling; to have them called in their calling hours, {cause}"
     )
-
-
-def release_expired_leases(path: Path, now: datetime) -> int:
-    """Release every lease that ran out by now, in one write transaction; returns how many.
-
-    The same release every claim makes first, done now: safe while reps work,
-    since a rep whose lease ran out is refused any further write on that lead.
-
-    Raises:
-        DatabaseBusy: another writer held the lock for the whole busy timeout.
-        QualdeskError: the release could not be written; nothing was changed.
-    """
-    conn = connect(path, write=True)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        released = conn.execute(_RELEASE, (stored_time(now),)).rowcount
-        conn.execute("COMMIT")
-        return int(released)
-    except sqlite3.Error as exc:
-        with contextlib.suppress(sqlite3.Error):
-            conn.execute("ROLLBACK")
-        busy = calm(exc)
-        if busy:
-            raise busy from None
-        raise QualdeskError(
-            f"{path}: could not release the leases ({reason(exc)}); nothing was changed"
-        ) from None
-    finally:
-        conn.close()
 
 
 def _age(delta: timedelta) -> str:

@@ -7,6 +7,7 @@ engine (which upgrades the schema on open and sets WAL on every connection).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -156,3 +157,92 @@ def schema_revision(conn: sqlite3.Connection, tables: dict[str, set[str]]) -> st
         return None
     row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     return str(row[0]) if row and row[0] else None
+
+
+# (bytes copied, bytes in all)
+PageProgress = Callable[[int, int], None]
+
+
+def copy_file(source: Path, partial: Path, progress: PageProgress | None, step_pages: int) -> None:
+    """Copy a database file page by page into `partial`, from one snapshot of the source.
+
+    The copy holds one read transaction on the source for its whole length: in
+    WAL mode a reader never blocks a writer, and a rep's write does not make
+    the copy start over (a paged backup that let go between steps would).
+
+    Raises:
+        DatabaseBusy: the source stayed locked for the whole busy timeout.
+        QualdeskError: the source cannot be read or the copy cannot be written.
+    """
+    src = connect(source)
+    try:
+        dest = sqlite3.connect(partial, isolation_level=None)
+    except sqlite3.Error as exc:
+        src.close()
+        raise QualdeskError(f"{partial}: cannot write ({reason(exc)}); nothing written") from None
+    try:
+        src.execute("BEGIN")
+        src.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        page_size = int(src.execute("PRAGMA page_size").fetchone()[0])
+
+        def step(_status: int, remaining: int, total: int) -> None:
+            if progress is not None:
+                progress((total - remaining) * page_size, total * page_size)
+
+        src.backup(dest, pages=max(1, step_pages), progress=step)
+        src.execute("COMMIT")
+    except sqlite3.Error as exc:
+        raise _copy_failed(source, exc) from None
+    finally:
+        dest.close()
+        src.close()
+
+
+def finish_copy(source: str, copy: Path) -> tuple[str | None, int | None, int | None]:
+    """Check a copy and make it stand alone; returns its (schema, leads, touches).
+
+    The copy is checked with PRAGMA integrity_check, switched to WAL and
+    checkpointed, so it needs no -wal file beside it.
+
+    Raises:
+        QualdeskError: the copy failed its check or could not be read.
+    """
+    try:
+        dest = sqlite3.connect(copy, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise QualdeskError(f"{copy}: cannot write ({reason(exc)}); nothing written") from None
+    try:
+        dest.execute("PRAGMA journal_mode = WAL").fetchone()
+        rows = [str(row[0]) for row in dest.execute("PRAGMA integrity_check(20)")]
+        if rows != ["ok"]:
+            first = rows[0].splitlines()[-1] if rows else "no answer"
+            raise QualdeskError(
+                f"{source}: the copy failed its integrity check ({first}); nothing written; "
+                "run `qualdesk doctor`"
+            )
+        tables = table_columns(dest)
+        counts = (
+            schema_revision(dest, tables),
+            _count(dest, tables, "leads"),
+            _count(dest, tables, "touches"),
+        )
+        dest.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.Error as exc:
+        raise _copy_failed(source, exc) from None
+    finally:
+        dest.close()
+    return counts
+
+
+def _copy_failed(source: object, exc: sqlite3.Error) -> QualdeskError:
+    busy = calm(exc)
+    if busy:
+        return busy
+    advice = "; run `qualdesk doctor`" if "damaged" in reason(exc) else ""
+    return QualdeskError(f"{source}: cannot copy it ({reason(exc)}); nothing written{advice}")
+
+
+def _count(conn: sqlite3.Connection, tables: dict[str, set[str]], table: str) -> int | None:
+    if table not in tables:
+        return None
+    return int(conn.execute(f"SELECT count(*) FROM {_quoted(table)}").fetchone()[0])
