@@ -21,13 +21,13 @@ LEADS = (
 
 
 @pytest.fixture
-def nurtured(run: Run, db_path: Path, tmp_path: Path) -> dict[str, int]:
+def nurtured(run: Run, db_location: str | Path, tmp_path: Path) -> dict[str, int]:
     """Ada routed to nurture (not interested), Bob out (asked not to be called)."""
     source = tmp_path / "leads.csv"
     source.write_text(LEADS, encoding="utf-8")
     assert run("import", str(source)).code == 0
     clock = FrozenClock()
-    desk = open_desk(db_path, clock=clock)
+    desk = open_desk(db_location, clock=clock)
     try:
         ana = add_rep(desk, "ana", "Ana Reyes", "rep", "America/New_York")
         for lead_id, disposition in ((1, "not_interested"), (2, "do_not_call")):

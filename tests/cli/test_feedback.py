@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
 from qualdesk.db.models import Lead
-from qualdesk.services.desk import Desk
+from qualdesk.services.desk import Desk, open_desk
 from qualdesk.services.export import export_leads
 from qualdesk.services.importer import ImportOptions, import_file
 from qualdesk.services.reps import add_rep
 from tests.cli.conftest import Run
 from tests.conftest import FrozenClock, WriteCsv
 from tests.services.test_handoff import _work
+
+
+@pytest.fixture
+def desk(run: Run, db_location: str | Path, clock: FrozenClock) -> Iterator[Desk]:
+    """The desk the commands read, created by the first command (as `qualdesk db init`
+    would) and then opened for the test to work on."""
+    assert run("db", "upgrade").code == 0
+    opened = open_desk(db_location, clock=clock)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture

@@ -142,6 +142,9 @@ def test_a_lead_walks_the_whole_loop(
             == 2
         )
         assert session.scalar(select(func.count()).select_from(SalesVerdict)) == 3
+        # Each hand-off's moment is stored as the desk stores a moment, so SQL compares it.
+        handed = col(HandOff.handed_off_at) == clock()
+        assert session.scalar(select(func.count()).where(handed)) == 1
     desk_figures = _figures(desk, clock)["desk"]
     for groups in ("by_campaign", "by_source"):
         assert sum(g["handed_off"] for g in desk_figures[groups]) == 3

@@ -22,9 +22,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import CursorResult, bindparam, text
-from sqlmodel import Session, col, func, select
-
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.handoff import (
     FORMATS,
@@ -36,9 +33,9 @@ from qualdesk.core.handoff import (
     write_leads,
 )
 from qualdesk.core.nurture import nurture_columns, nurture_row
-from qualdesk.core.stages import Stage
-from qualdesk.db.models import ExportBatch, Lead
-from qualdesk.db.types import UTCDateTime
+from qualdesk.db import handoff as sql
+from qualdesk.db.engine import Session
+from qualdesk.db.models import ExportBatch
 from qualdesk.services.desk import Desk
 from qualdesk.services.nurture import Due, nurture_leads, record_nurture
 from qualdesk.services.partfiles import open_partial
@@ -84,12 +81,7 @@ def default_name(now: datetime, fmt: str, to: str = "sales") -> str:
 def waiting_for_export(desk: Desk) -> int:
     """How many qualified leads wait for the next export."""
     with desk.db.reading() as session:
-        return (
-            session.scalar(
-                select(func.count()).select_from(Lead).where(col(Lead.stage) == Stage.SALES.value)
-            )
-            or 0
-        )
+        return sql.leads_waiting_for_sales(session)
 
 
 def export_leads(
@@ -135,7 +127,7 @@ def export_leads(
         in_force = desk.rules(session)
         criteria, version = in_force.rules.criteria, in_force.version
         if to == "nurture":
-            due = nurture_leads(_cursor(session), criteria, version, include_out)
+            due = nurture_leads(session, criteria, version, include_out)
             leads = [lead for lead, _ in due]
         else:
             leads = _profiles(session, criteria, version)
@@ -160,7 +152,7 @@ def export_leads(
             session.flush()
             assert batch.id is not None
             if to == "nurture":
-                record_nurture(_cursor(session), batch.id, due, now)
+                record_nurture(session, batch.id, due, now)
             else:
                 _hand_off(session, batch.id, leads, in_force.version, now)
     except BaseException:
@@ -269,78 +261,24 @@ def write_file(target: Path, pieces: Iterator[str | bytes]) -> tuple[str, bytes]
     return digest.hexdigest(), b"".join(packed)
 
 
-_HAND_OFF = (
-    "INSERT INTO handoffs (batch_id, lead_id, handed_off_at, rules_version_id, score, grade) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
-)
-_MARK = text(
-    "UPDATE leads SET stage = :handed_off, handoff_batch_id = :batch, updated_at = :now, "
-    "sales_verdict = NULL, sales_reason = '', verdict_at = NULL "
-    "WHERE stage = :sales AND id IN (SELECT lead_id FROM handoffs WHERE batch_id = :batch)"
-).bindparams(bindparam("now", type_=UTCDateTime))
-
-
 def _hand_off(
     session: Session, batch_id: int, leads: list[BuyerProfile], version: int, now: datetime
 ) -> None:
     """Record which leads left in the batch, and mark them handed off."""
-    # The moment as the column stores it, worked out once for every row.
-    stored = UTCDateTime().process_bind_param(now, session.get_bind().dialect)
-    _cursor(session).executemany(
-        _HAND_OFF,
-        [(batch_id, lead.lead_id, stored, version, lead.score, lead.grade) for lead in leads],
-    )
-    params = {"handed_off": Stage.HANDED_OFF.value, "sales": Stage.SALES.value,
-              "batch": batch_id, "now": now}  # fmt: skip
-    result: CursorResult[Any] = session.execute(_MARK, params)  # type: ignore[assignment]
-    if result.rowcount != len(leads):
+    marked = sql.hand_off(session, batch_id, leads, version, now)
+    if marked != len(leads):
         raise QualdeskError(
-            f"{len(leads) - result.rowcount} of the leads changed on the desk while exporting "
+            f"{len(leads) - marked} of the leads changed on the desk while exporting "
             "(sent back to a rep, or put on do-not-call); nothing handed off: export again"
         )
 
 
-# The leads waiting for the export, oldest qualified first, with who qualified each.
-_LEADS = (
-    "SELECT l.id, l.name, l.first_name, l.last_name, l.company, l.title, l.email, "
-    "l.phone_e164, l.phone_ext, l.source, l.campaign, l.industry, l.company_size, l.score, "
-    "l.grade, l.stage_reason, l.qualified_at, l.extra, l.alt_phone_e164, l.alt_phone_ext, "
-    " (SELECT p.handle FROM routing_decisions r JOIN reps p ON p.id = r.rep_id "
-    "  WHERE r.lead_id = l.id AND r.route = :sales ORDER BY r.id DESC LIMIT 1) "
-    "FROM leads l WHERE l.stage = :sales ORDER BY l.qualified_at, l.id"
-)
-_ANSWERS = (
-    "SELECT a.lead_id, a.criterion, a.established, a.note FROM checklist_answers a "
-    "JOIN leads l ON l.id = a.lead_id WHERE l.stage = :sales ORDER BY a.id"
-)
-_TOUCHED = (
-    "SELECT t.lead_id, count(*), sum(CASE WHEN t.channel = 'phone' THEN 1 ELSE 0 END), "
-    "min(t.started_at), max(t.started_at) FROM touches t "
-    "JOIN leads l ON l.id = t.lead_id WHERE l.stage = :sales GROUP BY t.lead_id"
-)
-_CHANGES = (
-    "SELECT c.lead_id, c.changed_at, c.changed_by, c.field, c.old, c.new, c.reason "
-    "FROM lead_changes c JOIN leads l ON l.id = c.lead_id WHERE l.stage = :sales ORDER BY c.id"
-)
-_NOTES = (
-    "SELECT t.lead_id, t.notes FROM touches t JOIN leads l ON l.id = t.lead_id "
-    "WHERE l.stage = :sales AND t.notes != '' ORDER BY t.started_at, t.id"
-)
-_PER_LEAD = {"answers": _ANSWERS, "touched": _TOUCHED, "notes": _NOTES, "changes": _CHANGES}
-
-
 def _profiles(session: Session, criteria: Sequence[Any], version: int) -> list[BuyerProfile]:
-    """The buyer profile of every lead waiting to be handed off, oldest qualified first.
-
-    Four plain SQL passes (leads, answers, touches, notes) on the driver's own
-    cursor: at 100,000 leads, any per-row wrapping costs more than the SQL.
-    """
-    cursor = _cursor(session)
-    sales = {"sales": Stage.SALES.value}
-    found = cursor.execute(_LEADS, sales).fetchall()
+    """The buyer profile of every lead waiting to be handed off, oldest qualified first."""
+    found = sql.leads_for_sales(session)
     if not found:
         return []
-    parts = read_parts(cursor, _PER_LEAD, sales)
+    parts = read_parts(sql.sales_profile_parts(session))
     shown = tuple(Criterion(c.key, c.label, c.points, c.required) for c in criteria)
     unanswered: dict[str, tuple[bool, str]] = {}
     profiles = []
@@ -358,10 +296,3 @@ def _profiles(session: Session, criteria: Sequence[Any], version: int) -> list[B
             )
         )  # fmt: skip
     return profiles
-
-
-def _cursor(session: Session) -> Any:
-    """A cursor of the session's own connection (and transaction), without SQLAlchemy rows."""
-    raw = session.connection().connection.driver_connection
-    assert raw is not None
-    return raw.cursor()

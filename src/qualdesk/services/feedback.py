@@ -22,8 +22,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, func, select
-
 from qualdesk.core.crmwords import ACCEPTED, PENDING
 from qualdesk.core.errors import FileRefused, QualdeskError
 from qualdesk.core.feedback import (
@@ -41,16 +39,15 @@ from qualdesk.core.rules import SalesTerms
 from qualdesk.core.stages import Stage
 from qualdesk.core.verdicts import Change, LeadNow, RowWords, Said, change_for, read_row_words
 from qualdesk.core.words import counted
-from qualdesk.db.models import FeedbackBatch, HandOff, Lead, SalesOutcome, SalesVerdict
+from qualdesk.db import feedback as sql
+from qualdesk.db.models import FeedbackBatch, Lead, SalesOutcome, SalesVerdict
 from qualdesk.services.desk import Desk
 from qualdesk.services.feedbackleads import (
     HandedBack,
     Naming,
     NotOnDesk,
-    chunks,
     find_leads,
     history,
-    leads_now,
     stale,
 )
 from qualdesk.services.rejects import RejectsFile, record_cells, rejects_path
@@ -191,11 +188,7 @@ def read_feedback(
         with desk.db.reading() as session:
             found = find_leads(session, [row.naming for row in rows])
             past = history(session, [f[0] for f in found.values() if isinstance(f, tuple)])
-            earlier = session.execute(
-                select(FeedbackBatch.id, FeedbackBatch.received_at)
-                .where(col(FeedbackBatch.sha256) == source.sha256)
-                .order_by(col(FeedbackBatch.id).desc())
-            ).first()
+            earlier = sql.file_read_before(session, source.sha256)
         plan = _plan(rows, found, past, summary, refused, delimiter)
         _count(plan, summary)
         changes = summary.accepted + summary.rejected + summary.outcomes
@@ -396,16 +389,10 @@ def _apply(
     """Record the verdicts and outcomes and move the leads, in one transaction."""
     with desk.db.writing() as session:
         ids = [step.lead_id for step in plan]
-        current = leads_now(session, [col(Lead.id).in_(chunk) for chunk in chunks(ids)])
-        handoffs: dict[int, int] = {}
-        handed_at: dict[int, datetime] = {}
-        for chunk in chunks(ids):
-            for lead_id, handoff_id, at in session.execute(
-                select(HandOff.lead_id, func.max(HandOff.id), func.max(HandOff.handed_off_at))
-                .where(col(HandOff.lead_id).in_(chunk))
-                .group_by(col(HandOff.lead_id))
-            ):
-                handoffs[lead_id], handed_at[lead_id] = handoff_id, at
+        current = sql.leads_by_id(session, ids)
+        last = sql.last_hand_offs(session, ids)
+        handoffs = {lead_id: handoff_id for lead_id, (handoff_id, _) in last.items()}
+        handed_at = {lead_id: at for lead_id, (_, at) in last.items()}
         changed = [
             step.lead_id
             for step in plan

@@ -11,19 +11,13 @@ refused.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import ColumnElement, exists
-from sqlalchemy import func as sql
-from sqlalchemy import select as columns_of
-from sqlmodel import Session, col, func, select
 
 from qualdesk.core.stages import Stage
 from qualdesk.core.verdicts import LeadNow, Said
-from qualdesk.db.models import HandOff, Lead, NurtureHandOff, SalesVerdict
+from qualdesk.db import feedback as sql
+from qualdesk.db.engine import Session
 
 # Stages in which a lead is sales' to judge; a verdict may also be changed.
 WITH_SALES = (Stage.HANDED_OFF.value, Stage.ACCEPTED.value, Stage.REJECTED.value)
@@ -69,11 +63,9 @@ def find_leads(
     ids = {r.desk_id for r in rows if r.desk_id is not None}
     ids |= {r.generic_id for r in rows if r.desk_id is None and r.generic_id is not None}
     emails = {r.email for r in rows if r.desk_id is None and r.email}
-    leads = leads_now(session, [col(Lead.id).in_(chunk) for chunk in chunks(sorted(ids))])
+    leads = sql.leads_by_id(session, ids)
     by_email: dict[str, list[tuple[int, LeadNow]]] = {}
-    for lead_id, (now, email) in leads_now(
-        session, [sql.lower(Lead.email).in_(chunk) for chunk in chunks(sorted(emails))]
-    ).items():
+    for lead_id, (now, email) in sql.leads_by_email(session, emails).items():
         by_email.setdefault(email, []).append((lead_id, now))
     found: dict[int, tuple[int, LeadNow] | NotOnDesk | HandedBack | str] = {}
     for row in rows:
@@ -106,22 +98,6 @@ def find_leads(
                 "(or Email) with the verdicts"
             )
     return found
-
-
-def leads_now(
-    session: Session, conditions: Iterable[ColumnElement[bool]]
-) -> dict[int, tuple[LeadNow, str]]:
-    """The leads meeting any of the conditions: each as the desk has it, and its email."""
-    leads: dict[int, tuple[LeadNow, str]] = {}
-    for condition in conditions:
-        back = exists().where(col(NurtureHandOff.lead_id) == Lead.id)
-        for lead_id, stage, email, outcome, cents, closed_on, handed_back in session.execute(
-            columns_of(col(Lead.id), col(Lead.stage), col(Lead.email), col(Lead.outcome),
-                       col(Lead.outcome_cents), col(Lead.outcome_on), back).where(condition)
-        ):  # fmt: skip
-            now = LeadNow(stage, outcome, cents, closed_on, bool(handed_back))
-            leads[lead_id] = (now, (email or "").lower())
-    return leads
 
 
 def _by_email(
@@ -163,19 +139,14 @@ class Past:
 
 def history(session: Session, lead_ids: list[int]) -> dict[int, Past]:
     """Each lead's last hand-off and sales' verdicts on it so far."""
-    past: dict[int, Past] = {}
-    for chunk in chunks(sorted(set(lead_ids))):
-        for lead_id, at in session.execute(
-            select(HandOff.lead_id, func.max(HandOff.handed_off_at))
-            .where(col(HandOff.lead_id).in_(chunk))
-            .group_by(col(HandOff.lead_id))
-        ):
-            past.setdefault(lead_id, Past()).handed_off_at = at
-        for lead_id, verdict, reason, received in session.execute(
-            select(SalesVerdict.lead_id, SalesVerdict.verdict, SalesVerdict.reason,
-                   SalesVerdict.received_at).where(col(SalesVerdict.lead_id).in_(chunk))
-        ):  # fmt: skip
-            past.setdefault(lead_id, Past()).verdicts.append((verdict, reason, received))
+    past = {
+        lead_id: Past(handed_off_at=at)
+        for lead_id, (_, at) in sql.last_hand_offs(session, lead_ids).items()
+    }
+    for given in sql.verdicts_given(session, lead_ids):
+        past.setdefault(given.lead_id, Past()).verdicts.append(
+            (given.verdict, given.reason, given.received_at)
+        )
     return past
 
 
@@ -207,9 +178,3 @@ def stale(
             f"(handed off again on {handed:%Y-%m-%d}); give the row a date to judge it anew"
         )
     return None
-
-
-def chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
-    """The values in slices short enough for one IN (...) list."""
-    for start in range(0, len(values), size):
-        yield values[start : start + size]

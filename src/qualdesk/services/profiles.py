@@ -1,21 +1,20 @@
 """What a buyer profile reads per lead, for the hand-off to sales and the one to nurture.
 
-Four plain SQL passes on the driver's own cursor (answers, touches, call
-notes, changes to the lead's details), each over every lead of the export
-at once: at 100,000 leads, any per-row wrapping costs more than the SQL.
-Each export says which leads with its own four statements.
+Four passes (answers, touches, call notes, changes to the lead's details),
+each over every lead of the export at once (qualdesk.db.handoff reads them),
+gathered here per lead.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from qualdesk.core.edits import LABELS
 from qualdesk.core.handoff import change_line
+from qualdesk.db.handoff import ProfileParts
 
 # A lead with no touches: no touches, no calls, no first or last.
 NO_TOUCHES: tuple[Any, ...] = (0, 0, None, None)
@@ -34,15 +33,15 @@ class LeadParts:
     changes: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
-def read_parts(cursor: Any, sql: Mapping[str, str], params: Mapping[str, Any]) -> LeadParts:
-    """Run the export's four statements (`answers`, `touched`, `notes`, `changes`)."""
+def read_parts(rows: ProfileParts) -> LeadParts:
+    """Gather the export's four passes per lead, in the order they are read."""
     parts = LeadParts()
-    for lead_id, criterion, established, note in cursor.execute(sql["answers"], params):
+    for lead_id, criterion, established, note in rows.answers:
         parts.answers[lead_id][criterion] = (bool(established), note)
-    parts.touched = {row[0]: row[1:] for row in cursor.execute(sql["touched"], params)}
-    for lead_id, note in cursor.execute(sql["notes"], params):
+    parts.touched = {row[0]: tuple(row[1:]) for row in rows.touched}
+    for lead_id, note in rows.notes:
         parts.notes[lead_id].append(" ".join(note.split()))
-    for lead_id, at, by, name, old, new, reason in cursor.execute(sql["changes"], params):
+    for lead_id, at, by, name, old, new, reason in rows.changes:
         parts.changes[lead_id].append(change_line(at, by, LABELS.get(name, name), old, new, reason))
     return parts
 

@@ -15,14 +15,13 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, func, select
-
 from qualdesk.core import queue as order
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.routing import recycle
 from qualdesk.core.stages import Role, Stage
-from qualdesk.db.models import ChecklistAnswer, HandOff, Lead, Rep, Review, SalesVerdict, Touch
+from qualdesk.db import feedback as sql
+from qualdesk.db.engine import Session
+from qualdesk.db.models import HandOff, Lead, Rep, Review, SalesVerdict
 from qualdesk.services.calls import TouchLine
 from qualdesk.services.desk import Desk
 from qualdesk.services.leads import number_to_call
@@ -62,46 +61,19 @@ class ReviewCard:
     note: str = ""
 
 
-def _lines(session: Session, where: Any) -> list[Rejection]:
-    rows = session.execute(
-        select(  # type: ignore[call-overload]
-            SalesVerdict.id, Lead.id, Lead.name, Lead.company, Lead.campaign,
-            SalesVerdict.decided_at, SalesVerdict.reason, Review.valid,
-        )
-        .join(Lead, col(Lead.id) == SalesVerdict.lead_id)
-        .outerjoin(Review, col(Review.verdict_id) == SalesVerdict.id)
-        .where(col(SalesVerdict.verdict) == "rejected", where)
-        .order_by(col(SalesVerdict.decided_at), col(SalesVerdict.id))
-    ).all()  # fmt: skip
-    return [
-        Rejection(vid, lid, name, company, campaign, at, reason,
-                  None if valid is None else ("valid" if valid else "invalid"))
-        for vid, lid, name, company, campaign, at, reason, valid in rows
-    ]  # fmt: skip
-
-
-def _latest() -> Any:
-    """Only each lead's newest verdict: an earlier one was overtaken by sales themselves.
-
-    Read per verdict from ix_sales_verdicts_lead_id: grouping every verdict
-    instead runs for minutes on SQLite once there are tens of thousands.
-    """
-    return col(SalesVerdict.id) == newest_verdict(SalesVerdict.lead_id)
-
-
-def newest_verdict(lead_id: Any) -> Any:
-    """The id of the newest verdict sales gave on the lead `lead_id` names, as SQL."""
-    other = aliased(SalesVerdict)
-    return select(func.max(other.id)).where(col(other.lead_id) == lead_id).scalar_subquery()
+def _line(row: sql.RejectionRow) -> Rejection:
+    ruling = None if row.valid is None else ("valid" if row.valid else "invalid")
+    return Rejection(row.verdict_id, row.lead_id, row.name, row.company, row.campaign,
+                     row.rejected_at, row.reason, ruling)  # fmt: skip
 
 
 def to_review(desk: Desk) -> list[Rejection]:
-    """Every rejection still waiting for a ruling, oldest first."""
+    """Every rejection still waiting for a ruling, oldest first.
+
+    Only each lead's newest verdict: an earlier one was overtaken by sales themselves.
+    """
     with desk.db.reading() as session:
-        return _lines(
-            session,
-            _latest() & (col(Lead.stage) == Stage.REJECTED.value) & col(Review.id).is_(None),
-        )
+        return [_line(row) for row in sql.rejections_to_review(session)]
 
 
 def month_sample(desk: Desk, month: date, size: int, zone_name: str = "UTC") -> list[Rejection]:
@@ -116,12 +88,7 @@ def month_sample(desk: Desk, month: date, size: int, zone_name: str = "UTC") -> 
     start = datetime(month.year, month.month, 1, tzinfo=here)
     end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=here)
     with desk.db.reading() as session:
-        found = _lines(
-            session,
-            (_latest() | col(Review.id).is_not(None))
-            & (col(SalesVerdict.decided_at) >= start)
-            & (col(SalesVerdict.decided_at) < end),
-        )
+        found = [_line(row) for row in sql.rejections_between(session, start, end)]
 
     def draw(rejection: Rejection) -> str:
         return hashlib.sha256(f"{month:%Y-%m}:{rejection.verdict_id}".encode()).hexdigest()
@@ -139,23 +106,10 @@ def review_card(desk: Desk, rejection: Rejection) -> ReviewCard:
             raise QualdeskError(f"lead #{rejection.lead_id} is no longer on the desk")
         handoff = session.get(HandOff, verdict.handoff_id) if verdict.handoff_id else None
         if handoff is None:
-            handoff = session.exec(
-                select(HandOff)
-                .where(col(HandOff.lead_id) == lead.id)
-                .order_by(col(HandOff.id).desc())
-            ).first()
-        touches = session.exec(
-            select(Touch, Rep.handle)
-            .join(Rep, col(Rep.id) == Touch.rep_id)
-            .where(col(Touch.lead_id) == lead.id)
-            .order_by(col(Touch.started_at).desc())
-        ).all()
-        ruling = session.exec(
-            select(Review, Rep.handle)
-            .join(Rep, col(Rep.id) == Review.reviewer_id)
-            .where(col(Review.verdict_id) == verdict.id)
-        ).first()
-        checklist = _checklist_then(desk, session, lead.id or 0, handoff) if handoff else []
+            handoff = sql.last_hand_off(session, rejection.lead_id)
+        touches = sql.touches_with_reps(session, rejection.lead_id)
+        ruling = sql.ruling_on(session, rejection.verdict_id)
+        checklist = _checklist_then(desk, session, rejection.lead_id, handoff) if handoff else []
         labels = {d.key: d.label for d in desk.rules(session).rules.dispositions}
     return ReviewCard(
         rejection=rejection, title=lead.title, email=lead.email or "",
@@ -179,15 +133,7 @@ def _checklist_then(
     read under the rules version in force that day."""
     rules = desk.rules_version(session, handoff.rules_version_id)
     answers = {
-        row.criterion: row
-        for row in session.scalars(
-            select(ChecklistAnswer)
-            .where(
-                col(ChecklistAnswer.lead_id) == lead_id,
-                col(ChecklistAnswer.answered_at) <= handoff.handed_off_at,
-            )
-            .order_by(col(ChecklistAnswer.id))
-        )
+        row.criterion: row for row in sql.answers_until(session, lead_id, handoff.handed_off_at)
     }
     return [
         {"key": c.key, "label": c.label, "points": c.points, "required": c.required,
@@ -220,15 +166,12 @@ def rule(desk: Desk, verdict_id: int, reviewer: Rep, *, valid: bool, note: str) 
         verdict = session.get(SalesVerdict, verdict_id)
         if verdict is None or verdict.verdict != "rejected":
             raise QualdeskError(f"no rejection #{verdict_id}")
-        done = session.exec(select(Review, Rep.handle).join(Rep, col(Rep.id) == Review.reviewer_id)
-                            .where(col(Review.verdict_id) == verdict_id)).first()  # fmt: skip
+        done = sql.ruling_on(session, verdict_id)
         if done is not None:
             ruled = "valid" if done[0].valid else "invalid"
             raise QualdeskError(f"{done[1]} already ruled this rejection {ruled}")
         lead = session.get(Lead, verdict.lead_id)
-        newest = session.scalar(
-            select(func.max(SalesVerdict.id)).where(col(SalesVerdict.lead_id) == verdict.lead_id)
-        )
+        newest = sql.newest_verdict_id(session, verdict.lead_id)
         if lead is None or lead.stage != Stage.REJECTED.value or newest != verdict_id:
             where = lead.stage.replace("_", " ") if lead else "gone"
             raise QualdeskError(f"lead #{verdict.lead_id} is no longer rejected (it is {where})")
