@@ -34,7 +34,7 @@ OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT / "bench"))
 
 from claim_speed import NOW  # noqa: E402
-from qualdesk.db.queries import rebuild_touch_totals  # noqa: E402
+from qualdesk.db.touchtotals import rebuild_touch_totals  # noqa: E402
 from qualdesk.services import export  # noqa: E402
 from qualdesk.services.desk import open_desk  # noqa: E402
 from qualdesk.services.export import export_leads  # noqa: E402
@@ -102,7 +102,7 @@ def build(path: Path, leads: int) -> None:
             phone_raw, phone_e164, match_key, region, jurisdiction, time_zones, source, campaign,
             industry, company_size, extra, shares_phone, stage, stage_reason, callback_owner_only,
             queue_order, attempts, first_touch_at, last_attempt_at, score, grade, qualified_at,
-            owner_id, sales_reason)
+            owner_id, sales_reason, touch_count, touch_channels)
         SELECT i, created, '{now}', 'Firstname' || i || ' Lastname' || i, 'Firstname' || i,
                'Lastname' || i, 'Company ' || (i % 40000) || ' Ltd', 'Head of Finance',
                'person' || i || '@company' || (i % 40000) || '.example',
@@ -112,7 +112,8 @@ def build(path: Path, leads: int) -> None:
                'Campaign ' || (i % 12), 'Manufacturing', '250-500', '{{}}', 0, 'sales',
                'Pains confirmed, budget approved, decision makers known', 0, 0, {CALLS},
                datetime(created, '+1 day'), datetime(created, '+1 day', '+{CALLS - 1} hours'),
-               70, 'A', datetime(created, '+1 day', '+{CALLS - 1} hours'), 1 + i % {REPS}, ''
+               70, 'A', datetime(created, '+1 day', '+{CALLS - 1} hours'), 1 + i % {REPS}, '',
+               0, ''
         FROM (SELECT i, datetime('{now}', '-' || (2592000 - i % 2419200) || ' seconds') AS created
               FROM k)
         """
@@ -122,13 +123,14 @@ def build(path: Path, leads: int) -> None:
     db.execute(
         f"""
         WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c WHERE n < {CALLS - 1})
-        INSERT INTO touches (lead_id, rep_id, channel, disposition, notes, started_at, ended_at)
+        INSERT INTO touches (
+            lead_id, rep_id, channel, disposition, notes, started_at, ended_at, inbound)
         SELECT l.id, l.owner_id, 'phone', iif(n = 0, 'no_answer', 'connected'),
                iif(n = 0, '', 'Call ' || n || ' with ' || l.first_name
                    || ': runs month-end close in spreadsheets, wants a demo with the CFO'),
                datetime(l.created_at, '+1 day', '+' || n || ' hours'),
                datetime(l.created_at, '+1 day', '+' || n || ' hours',
-                        '+' || (n * 300) || ' seconds')
+                        '+' || (n * 300) || ' seconds'), 0
         FROM leads AS l, c ORDER BY l.id, n
         """
     )

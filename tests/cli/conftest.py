@@ -28,7 +28,7 @@ def run(capsys: pytest.CaptureFixture[str], db_location: str | Path) -> Run:
     The test's database (db_location, on each engine) is created as `qualdesk db init` would, the
     first time a command runs on it, unless the test has put a file there.
     """
-    from qualdesk.services.desk import create_desk
+    from qualdesk.services.desk import create_desk, open_desk
 
     created = False
 
@@ -36,7 +36,9 @@ def run(capsys: pytest.CaptureFixture[str], db_location: str | Path) -> Run:
         nonlocal created
         if db == db_location and not created:
             created = True
-            if "://" in str(db_location) or not Path(db_location).exists():
+            if "://" in str(db_location):
+                open_desk(db_location).close()  # made as db init would, unless already there
+            elif not Path(db_location).exists():
                 create_desk(db_location).close()
         argv = (["--db", str(db)] if db is not None else []) + list(args)
         try:
