@@ -27,6 +27,8 @@ from qualdesk.db.engine import Database, calm_error, database_url, make_engine
 from qualdesk.db.schema import current_revision
 
 Row = dict[str, Any]
+# The SQLite page cache while a copy is written, in KiB.
+COPY_CACHE_KIB = 64 * 1024
 
 
 class CopyFailed(QualdeskError):
@@ -202,7 +204,12 @@ class Filling:
 def filling(db: Database) -> Iterator[Filling]:
     """One write transaction on the target: committed at the end, rolled back on any failure."""
     with db.writing() as session:
-        yield Filling(session.connection(), db.url)
+        conn = session.connection()
+        if conn.dialect.name == "sqlite":
+            # Room for the indexes' pages: a cache that overflows mid-transaction spills
+            # pages into the write-ahead log, several times over for a large table.
+            conn.exec_driver_sql(f"PRAGMA cache_size = -{COPY_CACHE_KIB}")
+        yield Filling(conn, db.url)
 
 
 def count_rows(db: Database) -> dict[str, int]:
