@@ -288,3 +288,18 @@ def test_progress_lines_name_each_table_when_stderr_is_not_a_terminal(
     assert "\r" not in err
     touches = next(line for line in lines if line.split()[0] == "touches")
     assert touches.split()[1] == touches.split()[3]  # done / total
+
+
+def test_a_source_server_that_does_not_answer_is_one_line_and_nothing_is_made(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = "postgresql://desk:s3cret-word@127.0.0.1:9/qualdesk"  # nothing listens on port 9
+    for args in (
+        ("db", "copy", "--to", str(tmp_path / "c.db")),
+        ("backup", str(tmp_path / "b.db")),
+    ):
+        code, out, err = _cli(capsys, "--db", url, *args)
+        assert (code, out) == (75, "")
+        assert err.startswith("qualdesk: postgresql://desk:***@127.0.0.1:9/qualdesk: ")
+        assert err.count("\n") == 1 and "s3cret-word" not in err
+    assert list(tmp_path.iterdir()) == []

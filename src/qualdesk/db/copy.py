@@ -46,6 +46,17 @@ def _reason(exc: Exception) -> str:
 
 
 @contextmanager
+def _reading(where: str) -> Iterator[None]:
+    """A source that cannot be reached or read, as one line naming it."""
+    try:
+        yield
+    except DBAPIError as exc:
+        raise calm_error(exc, where) or QualdeskError(
+            f"{where}: cannot read it ({_reason(exc)}); nothing was written"
+        ) from None
+
+
+@contextmanager
 def _naming(table: str, where: str) -> Iterator[None]:
     """A failure while copying a table, as one line naming it (a lock or a lost server as such)."""
     try:
@@ -106,14 +117,17 @@ class Snapshot:
         self.where = where
 
     def table_names(self) -> set[str]:
-        return set(inspect(self.conn).get_table_names())
+        with _reading(self.where):
+            return set(inspect(self.conn).get_table_names())
 
     def revision(self) -> str | None:
         """The schema revision stamped in the database, or None."""
-        return current_revision(self.conn)
+        with _reading(self.where):
+            return current_revision(self.conn)
 
     def count(self, table: str) -> int:
-        return _count(self.conn, table)
+        with _naming(table, self.where):
+            return _count(self.conn, table)
 
     def batches(self, table: str, size: int) -> Iterator[list[Row]]:
         """The table's rows in id order, `size` at a time, streamed (never all in memory).
@@ -130,21 +144,28 @@ class Snapshot:
 
 
 @contextmanager
-def read_snapshot(db: Database) -> Iterator[Snapshot]:
+def read_snapshot(db: Database, where: str) -> Iterator[Snapshot]:
     """The database as it stands now, for as long as the block runs.
 
     SQLite: one deferred read transaction on one connection (under WAL, one
     snapshot from its first read to its end, and writers go on). PostgreSQL:
     one REPEATABLE READ, READ ONLY transaction.
+
+    Raises:
+        QualdeskError: the database cannot be reached or read (one line, naming `where`).
     """
-    if db.is_sqlite:
-        conn = db.read_connection()
-    else:
-        conn = db.engine.connect().execution_options(
-            isolation_level="REPEATABLE READ", postgresql_readonly=True
-        )
-    with conn, conn.begin():
-        yield Snapshot(conn, db.url)
+    with _reading(where):
+        if db.is_sqlite:
+            conn = db.read_connection()
+        else:
+            conn = db.engine.connect().execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+    with conn:
+        with _reading(where):
+            transaction = conn.begin()
+        with transaction:
+            yield Snapshot(conn, where)
 
 
 class Filling:
@@ -156,12 +177,7 @@ class Filling:
 
     def counts(self) -> dict[str, int]:
         """Rows in every table of the desk."""
-        return {
-            name: int(
-                self.conn.execute(select(func.count()).select_from(_table(name))).scalar_one()
-            )
-            for name in desk_tables()
-        }
+        return {name: _count(self.conn, name) for name in desk_tables()}
 
     def rules_texts(self) -> list[str]:
         """The text of every rules version stored, oldest first."""

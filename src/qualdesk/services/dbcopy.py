@@ -189,7 +189,7 @@ def _copy(
         database_file(source)  # a missing file is refused, never created
     src = open_source(source)
     try:
-        with read_snapshot(src) as snapshot:
+        with read_snapshot(src, shown_location(source)) as snapshot:
             counts = _source_counts(snapshot, shown_location(source))
             db = _open_target(target, where)
             try:
