@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlmodel import col, select
+
+from qualdesk.db.models import Lead
+from qualdesk.services.desk import open_desk
 from tests.cli.conftest import Run
 
 
@@ -29,7 +33,7 @@ def test_stats_name_speed_to_leads_terms_and_count_follow_up(run: Run, tmp_path:
 
 
 def test_import_reads_creation_dates_in_the_zone_given(
-    run: Run, tmp_path: Path, db_path: Path
+    run: Run, tmp_path: Path, db_location: str | Path
 ) -> None:
     leads = tmp_path / "dated.csv"
     leads.write_text(
@@ -41,11 +45,15 @@ def test_import_reads_creation_dates_in_the_zone_given(
     assert done.code == 0, done.err
     data = json.loads(done.out)
     assert (data["imported"], data["dates_unread"]) == (2, 1)
-    with sqlite3.connect(db_path) as conn:
-        rows = conn.execute("SELECT name, arrived_at, extra FROM leads ORDER BY id").fetchall()
+    desk = open_desk(db_location)
+    try:
+        with desk.db.reading() as session:
+            ada, grace = session.scalars(select(Lead).order_by(col(Lead.id))).all()
+    finally:
+        desk.close()
     # 09:00 in London's summer time is 08:00 UTC.
-    assert rows[0][:2] == ("Ada Lovelace", "2025-07-01 08:00:00.000000")
-    assert rows[1][1] is None and json.loads(rows[1][2]) == {"CreatedDate": "when?"}
+    assert ada.name == "Ada Lovelace" and ada.arrived_at == datetime(2025, 7, 1, 8, tzinfo=UTC)
+    assert grace.arrived_at is None and grace.extra == {"CreatedDate": "when?"}
     said = run("import", str(leads), "--force", "--dry-run")
     assert "note: 1 creation date in 'CreatedDate' could not be read" in said.err
     assert run("import", "--undo", "1", "--zone", "UTC").code == 2

@@ -5,6 +5,7 @@ logged through the services with a frozen clock, speed to lead and follow-up cou
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,8 +20,9 @@ from qualdesk.services.calls import end_call, log_touch
 from qualdesk.services.desk import Desk
 from qualdesk.services.importer import ImportOptions, import_file
 from qualdesk.services.queue import claim_lead, claim_next, release
+from qualdesk.services.rules import load_rules
 from qualdesk.services.team import team_figures
-from tests.conftest import FrozenClock, WriteCsv
+from tests.conftest import REPO, FrozenClock, WriteCsv
 from tests.services.conftest import Make
 
 ZONE = "America/New_York"
@@ -83,6 +85,42 @@ def test_speed_to_lead_counts_the_leads_calling_hours(
     assert (sla["touched_late"], sla["untouched_overdue"], sla["breaches"]) == (1, 2, 3)
     mailed_lead = _lead(desk, ids["ny:mailed"])
     assert mailed_lead.first_call_at is None and mailed_lead.touch_channels == "email"
+
+
+def test_speed_to_lead_met_by_another_channel_the_rules_name(
+    desk: Desk, reps: dict[str, Rep], make_leads: Make, clock: FrozenClock, tmp_path: Path
+) -> None:
+    shipped = (REPO / "data" / "desk.toml").read_text(encoding="utf-8")
+    assert 'speed_to_lead_channels = ["phone"]' in shipped
+    rules = tmp_path / "desk.toml"
+    rules.write_text(
+        shipped.replace(
+            'speed_to_lead_channels = ["phone"]', 'speed_to_lead_channels = ["phone", "email"]'
+        ),
+        encoding="utf-8",
+    )
+    load_rules(desk, rules, "lee")
+    # Due at 11:50 New York time, as in the first test.
+    clock.now = at("2026-11-18 20:50")
+    ids = make_leads("ny:mailed", "ny:mailed-late", "ny:texted", "ny:called-late")
+    ana = reps["ana"]
+    for name, when, channel in (
+        ("ny:mailed", "2026-11-19 09:00", "email"),
+        ("ny:mailed-late", "2026-11-19 12:10", "email"),
+        ("ny:texted", "2026-11-19 09:00", "sms"),
+    ):
+        clock.now = at(when)
+        claim = claim_lead(desk, ana, ids[name])
+        log_touch(desk, claim, channel, "sent")
+        release(desk, claim)
+    # An email first, late; the call after it comes later still: the email was the first touch.
+    _call(desk, ana, clock, ids["ny:mailed-late"], at("2026-11-19 12:20"))
+    _call(desk, ana, clock, ids["ny:called-late"], at("2026-11-19 12:15"))
+    clock.now = at("2026-11-19 12:30")
+    sla = _figures(desk, clock, "2026-11-18")["desk"]["sla"]
+    assert sla["channels"] == ["phone", "email"]
+    # mailed-late and called-late were touched late; a text does not count: texted waits.
+    assert (sla["touched_late"], sla["untouched_overdue"]) == (2, 1)
 
 
 def test_a_lead_arriving_before_a_closed_sunday_is_due_monday(

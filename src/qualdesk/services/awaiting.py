@@ -19,15 +19,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select as columns_of
-from sqlmodel import Session, col, func
-
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.handoff import FORMATS, Cell, render, stamp
 from qualdesk.core.rules import DAY_NAMES, SalesTerms
-from qualdesk.core.stages import Stage
 from qualdesk.core.workdays import age_band, age_bands, due_day, working_days_after
-from qualdesk.db.models import ExportBatch, HandOff, Lead, Rep, RoutingDecision
+from qualdesk.db.engine import Session
+from qualdesk.db.figures import waiting_by_batch_and_campaign, waiting_for_verdict
 from qualdesk.services.desk import Desk
 from qualdesk.services.export import target_file, write_file
 
@@ -106,56 +103,21 @@ def day_names(days: frozenset[int]) -> str:
     return ",".join(DAY_NAMES[d] for d in ordered)
 
 
-def _latest_hand_offs() -> Any:
-    """Each handed-off lead's latest hand-off (ix_leads_stage, then ix_handoffs_lead_id)."""
-    return (
-        columns_of(
-            HandOff.lead_id.label("lead_id"),  # type: ignore[attr-defined]
-            func.max(HandOff.id).label("handoff_id"),
-        )
-        .join(Lead, col(Lead.id) == HandOff.lead_id)
-        .where(col(Lead.stage) == Stage.HANDED_OFF.value)
-        .group_by(col(HandOff.lead_id))
-        .subquery()
-    )
-
-
 def waiting_leads(
     session: Session, terms: SalesTerms, now: datetime, zone_name: str
 ) -> list[WaitingLead]:
     """Every handed-off lead without a verdict, oldest hand-off first."""
     zone = ZoneInfo(zone_name)
     today = now.astimezone(zone).date()
-    latest = _latest_hand_offs()
-    qualifier = (
-        columns_of(col(Rep.handle))
-        .join(RoutingDecision, col(RoutingDecision.rep_id) == Rep.id)
-        .where(
-            col(RoutingDecision.lead_id) == Lead.id,
-            col(RoutingDecision.route) == Stage.SALES.value,
-        )
-        .order_by(col(RoutingDecision.id).desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    found = session.execute(
-        columns_of(
-            col(Lead.id), col(Lead.name), col(Lead.company), col(Lead.email),
-            col(Lead.phone_e164), col(Lead.source), col(Lead.campaign), col(HandOff.batch_id),
-            col(HandOff.handed_off_at), qualifier,
-        )
-        .join(latest, latest.c.lead_id == Lead.id)
-        .join(HandOff, col(HandOff.id) == latest.c.handoff_id)
-        .order_by(col(HandOff.handed_off_at), col(Lead.id))
-    ).all()  # fmt: skip
     leads = []
-    for lead_id, name, company, email, phone, source, campaign, batch, at, by in found:
-        day = at.astimezone(zone).date()
+    for row in waiting_for_verdict(session):
+        day = row.handed_off_at.astimezone(zone).date()
         leads.append(
             WaitingLead(
-                lead_id, name, company, email or "", phone, source, campaign, batch, at,
+                row.lead_id, row.name, row.company, row.email or "", row.phone, row.source,
+                row.campaign, row.batch_id, row.handed_off_at,
                 working_days_after(day, today, terms.working_days),
-                due_day(day, terms.verdict_days, terms.working_days), by or "",
+                due_day(day, terms.verdict_days, terms.working_days), row.qualified_by or "",
             )
         )  # fmt: skip
     return leads
@@ -168,16 +130,8 @@ def awaiting_verdict(
     figures = AwaitingVerdict(terms.verdict_days, day_names(terms.working_days))
     zone = ZoneInfo(zone_name)
     today = now.astimezone(zone).date()
-    # Counted by (batch, campaign): a handed-off lead keeps the batch it last left in, and
-    # every lead of a batch left at the batch's moment, so the age is worked out once a
-    # group, not once a lead.
-    groups = session.execute(
-        columns_of(col(Lead.handoff_batch_id), col(ExportBatch.created_at), col(Lead.campaign),
-                   func.count())
-        .join(ExportBatch, col(ExportBatch.id) == Lead.handoff_batch_id)
-        .where(col(Lead.stage) == Stage.HANDED_OFF.value)
-        .group_by(col(Lead.handoff_batch_id), col(ExportBatch.created_at), col(Lead.campaign))
-    ).all()  # fmt: skip
+    # Counted by (batch, campaign): the age is worked out once a group, not once a lead.
+    groups = waiting_by_batch_and_campaign(session)
     bands: Counter[str] = Counter()
     batches: dict[int, WaitingGroup] = {}
     campaigns: dict[str, WaitingGroup] = {}

@@ -18,33 +18,28 @@ who made its latest touch; a lead never touched counts for the desk only.
 
 Both read the facts a lead keeps with every touch (its touch count and
 channels, first call, latest touch's rep, first conversation) through the
-covering index ix_leads_follow_up, not the touches themselves.
+covering index ix_leads_follow_up, not the touches themselves (the SQL is in
+qualdesk.db.followup).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, literal, null, or_, type_coerce
-from sqlalchemy import select as columns_of
-from sqlmodel import Session, col, func
-
-from qualdesk.core.followup import WORKED_STAGES, FollowUp
+from qualdesk.core.followup import FollowUp
 from qualdesk.core.hours import calling_deadlines
 from qualdesk.core.periods import Period
-from qualdesk.core.queue import QUEUED_STAGES
 from qualdesk.core.rules import DeskRules
-from qualdesk.core.stages import Stage
-from qualdesk.db.models import Lead, Rep, Touch
-from qualdesk.db.types import UTCDateTime
+from qualdesk.db.engine import Session
+from qualdesk.db.figures import rep_handles
+from qualdesk.db.followup import follow_up_by_rep, speed_to_lead_candidates
 from qualdesk.services.desk import Desk
 from qualdesk.services.queue import HoursClasses, hours_classes
 
 COUNTED_IN = "calling hours"
-_WHEN = UTCDateTime()
 
 
 @dataclass
@@ -108,65 +103,6 @@ def promises(desk: Desk, period: Period, now: datetime) -> Promises:
         return count_promises(session, rules, hours_classes(desk, session), period, now)
 
 
-def _speed_touch(channels: tuple[str, ...]) -> Any:
-    """A lead's first touch on the speed-to-lead channels, as SQL.
-
-    The lead keeps its first call: with the phone alone (the default) that is
-    the answer. A lead also touched on another of the channels has its
-    touches read (ix_touches_lead_id).
-    """
-    base = col(Lead.first_call_at) if "phone" in channels else null()
-    others = [name for name in channels if name != "phone"]
-    if not others:
-        return base
-    wrapped = literal(",") + col(Lead.touch_channels) + literal(",")
-    touched = or_(*(func.instr(wrapped, f",{name},") > 0 for name in others))
-    first = (
-        columns_of(func.min(col(Touch.started_at)))
-        .where(col(Touch.lead_id) == Lead.id, col(Touch.channel).in_(channels))
-        .scalar_subquery()
-    )
-    return type_coerce(case((touched, first), else_=base), _WHEN)
-
-
-# A lead's follow-up state as a small number, so the count groups by one integer per lead.
-_ON, _UNDER, _BEHIND, _CLOSED, _NOT_OWED = range(5)
-_SLOTS = 5
-_STATES = {
-    _ON: FollowUp.ON_TARGET,
-    _UNDER: FollowUp.UNDER_TARGET,
-    _BEHIND: FollowUp.UNDER_TARGET,
-    _CLOSED: FollowUp.CLOSED_UNDER_TARGET,
-    _NOT_OWED: FollowUp.NOT_OWED,
-}
-
-
-def _follow_up_state(rules: DeskRules, start: Any, now: datetime) -> Any:
-    """A lead's follow-up state (qualdesk.core.followup.follow_up_state) as SQL: _ON,
-    _UNDER, _BEHIND (under target past its window), _CLOSED or _NOT_OWED."""
-    targets = rules.follow_up
-    grade = col(Lead.grade)
-    touches = case({g: t.touches for g, t in targets.items()}, value=grade, else_=0)
-    wanted = case({g: t.channels for g, t in targets.items()}, value=grade, else_=0)
-    kept = col(Lead.touch_channels)
-    channels = case(
-        (kept == "", 0), else_=func.length(kept) - func.length(func.replace(kept, ",", "")) + 1
-    )
-    window_from = case(
-        {g: literal(now - timedelta(days=t.days), _WHEN) for g, t in targets.items()}, value=grade
-    )
-    return case(
-        (and_(col(Lead.touch_count) >= touches, channels >= wanted), _ON),
-        (
-            col(Lead.stage).in_([s.value for s in WORKED_STAGES]),
-            case((start < window_from, _BEHIND), else_=_UNDER),
-        ),
-        (col(Lead.reached_at).is_not(None), _ON),
-        (col(Lead.stage) == Stage.DISQUALIFIED.value, _NOT_OWED),
-        else_=_CLOSED,
-    )
-
-
 def count_promises(
     session: Session, rules: DeskRules, classes: HoursClasses, period: Period, now: datetime
 ) -> Promises:
@@ -190,47 +126,21 @@ def count_promises(
     """
     span = rules.speed_to_lead
     promised = Promises(SpeedToLead(round(span / timedelta(hours=1)), rules.speed_to_lead_channels))
-    start = type_coerce(func.coalesce(col(Lead.arrived_at), col(Lead.created_at)), _WHEN)
-    # All time reads the table through; a period walks ix_leads_intake.
-    arrived = (
-        []
-        if period.whole
-        else [col(Lead.created_at) >= period.start, col(Lead.created_at) < period.end]
-    )
-    code = func.coalesce(col(Lead.last_rep_id), 0) * _SLOTS + _follow_up_state(rules, start, now)
-    reps = columns_of(col(Rep.id), col(Rep.handle))
-    handles = {rep_id: handle for rep_id, handle in session.execute(reps)}
-    for found, count in session.execute(
-        columns_of(code, func.count()).where(*arrived).group_by(code)
-    ):
-        rep_id, state = divmod(found, _SLOTS)
-        behind = count if state == _BEHIND else 0
-        promised.follow_up.add(_STATES[state], count, behind)
-        if rep_id in handles:
-            mine = promised.by_rep.setdefault(handles[rep_id], FollowUpCounts())
-            mine.add(_STATES[state], count, behind)
-    first = _speed_touch(rules.speed_to_lead_channels)
-    # The same hours of wall-clock time, in SQLite's text (whole seconds, rounded down).
-    soonest = func.datetime(start, f"+{span / timedelta(seconds=1):g} seconds")
-    waiting: dict[int | None, dict[datetime, int]] = defaultdict(dict)
+    handles = rep_handles(session)
+    for group in follow_up_by_rep(session, rules.follow_up, period, now):
+        behind = group.leads if group.behind else 0
+        promised.follow_up.add(group.state, group.leads, behind)
+        if group.rep_id in handles:
+            mine = promised.by_rep.setdefault(handles[group.rep_id], FollowUpCounts())
+            mine.add(group.state, group.leads, behind)
+    waiting: dict[int | None, Counter[datetime]] = defaultdict(Counter)
     firsts: dict[int | None, list[tuple[datetime, datetime]]] = defaultdict(list)
-    for class_id, started, touched_at in session.execute(
-        columns_of(col(Lead.hours_class_id), start, first).where(
-            *arrived,
-            or_(
-                and_(
-                    first.is_(None),
-                    col(Lead.stage).in_([s.value for s in QUEUED_STAGES]),
-                    start <= literal(now - span, _WHEN),
-                ),
-                first > soonest,
-            ),
-        )
-    ):
-        if touched_at is None:
-            waiting[class_id][started] = waiting[class_id].get(started, 0) + 1
+    channels = rules.speed_to_lead_channels
+    for lead in speed_to_lead_candidates(session, channels, span, period, now):
+        if lead.first_touch is None:
+            waiting[lead.hours_class_id][lead.started] += 1
         else:
-            firsts[class_id].append((started, touched_at))
+            firsts[lead.hours_class_id].append((lead.started, lead.first_touch))
     speed = promised.speed
     rows = {class_id: (zones, place) for class_id, zones, place in classes.rows}
     for class_id in waiting.keys() | firsts.keys():

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlmodel import col, func, select
-
 from qualdesk.core.hours import zone
 from qualdesk.core.stages import Stage
-from qualdesk.db.models import Rep, RoutingDecision, Touch
+from qualdesk.db.figures import routes_of_rep, touches_of_rep
+from qualdesk.db.models import Rep
 from qualdesk.services.desk import Desk
 
 
@@ -38,33 +37,12 @@ def rep_today(desk: Desk, rep: Rep) -> DayCounts:
     with desk.db.reading() as session:
         rules = desk.rules(session).rules
         connects = [d.key for d in rules.dispositions if d.connect]
-        mine = (
-            (col(Touch.rep_id) == rep.id)
-            & (col(Touch.started_at) >= start)
-            & (col(Touch.started_at) < end)
-        )
-        touches, calls, connected = session.execute(
-            select(
-                func.count(),
-                func.count().filter(col(Touch.channel) == "phone"),
-                func.count().filter(col(Touch.disposition).in_(connects)),
-            ).where(mine)
-        ).one()
-        routed = dict(
-            session.execute(
-                select(RoutingDecision.route, func.count())
-                .where(
-                    col(RoutingDecision.rep_id) == rep.id,
-                    col(RoutingDecision.decided_at) >= start,
-                    col(RoutingDecision.decided_at) < end,
-                )
-                .group_by(col(RoutingDecision.route))
-            ).all()
-        )
+        touched = touches_of_rep(session, rep.id, start, end, connects)
+        routed = routes_of_rep(session, rep.id, start, end)
     return DayCounts(
-        touches=touches,
-        calls=calls,
-        connects=connected,
+        touches=touched.touches,
+        calls=touched.calls,
+        connects=touched.connects,
         qualified=routed.get(Stage.SALES.value, 0),
         nurtured=routed.get(Stage.NURTURE.value, 0),
     )

@@ -9,35 +9,20 @@ Counts over touches read the covering index ix_touches_period only.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, exists, literal_column
-from sqlalchemy import select as columns_of
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, func, select
-
-from qualdesk.core.crmwords import LOST, WON
 from qualdesk.core.periods import Period, trend_days
 from qualdesk.core.stages import Stage
-from qualdesk.db.models import (
-    HandOff,
-    Lead,
-    Rep,
-    RepLeadTotal,
-    RepTouchTotal,
-    Review,
-    RoutingDecision,
-    Touch,
-)
+from qualdesk.db import figures as counted
+from qualdesk.db.engine import Session
+from qualdesk.db.figures import SalesSide
 from qualdesk.services.awaiting import AwaitingVerdict, awaiting_verdict
 from qualdesk.services.desk import Desk
 from qualdesk.services.followup import COUNTED_IN, FollowUpCounts, promises
 from qualdesk.services.queue import hours_classes
-from qualdesk.services.review import newest_verdict
 
 TREND_DAYS = 14
 # Stages a lead is in once the desk qualified it (it may have moved on since).
@@ -317,33 +302,21 @@ def _queue_now(desk: Desk, now: datetime, figures: DeskFigures) -> None:
         _queue(desk, session, now, figures)
 
 
-def _in(column: Any, period: Period) -> Any:
-    return and_(column >= period.start, column < period.end)
-
-
 def _reps(
     session: Session, period: Period, connects: list[str], only: str | None
 ) -> list[RepFigures]:
     people: dict[int, RepFigures] = {}
     active: set[int] = set()
-    everyone = columns_of(col(Rep.id), col(Rep.handle), col(Rep.name), col(Rep.active))
-    if only:
-        everyone = everyone.where(col(Rep.handle) == only)
-    for rep_id, handle, name, is_active in session.execute(everyone.order_by(col(Rep.handle))):
-        people[rep_id] = RepFigures(handle, name)
-        if is_active or only:
-            active.add(rep_id)
+    for rep in counted.reps_by_handle(session, only):
+        people[rep.id] = RepFigures(rep.handle, rep.name)
+        if rep.active or only:
+            active.add(rep.id)
     if period.whole:
         _totals_of_all_time(session, people, connects)
     else:
         _touches_in(session, period, people, connects)
-    routed = columns_of(col(RoutingDecision.rep_id), col(RoutingDecision.route), func.count())
-    if not period.whole:
-        routed = routed.where(_in(col(RoutingDecision.decided_at), period))
-    for rep_id, route, count in session.execute(
-        routed.group_by(col(RoutingDecision.rep_id), col(RoutingDecision.route))
-    ):
-        person = people.get(rep_id)
+    for rep_id, route, count in counted.routes_by_rep(session, period):
+        person = people.get(rep_id or 0)
         if person is None:
             continue
         if route == Stage.SALES.value:
@@ -364,74 +337,39 @@ def _touches_in(
     session: Session, period: Period, people: dict[int, RepFigures], connects: list[str]
 ) -> None:
     """Touch figures for a period, counted from the covering index ix_touches_period."""
-    connected = col(Touch.disposition).in_(connects)
-    # Talk time: the card's open time on calls that reached someone.
-    talk = func.sum(
-        case((connected, func.julianday(Touch.ended_at) - func.julianday(Touch.started_at)))
-    )
-    for rep_id, channel, count, connected_count, days in session.execute(
-        columns_of(
-            col(Touch.rep_id), col(Touch.channel), func.count(), func.count().filter(connected),
-            talk,
-        )
-        .where(_in(col(Touch.started_at), period))
-        .group_by(col(Touch.rep_id), col(Touch.channel))
-    ):  # fmt: skip
-        person = people.get(rep_id)
+    for row in counted.touches_by_rep_and_channel(session, period, connects):
+        person = people.get(row.rep_id)
         if person is None:
             continue
-        person.touches += count
-        person.by_channel[channel] = count
-        if channel == "phone":
-            person.calls += count
-            person.connects += connected_count
-            person.talk_seconds += round((days or 0) * 86400)
-    per_lead = (
-        columns_of(
-            Touch.rep_id.label("rep_id"),  # type: ignore[attr-defined]
-            func.count(distinct(col(Touch.channel))).label("channels"),
-            func.max(case((col(Touch.channel) == "phone", 1), else_=0)).label("called"),
-        )
-        .where(_in(col(Touch.started_at), period))
-        .group_by(col(Touch.rep_id), col(Touch.lead_id))
-        .subquery()
-    )
-    for rep_id, leads, called, channels in session.execute(
-        columns_of(
-            per_lead.c.rep_id, func.count(), func.sum(per_lead.c.called),
-            func.sum(per_lead.c.channels),
-        ).group_by(per_lead.c.rep_id)
-    ):  # fmt: skip
-        person = people.get(rep_id)
+        person.touches += row.touches
+        person.by_channel[row.channel] = row.touches
+        if row.channel == "phone":
+            person.calls += row.touches
+            person.connects += row.connects
+            person.talk_seconds += row.talk_seconds
+    for leads in counted.leads_by_rep(session, period):
+        person = people.get(leads.rep_id)
         if person is not None:
-            person.leads_touched, person.leads_called = leads, called or 0
-            person.lead_channels = channels or 0
+            person.leads_touched, person.leads_called = leads.leads, leads.called
+            person.lead_channels = leads.lead_channels
 
 
 def _totals_of_all_time(
     session: Session, people: dict[int, RepFigures], connects: list[str]
 ) -> None:
     """Touch figures of all time, from the running totals kept with every touch."""
-    for rep_id, channel, disposition, count, seconds in session.execute(
-        columns_of(
-            col(RepTouchTotal.rep_id), col(RepTouchTotal.channel),
-            col(RepTouchTotal.disposition), col(RepTouchTotal.touches),
-            col(RepTouchTotal.seconds),
-        )
-    ):  # fmt: skip
-        person = people.get(rep_id)
+    for total in counted.touch_totals(session):
+        person = people.get(total.rep_id)
         if person is None:
             continue
-        person.touches += count
-        person.by_channel[channel] = person.by_channel.get(channel, 0) + count
-        if channel == "phone":
-            person.calls += count
-            if disposition in connects:
-                person.connects += count
-                person.talk_seconds += seconds
-    for rep_id, channel, leads in session.execute(
-        columns_of(col(RepLeadTotal.rep_id), col(RepLeadTotal.channel), col(RepLeadTotal.leads))
-    ):
+        person.touches += total.touches
+        person.by_channel[total.channel] = person.by_channel.get(total.channel, 0) + total.touches
+        if total.channel == "phone":
+            person.calls += total.touches
+            if total.disposition in connects:
+                person.connects += total.touches
+                person.talk_seconds += total.seconds
+    for rep_id, channel, leads in counted.lead_totals(session):
         person = people.get(rep_id)
         if person is None:
             continue
@@ -449,66 +387,27 @@ def _queue(desk: Desk, session: Session, now: datetime, figures: DeskFigures) ->
     classes = hours_classes(desk, session)
     open_now = set(classes.callable_now(in_force.rules.calling_hours, in_force.version, now))
     unknown = set(classes.unknown())
-    due: dict[int | None, int] = defaultdict(int)
-    for class_id, count in session.execute(
-        columns_of(col(Lead.hours_class_id), func.count())
-        .where(col(Lead.queue_bucket).is_not(None), col(Lead.claimed_by).is_(None))
-        .group_by(col(Lead.hours_class_id))
-    ):
-        due[class_id] += count
-    for class_id, count in session.execute(
-        columns_of(col(Lead.hours_class_id), func.count())
-        # Exactly ix_leads_waiting's condition, so the count reads the index alone; a
-        # waiting lead is always in a queued stage.
-        .where(
-            col(Lead.queue_bucket).is_(None), col(Lead.next_due_at).is_not(None),
-            col(Lead.next_due_at) <= now,
-        )
-        .group_by(col(Lead.hours_class_id))
-    ):  # fmt: skip
-        due[class_id] += count
+    due = counted.due_by_hours_class(session, now)
     figures.due_now = sum(due.values())
     figures.callable_now = sum(n for c, n in due.items() if c in open_now)
     figures.unknown_zone = sum(n for c, n in due.items() if c in unknown or c is None)
     figures.waiting_for_hours = figures.due_now - figures.callable_now - figures.unknown_zone
-    # Only working leads keep a callback time, so no stage condition: the count then reads
-    # ix_leads_callbacks alone instead of every working lead.
-    figures.callbacks_later = session.scalar(
-        select(func.count()).select_from(Lead).where(
-            col(Lead.callback_at).is_not(None), col(Lead.callback_at) > now,
-        )
-    ) or 0  # fmt: skip
-    figures.in_calls = (
-        session.scalar(
-            select(func.count()).select_from(Lead).where(col(Lead.claimed_by).is_not(None))
-        )
-        or 0
-    )
-    figures.waiting_for_export = (
-        session.scalar(
-            select(func.count()).select_from(Lead).where(col(Lead.stage) == Stage.SALES.value)
-        )
-        or 0
-    )
+    figures.callbacks_later = counted.callbacks_after(session, now)
+    figures.in_calls = counted.leads_in_calls(session)
+    figures.waiting_for_export = counted.leads_in_stage(session, Stage.SALES)
 
 
 def _intake(session: Session, period: Period, figures: DeskFigures) -> None:
     """Leads that arrived in the period: conversion, and per source and campaign (speed to
     lead is counted in calling hours by qualdesk.services.followup)."""
-    arrived = _in(col(Lead.created_at), period)
-    qualified = case((col(Lead.qualified_at).is_not(None), 1), else_=0)
     sources: dict[str, GroupFigures] = {}
     campaigns: dict[str, GroupFigures] = {}
-    for source, campaign, count, n_qualified in session.execute(
-        columns_of(col(Lead.source), col(Lead.campaign), func.count(), func.sum(qualified))
-        .where(arrived)
-        .group_by(col(Lead.source), col(Lead.campaign))
-    ):
-        figures.new_leads += count
-        for groups, name in ((sources, source), (campaigns, campaign)):
+    for arrived in counted.arrivals_by_group(session, period):
+        figures.new_leads += arrived.leads
+        for groups, name in ((sources, arrived.source), (campaigns, arrived.campaign)):
             group = groups.setdefault(name or "(none)", GroupFigures(name or "(none)"))
-            group.leads += count
-            group.qualified += n_qualified or 0
+            group.leads += arrived.leads
+            group.qualified += arrived.qualified
     figures.qualified = sum(g.qualified for g in sources.values())
     figures.by_source = sorted(sources.values(), key=lambda g: (-g.leads, g.name))
     figures.by_campaign = sorted(campaigns.values(), key=lambda g: (-g.leads, g.name))
@@ -524,136 +423,46 @@ def _verdicts(session: Session, period: Period, figures: DeskFigures) -> None:
         by_campaign = campaigns.setdefault(campaign or "(none)", GroupFigures(campaign or "(none)"))
         return by_source, by_campaign
 
-    for source, campaign, count, accepted, rejected, opportunities, won, lost, cents in (
-        session.execute(
-            columns_of(
-                col(Lead.source), col(Lead.campaign), func.count(),
-                func.sum(case((col(Lead.sales_verdict) == "accepted", 1), else_=0)),
-                func.sum(case((col(Lead.sales_verdict) == "rejected", 1), else_=0)), *_OUTCOME_SUMS,
-            )
-            .where(col(Lead.id).in_(_first_handed_off_in(period)))
-            .group_by(col(Lead.source), col(Lead.campaign))
-        )
-    ):  # fmt: skip
-        counts = (count, accepted or 0, rejected or 0, opportunities or 0, won or 0, lost or 0,
-                  cents or 0)  # fmt: skip
+    for source, campaign, side in counted.hand_offs_by_group(session, period):
         for group in (*groups(source, campaign), figures):
-            _add_verdicts(group, *counts)
+            _add_verdicts(group, side)
     figures.awaiting_verdict = figures.handed_off - figures.accepted - figures.rejected
-    for source, campaign, count, valid in session.execute(
-        columns_of(
-            col(Lead.source), col(Lead.campaign), func.count(),
-            func.sum(case((col(Review.valid), 1), else_=0)),
-        )
-        .join(Lead, col(Lead.id) == Review.lead_id)
-        .where(_in(col(Review.decided_at), period))
-        .group_by(col(Lead.source), col(Lead.campaign))
-    ):  # fmt: skip
+    for source, campaign, reviewed, valid in counted.reviews_by_group(session, period):
         for group in groups(source, campaign):
-            group.reviewed += count
-            group.rejections_valid += valid or 0
-        figures.reviewed += count
-        figures.rejections_valid += valid or 0
+            group.reviewed += reviewed
+            group.rejections_valid += valid
+        figures.reviewed += reviewed
+        figures.rejections_valid += valid
     figures.by_source = sorted(sources.values(), key=lambda g: (-g.leads, g.name))
     figures.by_campaign = sorted(campaigns.values(), key=lambda g: (-g.leads, g.name))
-    # Rejected leads whose newest verdict has no ruling yet, from the rejected leads
-    # (ix_leads_stage) one by one.
-    figures.to_review = session.scalar(
-        select(func.count())
-        .select_from(Lead)
-        .where(
-            col(Lead.stage) == Stage.REJECTED.value,
-            ~exists().where(col(Review.verdict_id) == newest_verdict(Lead.id)),
-        )
-    ) or 0  # fmt: skip
+    figures.to_review = counted.rejections_to_review(session)
 
 
-# What the leads became in sales' hands: every outcome was an opportunity first.
-_OUTCOME_SUMS = (
-    func.sum(case((col(Lead.outcome).is_not(None), 1), else_=0)),
-    func.sum(case((col(Lead.outcome) == WON, 1), else_=0)),
-    func.sum(case((col(Lead.outcome) == LOST, 1), else_=0)),
-    func.sum(case((col(Lead.outcome) == WON, col(Lead.outcome_cents)), else_=0)),
-)
-
-
-def _add_verdicts(
-    into: GroupFigures | DeskFigures | RepFigures, handed_off: int, accepted: int, rejected: int,
-    opportunities: int, won: int, lost: int, cents: int,
-) -> None:  # fmt: skip
-    into.handed_off += handed_off
-    into.accepted += accepted
+def _add_verdicts(into: GroupFigures | DeskFigures | RepFigures, side: SalesSide) -> None:
+    into.handed_off += side.handed_off
+    into.accepted += side.accepted
     if not isinstance(into, RepFigures):
-        into.rejected += rejected
-    into.opportunities += opportunities
-    into.won += won
-    into.lost += lost
-    into.won_cents += cents
-
-
-def _first_handed_off_in(period: Period) -> Any:
-    """The leads first handed off in the period, from its hand-offs (ix_handoffs_handed_off_at)."""
-    handoff, earlier = aliased(HandOff), aliased(HandOff)
-    return columns_of(col(handoff.lead_id)).where(
-        _in(handoff.handed_off_at, period),
-        ~exists().where(
-            col(earlier.lead_id) == handoff.lead_id,
-            col(earlier.handed_off_at) < handoff.handed_off_at,
-        ),
-    )
+        into.rejected += side.rejected
+    into.opportunities += side.opportunities
+    into.won += side.won
+    into.lost += side.lost
+    into.won_cents += side.won_cents
 
 
 def _outcomes_by_rep(session: Session, period: Period, reps: list[RepFigures]) -> None:
     """Per rep, the leads they qualified that were first handed off in the period."""
     people = {r.rep: r for r in reps}
-    handles = {
-        rep_id: handle
-        for rep_id, handle in session.execute(columns_of(col(Rep.id), col(Rep.handle)))
-    }
-    # The rep of the lead's latest routing to sales, read per lead (ix_routing_decisions_lead_id).
-    qualifier = (
-        columns_of(col(RoutingDecision.rep_id))
-        .where(col(RoutingDecision.lead_id) == Lead.id,
-               col(RoutingDecision.route) == Stage.SALES.value)
-        .order_by(col(RoutingDecision.id).desc())
-        .limit(1)
-        .scalar_subquery()
-    )  # fmt: skip
-    for rep_id, count, accepted, rejected, opportunities, won, lost, cents in session.execute(
-        columns_of(
-            qualifier.label("rep_id"), func.count(),
-            func.sum(case((col(Lead.sales_verdict) == "accepted", 1), else_=0)),
-            func.sum(case((col(Lead.sales_verdict) == "rejected", 1), else_=0)), *_OUTCOME_SUMS,
-        )
-        .where(col(Lead.id).in_(_first_handed_off_in(period)))
-        .group_by(literal_column("rep_id"))
-    ):  # fmt: skip
-        person = people.get(handles.get(rep_id, ""))
+    handles = counted.rep_handles(session)
+    for rep_id, side in counted.hand_offs_by_qualifier(session, period):
+        person = people.get(handles.get(rep_id or 0, ""))
         if person is not None:
-            _add_verdicts(person, count, accepted or 0, rejected or 0, opportunities or 0,
-                          won or 0, lost or 0, cents or 0)  # fmt: skip
+            _add_verdicts(person, side)
 
 
 def _trend(session: Session, period: Period, zone_name: str) -> list[tuple[str, int, int]]:
     """Touches and leads qualified per day, for the last TREND_DAYS days of the period."""
     trend = []
     for day in trend_days(period.end, zone_name, TREND_DAYS):
-        touches = (
-            session.scalar(
-                select(func.count()).select_from(Touch).where(_in(col(Touch.started_at), day))
-            )
-            or 0
-        )
-        qualified = (
-            session.scalar(
-                select(func.count())
-                .select_from(RoutingDecision)
-                .where(
-                    _in(col(RoutingDecision.decided_at), day),
-                    col(RoutingDecision.route) == Stage.SALES.value,
-                )
-            )
-            or 0
-        )
+        touches, qualified = counted.touches_and_qualified(session, day.start, day.end)
         trend.append((f"{day.start:%Y-%m-%d}", touches, qualified))
     return trend
