@@ -48,8 +48,8 @@ def demo_copy(demo_file: Path, db_path: Path) -> Path:
 
 @pytest.fixture
 def desk(run: Run, db_location: str | Path, clock: FrozenClock) -> Iterator[Desk]:
-    """The desk the commands examine, created by the first command (as `qualdesk db init`
-    would) and then opened for the test to work on."""
+    """The desk the commands examine: made by the first command, as `qualdesk db init`
+    would, before the test changes it (a desk stamped newer no longer opens)."""
     assert run("db", "upgrade").code == 0
     opened = open_desk(db_location, clock=clock)
     yield opened
