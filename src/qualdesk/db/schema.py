@@ -103,11 +103,10 @@ def _bring_up_to_date(db: Database, upgrade: bool, location: object) -> None:
                     conn.exec_driver_sql(
                         "SELECT pg_advisory_xact_lock(hashtext('qualdesk schema'))"
                     )
-                _migrate(conn, current_revision(conn), upgrade, shown_location(str(location)))
+                where = shown_location(str(location))
+                _migrate(conn, current_revision(conn), upgrade, where)
                 if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
-                    raise SchemaError(
-                        f"{location}: the upgrade would break references; not applied"
-                    )
+                    raise SchemaError(f"{where}: the upgrade would break references; not applied")
         finally:
             if sqlite:
                 raw.execute("PRAGMA foreign_keys = ON")
