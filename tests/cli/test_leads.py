@@ -9,11 +9,11 @@ import pytest
 from sqlmodel import col, select
 
 from qualdesk.db.models import Lead, LeadChange
-from qualdesk.services.desk import Desk, open_desk
+from qualdesk.services.desk import open_desk
 from qualdesk.services.export import export_leads
 from qualdesk.services.feedback import read_feedback
 from qualdesk.services.importer import ImportOptions, import_file
-from qualdesk.services.reps import add_rep
+from qualdesk.services.reps import find_rep
 from tests.cli.conftest import Run
 from tests.conftest import FrozenClock, WriteCsv
 from tests.services.test_handoff import _work
@@ -32,8 +32,8 @@ def leads(run: Run, write_csv: WriteCsv) -> Run:
     return run
 
 
-def _stored(db_path: Path) -> tuple[dict[int, Lead], list[LeadChange]]:
-    desk = open_desk(db_path)
+def _stored(db_location: str | Path) -> tuple[dict[int, Lead], list[LeadChange]]:
+    desk = open_desk(db_location)
     try:
         with desk.db.reading() as session:
             found = {lead.id or 0: lead for lead in session.scalars(select(Lead))}
@@ -122,7 +122,7 @@ def test_show_no_such_lead_is_one_line(leads: Run) -> None:
 
 
 def test_edit_prints_each_change_and_records_it_by_the_user(
-    leads: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch
+    leads: Run, db_location: str | Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LOGNAME", "casey")
     result = leads(
@@ -135,7 +135,7 @@ def test_edit_prints_each_change_and_records_it_by_the_user(
         "Lead #2: email: - -> grace@navy.mil",
         "Lead #2: alternate number: - -> +44 20 7946 0123",
     ]
-    found, changes = _stored(db_path)
+    found, changes = _stored(db_location)
     assert [(c.lead_id, c.field, c.old, c.new) for c in changes] == [
         (GRACE, "title", "", "Rear Admiral"),
         (GRACE, "email", "", "grace@navy.mil"),
@@ -146,11 +146,11 @@ def test_edit_prints_each_change_and_records_it_by_the_user(
     assert (grace.alt_phone_e164, grace.time_zones) == ("+442079460123", "Europe/London")
     again = leads("leads", "edit", str(GRACE), "--title", "Rear Admiral", "--reason", "again")
     assert again.code == 0 and "nothing to change" in again.out
-    assert len(_stored(db_path)[1]) == 3
+    assert len(_stored(db_location)[1]) == 3
 
 
 def test_edit_records_the_config_files_rep(
-    leads: Run, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    leads: Run, db_location: str | Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert leads("reps", "add", "ana", "--name", "Ana Reyes", "--tz", "UTC").code == 0
     config = tmp_path / "config.toml"
@@ -160,19 +160,19 @@ def test_edit_records_the_config_files_rep(
     result = leads("leads", "edit", str(ADA), "--name", "Ada King", "--reason", "married name")
     assert result.code == 0, result.err
     assert result.out == "Lead #1: name: Ada Lovelace -> Ada King\n"
-    found, [change] = _stored(db_path)
+    found, [change] = _stored(db_location)
     assert (change.changed_by, change.rep_id, change.reason) == ("ana", 1, "married name")
     assert (found[ADA].first_name, found[ADA].last_name) == ("Ada", "King")
 
 
-def test_edit_says_when_the_lead_is_stopped(leads: Run, db_path: Path) -> None:
+def test_edit_says_when_the_lead_is_stopped(leads: Run, db_location: str | Path) -> None:
     assert leads("dnc", "add", "+1 415 555 0123").code == 0
     result = leads("leads", "edit", str(GRACE), "--alt-phone", "415 555 0123", "--reason", "dl")
     assert result.code == 0, result.err
     assert result.out.splitlines()[-1] == (
         "Lead #2 is stopped: a number it has is on the do-not-call list."
     )
-    assert _stored(db_path)[0][GRACE].stage == "disqualified"
+    assert _stored(db_location)[0][GRACE].stage == "disqualified"
 
 
 @pytest.mark.parametrize(
@@ -187,16 +187,16 @@ def test_edit_says_when_the_lead_is_stopped(leads: Run, db_path: Path) -> None:
     ],
 )
 def test_a_bad_value_is_one_line_and_changes_nothing(
-    leads: Run, db_path: Path, args: list[str], words: str
+    leads: Run, db_location: str | Path, args: list[str], words: str
 ) -> None:
-    before = _stored(db_path)[0][ADA].model_dump()
+    before = _stored(db_location)[0][ADA].model_dump()
     result = leads("leads", "edit", str(ADA), *args, "--reason", "typo")
     assert result.code == 1
     assert result.err.startswith("qualdesk: ") and result.err.count("\n") == 1
     assert words in result.err and "Traceback" not in result.err
     assert "\x1b" not in result.err
     assert result.out == ""
-    found, changes = _stored(db_path)
+    found, changes = _stored(db_location)
     assert changes == [] and found[ADA].model_dump() == before
 
 
@@ -210,12 +210,12 @@ def test_a_bad_value_is_one_line_and_changes_nothing(
     ],
 )
 def test_edit_needs_a_field_and_a_reason(
-    leads: Run, db_path: Path, args: list[str], code: int, words: str
+    leads: Run, db_location: str | Path, args: list[str], code: int, words: str
 ) -> None:
     result = leads("leads", "edit", str(ADA), *args)
     assert result.code == code
     assert words in result.err
-    assert _stored(db_path)[1] == []
+    assert _stored(db_location)[1] == []
     if code == 1:
         assert result.err.startswith("qualdesk: ") and result.err.count("\n") == 1
 
@@ -233,20 +233,26 @@ def test_every_leads_command_has_help(run: Run, path: tuple[str, ...]) -> None:
 
 
 def test_show_tells_what_went_between_the_desk_and_sales(
-    run: Run, desk: Desk, write_csv: WriteCsv, tmp_path: Path
+    run: Run, db_location: str | Path, clock: FrozenClock, write_csv: WriteCsv, tmp_path: Path
 ) -> None:
     """The hand-off, sales' verdict and each outcome, oldest first, as the CRM said them."""
-    ana = add_rep(desk, "ana", "Ana Reyes", "rep", "America/New_York")
-    import_file(desk, write_csv([["Zoe Park", "Acme", "CTO", "", "+1 212 555 0100", "US"]]),
-                ImportOptions(imported_by="test"))  # fmt: skip
-    lead_id = _work(desk, ana, FrozenClock(), qualify=True)
-    export_leads(desk, out=tmp_path / "handoff.csv")
-    report = tmp_path / "opps.csv"
-    report.write_text(
-        f'Qualdesk Lead ID,Stage,Amount,Close Date\n{lead_id},Closed Won,"12,500.00",2026-11-23\n',
-        encoding="utf-8",
-    )
-    read_feedback(desk, report, zone_name="UTC")
+    added = run("reps", "add", "ana", "--name", "Ana Reyes", "--tz", "America/New_York")
+    assert added.code == 0, added.err
+    desk = open_desk(db_location, clock=clock)
+    try:
+        zoe = write_csv([["Zoe Park", "Acme", "CTO", "", "+1 212 555 0100", "US"]])
+        import_file(desk, zoe, ImportOptions(imported_by="test"))
+        lead_id = _work(desk, find_rep(desk, "ana"), clock, qualify=True)
+        export_leads(desk, out=tmp_path / "handoff.csv")
+        report = tmp_path / "opps.csv"
+        report.write_text(
+            "Qualdesk Lead ID,Stage,Amount,Close Date\n"
+            f'{lead_id},Closed Won,"12,500.00",2026-11-23\n',
+            encoding="utf-8",
+        )
+        read_feedback(desk, report, zone_name="UTC")
+    finally:
+        desk.close()
     shown = run("leads", "show", str(lead_id), "--zone", "UTC")
     assert shown.code == 0, shown.err
     lines = shown.out.splitlines()

@@ -13,11 +13,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import col, func, select
 
+from qualdesk.core.errors import QualdeskError
 from qualdesk.core.hours import callable_at, zone
 from qualdesk.core.periods import named_period
 from qualdesk.core.stages import Stage
 from qualdesk.db.models import (
     ChecklistAnswer,
+    DeskSetting,
     ExportBatch,
     FeedbackBatch,
     HandOff,
@@ -35,6 +37,7 @@ from qualdesk.services.demo import (
     ATTEMPT_NOTES,
     CHECKLIST_TALK,
     CLOSINGS,
+    DEMO_KEY,
     OPPORTUNITY_COLUMNS,
     REP_PLACES,
     SALES_REASONS,
@@ -43,7 +46,9 @@ from qualdesk.services.demo import (
     VERDICT_COLUMNS,
     build_demo,
 )
-from qualdesk.services.desk import Desk, open_desk
+from qualdesk.services.demo.files import remember_sales_file
+from qualdesk.services.desk import Desk, create_desk, open_desk
+from qualdesk.services.reps import add_rep
 from qualdesk.services.review import to_review
 from qualdesk.services.team import team_figures
 from tests.conftest import NOW, FrozenClock
@@ -424,6 +429,46 @@ def test_the_same_seed_and_clock_give_the_same_desk_and_a_rebuild_replaces_it(
     # The rebuild replaced the demo's own files and left the folders' other files alone.
     assert sorted(p.name for p in folder.iterdir()) == sorted([*files, "mine.txt"])
     assert sorted(p.name for p in sales.iterdir()) == sorted([*handed, *theirs])
+
+
+@pytest.mark.postgresql
+def test_the_demo_on_postgresql_is_the_same_desk_and_replaces_only_a_demo(
+    demo: Desk, pg_database: str, tmp_path: Path
+) -> None:
+    from tests import pg
+
+    pg.empty(pg_database)
+    create_desk(pg_database).close()
+    # A database on the server that is not a demo is never replaced.
+    with pytest.raises(QualdeskError, match="is not a demo database; refusing to replace it"):
+        build_demo(pg_database, clock=FrozenClock())
+    # An earlier demo is: its tables, its reps and its own files go.
+    folder = tmp_path / "xdg-data" / "qualdesk" / f"{pg_database.rsplit('/', 1)[1]}-sales"
+    folder.mkdir(parents=True)
+    (folder / "old-handoff.csv").write_text("old")
+    (folder / "mine.txt").write_text("kept")
+    earlier = open_desk(pg_database)
+    try:
+        add_rep(earlier, "zed", "Zed Old", "rep", "UTC")
+        with earlier.db.writing() as session:
+            session.add(DeskSetting(key=DEMO_KEY, value="1"))
+        remember_sales_file(earlier, "old-handoff.csv")
+    finally:
+        earlier.close()
+    report = build_demo(pg_database, clock=FrozenClock())
+    desk = open_desk(pg_database, clock=FrozenClock())
+    try:
+        assert _snapshot(desk) == _snapshot(demo)
+        assert report.touches == len(_touches(desk)) and "://" in report.path
+        with desk.db.reading() as session:
+            written = {Path(p).name for p in session.scalars(select(ExportBatch.file_path))}
+            handles = set(session.scalars(select(Rep.handle)))
+    finally:
+        desk.close()
+    assert "zed" not in handles and "ana" in handles
+    # The demo's files are in the user data folder, named after the database.
+    kept = {p.name for p in folder.iterdir()}
+    assert written <= kept and "mine.txt" in kept and "old-handoff.csv" not in kept
 
 
 def test_the_weeks_nurtured_leads_go_back_to_marketing_on_fridays(demo: Desk) -> None:

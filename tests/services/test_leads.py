@@ -293,6 +293,30 @@ def test_search_finds_a_lead_by_part_of_its_alternate_number(desk: Desk, make_le
     assert [line.id for line in search_leads(desk, "415 555 0100")] == [ids["la"]]
 
 
+def test_search_matches_letters_in_any_case_accented_ones_too(desk: Desk, make_leads: Make) -> None:
+    ids = make_leads("ny", "la", "uk")
+    edit_lead(desk, ids["ny"], {"name": "Zoë Ångström", "company": "İstanbul Çay"}, by="ana")
+    edit_lead(desk, ids["la"], {"name": "ΟΔΟΣ Παπαδόπουλος", "email": "Eva@Example.COM"}, by="ana")
+    edit_lead(desk, ids["uk"], {"company": "100%_Pure"}, by="ana")
+    found = {
+        typed: [line.id for line in search_leads(desk, typed)]
+        for typed in (
+            "zoë", "ZOË", "ångström", "ÅNGSTRÖM", "istanbul", "İSTANBUL", "çay", "ÇAY",
+            "οδοσ", "ΟΔΟΣ", "ΠΑΠΑΔΌΠΟΥΛΟ", "EXAMPLE.com", "eva@",
+        )
+    }  # fmt: skip
+    assert found == {
+        **{typed: [ids["ny"]] for typed in ("zoë", "ZOË", "ångström", "ÅNGSTRÖM", "istanbul")},
+        **{typed: [ids["ny"]] for typed in ("İSTANBUL", "çay", "ÇAY")},
+        **{typed: [ids["la"]] for typed in ("οδοσ", "ΟΔΟΣ", "ΠΑΠΑΔΌΠΟΥΛΟ", "EXAMPLE.com")},
+        "eva@": [ids["la"]],
+    }
+    # What is typed is text, never a pattern: % and _ are themselves.
+    assert [line.id for line in search_leads(desk, "0%_p")] == [ids["uk"]]
+    assert [line.id for line in search_leads(desk, "_")] == [ids["uk"]]
+    assert search_leads(desk, "zoe") == [] and search_leads(desk, "  ") == []
+
+
 # -- a card's claim ------------------------------------------------------------------------
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, func, select
-
 from qualdesk.core import queue as order
 from qualdesk.core.calling import CallBlock
 from qualdesk.core.edits import LABELS
@@ -29,16 +27,9 @@ from qualdesk.core.routing import Route, override_route, route_after_call
 from qualdesk.core.rules import CallingHours, DeskRules, Disposition
 from qualdesk.core.scoring import LeadFacts, Verdict, judge
 from qualdesk.core.stages import STOPPED_BY_DNC, Outcome, Stage
-from qualdesk.db import queries
-from qualdesk.db.models import (
-    ChecklistAnswer,
-    Lead,
-    LeadChange,
-    NoteDraft,
-    Rep,
-    RoutingDecision,
-    Touch,
-)
+from qualdesk.db import calls, leads, queries
+from qualdesk.db.engine import Session
+from qualdesk.db.models import ChecklistAnswer, Lead, LeadChange, Rep, RoutingDecision, Touch
 from qualdesk.services.callable import blocked, dialled, hold_back_number
 from qualdesk.services.desk import Desk
 from qualdesk.services.dnc import put_on_dnc
@@ -109,12 +100,7 @@ def facts(lead: Lead) -> LeadFacts:
 
 def _answers(session: Session, lead_id: int) -> dict[str, ChecklistAnswer]:
     """The newest answer per criterion (older ones are the history)."""
-    rows = session.scalars(
-        select(ChecklistAnswer)
-        .where(col(ChecklistAnswer.lead_id) == lead_id)
-        .order_by(col(ChecklistAnswer.id))
-    )
-    return {row.criterion: row for row in rows}
+    return {row.criterion: row for row in calls.checklist_answers(session, lead_id)}
 
 
 def _verdict(rules: DeskRules, lead: Lead, answers: dict[str, ChecklistAnswer]) -> Verdict:
@@ -134,38 +120,18 @@ def load_card(desk: Desk, claim: Claim) -> CallCard:
         answers = _answers(session, claim.lead_id)
         rep = session.get(Rep, claim.rep_id)
         rep_zone = rep.time_zone if rep else "UTC"
-        touches = session.exec(
-            select(Touch, Rep.handle)
-            .join(Rep, col(Rep.id) == Touch.rep_id)
-            .where(col(Touch.lead_id) == claim.lead_id)
-            .order_by(col(Touch.started_at).desc())
-        ).all()
+        touches = calls.touches_with_handles(session, claim.lead_id)
         # The other leads a do-not-call request on the number dialled would stop with it.
-        number = dialled(lead)
-        others = session.scalar(
-            select(func.count())
-            .select_from(Lead)
-            .where((col(Lead.phone_e164) == number) | (col(Lead.alt_phone_e164) == number))
-            .where(col(Lead.id) != lead.id, col(Lead.stage).in_(list(STOPPED_BY_DNC)))
-        )
+        others = leads.other_leads_on_number(session, dialled(lead), claim.lead_id, STOPPED_BY_DNC)
         # Drafts typed before the lead's last call belong to no call now.
         since = lead.last_attempt_at
         drafts = [
             (found, handle)
-            for found, handle in session.exec(
-                select(NoteDraft, Rep.handle)
-                .join(Rep, col(Rep.id) == NoteDraft.rep_id)
-                .where(col(NoteDraft.lead_id) == claim.lead_id)
-            )
+            for found, handle in calls.drafts_with_handles(session, claim.lead_id)
             if since is None or found.saved_at >= since
         ]
         draft = next((found for found, _ in drafts if found.rep_id == claim.rep_id), None)
-        changes = [
-            _change_line(change)
-            for change in session.scalars(
-                select(LeadChange).where(col(LeadChange.lead_id) == claim.lead_id)
-            )
-        ]
+        changes = [_change_line(change) for change in leads.lead_changes(session, claim.lead_id)]
         block = blocked(session, rules, lead, now)
         # Another rep's notes, typed on a call their desk never saved (it died): what was
         # said is on the card, so the lead does not get a second first call.
@@ -232,7 +198,7 @@ def load_card(desk: Desk, claim: Claim) -> CallCard:
         if_connected=route_after_call(rules, connected, verdict, lead.attempts + 1, now),
         max_attempts=rules.cadence.max_attempts,
         rules_version=in_force.version,
-        others_on_number=others or 0,
+        others_on_number=others,
         draft=Draft(draft.text, draft.saved_at) if draft else None,
     )
 

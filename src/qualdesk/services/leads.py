@@ -14,28 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, update
-from sqlmodel import Session, col, func, select
-
 from qualdesk.core.edits import Change, EditProblem, LeadDetails, plan_edit
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.leadfile import identity, person_names
 from qualdesk.core.phones import international
-from qualdesk.db import queries
-from qualdesk.db.models import (
-    ChecklistAnswer,
-    DoNotCall,
-    HandOff,
-    Lead,
-    LeadChange,
-    NurtureHandOff,
-    Rep,
-    Review,
-    RoutingDecision,
-    SalesOutcome,
-    SalesVerdict,
-    Touch,
-)
+from qualdesk.db import leads, queries, reps
+from qualdesk.db.engine import Session
+from qualdesk.db.models import ChecklistAnswer, Lead, LeadChange, RoutingDecision, Touch
 from qualdesk.services.callable import dialled
 from qualdesk.services.desk import Desk
 from qualdesk.services.dnc import stop_leads
@@ -58,29 +43,20 @@ class LeadLine:
 
 
 def search_leads(desk: Desk, text: str, limit: int = 50) -> list[LeadLine]:
-    """Leads whose name, company or email contains the text, or either number has its digits."""
+    """Leads whose name, company or email contains the text, or either number has its digits.
+
+    Letters match in any case, accented ones too, on either engine. Newest first.
+    """
     typed = text.strip()
     if not typed:
         return []
-    pattern = "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    conditions: list[ColumnElement[bool]] = [
-        col(Lead.name).ilike(pattern, escape="\\"),
-        col(Lead.company).ilike(pattern, escape="\\"),
-        col(Lead.email).ilike(pattern, escape="\\"),
-    ]
     # The digits as typed ("0958", the last four), and without a national trunk
     # prefix ("020 7946 0958") or international one ("0044 …"), which the
     # stored E.164 number does not hold.
     digits = re.sub(r"\D", "", typed)
-    for form in {digits, digits.lstrip("0")}:
-        if len(form) >= 4:
-            conditions.append(col(Lead.phone_e164).contains(form))
-            conditions.append(col(Lead.alt_phone_e164).contains(form))
+    forms = sorted(form for form in {digits, digits.lstrip("0")} if len(form) >= 4)
     with desk.db.reading() as session:
-        rows = session.scalars(
-            select(Lead).where(or_(*conditions)).order_by(col(Lead.id).desc()).limit(limit)
-        )
-        return [_line(lead) for lead in rows]
+        return [_line(lead) for lead in leads.leads_matching(session, typed, forms, limit)]
 
 
 def _line(lead: Lead) -> LeadLine:
@@ -149,31 +125,13 @@ def lead_story(desk: Desk, lead_id: int) -> LeadStory:
         lead = session.get(Lead, lead_id)
         if lead is None:
             raise QualdeskError(f"no lead #{lead_id} (qualdesk leads find TEXT finds one)")
-        handles = {rep.id: rep.handle for rep in session.scalars(select(Rep))}
-        touches = session.scalars(
-            select(Touch).where(col(Touch.lead_id) == lead_id).order_by(col(Touch.started_at))
-        ).all()
-        answers = session.scalars(
-            select(ChecklistAnswer)
-            .where(col(ChecklistAnswer.lead_id) == lead_id)
-            .order_by(col(ChecklistAnswer.id))
-        ).all()
-        decisions = session.scalars(
-            select(RoutingDecision)
-            .where(col(RoutingDecision.lead_id) == lead_id)
-            .order_by(col(RoutingDecision.id))
-        ).all()
-        changes = session.scalars(
-            select(LeadChange)
-            .where(col(LeadChange.lead_id) == lead_id)
-            .order_by(col(LeadChange.id))
-        ).all()
-        loop = _with_sales_and_marketing(session, lead_id, handles)
+        handles = reps.handles(session)
+        records = leads.lead_records(session, lead_id)
     return LeadStory(
         lead=_lead_fields(lead, handles),
-        touches=[_touch_fields(touch, handles) for touch in touches],
-        answers=[_answer_fields(answer, handles) for answer in answers],
-        decisions=[_decision_fields(decision, handles) for decision in decisions],
+        touches=[_touch_fields(touch, handles) for touch in records.touches],
+        answers=[_answer_fields(answer, handles) for answer in records.answers],
+        decisions=[_decision_fields(decision, handles) for decision in records.decisions],
         changes=[
             {
                 "field": change.field,
@@ -183,44 +141,40 @@ def lead_story(desk: Desk, lead_id: int) -> LeadStory:
                 "at": change.changed_at,
                 "reason": change.reason,
             }
-            for change in changes
+            for change in records.changes
         ],
-        **loop,
+        **_with_sales_and_marketing(records, handles),
     )
 
 
 def _with_sales_and_marketing(
-    session: Session, lead_id: int, handles: dict[int | None, str]
+    records: leads.LeadRecords, handles: dict[int | None, str]
 ) -> dict[str, list[dict[str, Any]]]:
     """The lead's hand-offs, sales' verdicts and outcomes, rulings and nurture hand-backs."""
-
-    def rows(model: Any, order: Any) -> list[Any]:
-        return list(session.scalars(select(model).where(model.lead_id == lead_id).order_by(order)))
-
     return {
         "handoffs": [
             {"at": h.handed_off_at, "batch_id": h.batch_id, "score": h.score, "grade": h.grade}
-            for h in rows(HandOff, col(HandOff.id))
+            for h in records.handoffs
         ],
         "verdicts": [
             {"decided_at": v.decided_at, "received_at": v.received_at, "verdict": v.verdict,
              "reason": v.reason, "feedback_batch_id": v.feedback_batch_id}
-            for v in rows(SalesVerdict, col(SalesVerdict.id))
+            for v in records.verdicts
         ],
         "outcomes": [
             {"received_at": o.received_at, "outcome": o.outcome, "word": o.word,
              "amount": None if o.amount_cents is None else o.amount_cents / 100,
              "closed_on": o.closed_on, "feedback_batch_id": o.feedback_batch_id}
-            for o in rows(SalesOutcome, col(SalesOutcome.id))
+            for o in records.outcomes
         ],
         "reviews": [
             {"at": r.decided_at, "by": handles.get(r.reviewer_id, ""), "valid": r.valid,
              "note": r.note}
-            for r in rows(Review, col(Review.id))
+            for r in records.reviews
         ],
         "nurture_handoffs": [
             {"at": n.handed_off_at, "batch_id": n.batch_id, "stage": n.stage}
-            for n in rows(NurtureHandOff, col(NurtureHandOff.id))
+            for n in records.nurture_handoffs
         ],
     }  # fmt: skip
 
@@ -415,19 +369,12 @@ def edit_lead(
         session.flush()
         if new.phone != old_phone:
             _mark_shared(session, {old_phone, new.phone})
-        listed = session.scalars(
-            select(DoNotCall.phone_e164).where(col(DoNotCall.phone_e164).in_(edit.numbers))
-        ).first()
-        stopped = listed is not None and stop_leads(session, col(Lead.id) == lead_id, now) > 0
+        listed = leads.listed_number(session, edit.numbers)
+        stopped = listed is not None and stop_leads(session, leads.lead_is(lead_id), now) > 0
     return Edited(lead_id, edit.changes, stopped)
 
 
 def _mark_shared(session: Session, numbers: set[str]) -> None:
     """Leads on a number another lead has too are marked as sharing it (a switchboard)."""
-    for number in numbers:
-        count = session.scalar(
-            select(func.count()).select_from(Lead).where(col(Lead.phone_e164) == number)
-        )
-        session.execute(
-            update(Lead).where(col(Lead.phone_e164) == number).values(shares_phone=(count or 0) > 1)
-        )
+    for number in sorted(numbers):
+        leads.mark_shared_phone(session, number)

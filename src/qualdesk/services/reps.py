@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
-
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.stages import Role
+from qualdesk.db import reps
 from qualdesk.db.models import Rep
 from qualdesk.services.desk import Desk
 
@@ -78,27 +76,23 @@ def add_rep(desk: Desk, handle: str, name: str, role: str = "rep", time_zone: st
         time_zone=check_zone(time_zone),
         created_at=desk.clock(),
     )
-    try:
-        with desk.db.writing() as session:
-            session.add(rep)
-    except IntegrityError:
-        raise QualdeskError(f"handle {handle!r} is already on the desk") from None
+    with desk.db.writing() as session:
+        added = reps.insert_rep(session, rep)
+    if not added:
+        raise QualdeskError(f"handle {handle!r} is already on the desk")
     return rep
 
 
 def list_reps(desk: Desk, *, active_only: bool = False) -> list[Rep]:
     """Everyone on the desk, by handle."""
     with desk.db.reading() as session:
-        query = select(Rep).order_by(col(Rep.handle))
-        if active_only:
-            query = query.where(col(Rep.active))
-        return list(session.exec(query))
+        return reps.reps_by_handle(session, active_only=active_only)
 
 
 def find_rep(desk: Desk, handle: str) -> Rep:
     """The rep with this handle, or an error naming it."""
     with desk.db.reading() as session:
-        rep = session.exec(select(Rep).where(Rep.handle == handle.strip().lower())).first()
+        rep = reps.rep_with_handle(session, handle.strip().lower())
     if rep is None:
         raise QualdeskError(f"no rep with handle {handle!r} (see `qualdesk reps list`)")
     return rep
@@ -107,7 +101,7 @@ def find_rep(desk: Desk, handle: str) -> Rep:
 def set_active(desk: Desk, handle: str, active: bool) -> Rep:
     """Let a rep sign in again, or stop them from signing in (history is kept)."""
     with desk.db.writing() as session:
-        rep = session.exec(select(Rep).where(Rep.handle == handle.strip().lower())).first()
+        rep = reps.rep_with_handle(session, handle.strip().lower())
         if rep is None:
             raise QualdeskError(f"no rep with handle {handle!r} (see `qualdesk reps list`)")
         rep.active = active

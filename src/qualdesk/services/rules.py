@@ -7,6 +7,7 @@ from pathlib import Path
 
 from qualdesk.core.errors import QualdeskError, RulesError
 from qualdesk.core.rules import parse_rules
+from qualdesk.db.engine import serialize
 from qualdesk.db.models import RulesVersion
 from qualdesk.services.desk import Desk, RulesInForce
 
@@ -45,6 +46,8 @@ def load_rules(desk: Desk, path: Path, loaded_by: str) -> tuple[RulesInForce, bo
     text = read_rules_file(path)
     digest = hashlib.sha256(text.encode()).hexdigest()
     with desk.db.writing() as session:
+        # Two loads at once: the second sees the version the first stored.
+        serialize(session, "rules")
         current = desk.rules(session)
         stored = session.get(RulesVersion, current.version)
         if stored is not None and stored.sha256 == digest:

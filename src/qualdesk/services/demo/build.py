@@ -6,14 +6,13 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import platformdirs
-from sqlalchemy import event
 
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.hours import zone
-from qualdesk.db.engine import database_url
+from qualdesk.db import reps as desk_tables
+from qualdesk.db.engine import Database, database_url, make_engine, shown_location
 from qualdesk.db.models import DeskSetting
 from qualdesk.services.demo.files import (
     DEMO_KEY,
@@ -36,7 +35,7 @@ from qualdesk.services.demo.timetable import (
     DemoClock,
     arrival_moment,
 )
-from qualdesk.services.desk import Clock, Desk, open_desk, system_clock
+from qualdesk.services.desk import Clock, open_desk, system_clock
 from qualdesk.services.reps import add_rep
 from qualdesk.services.resources import data_file
 
@@ -62,30 +61,45 @@ def demo_location() -> Path:
 
 
 def build_demo(location: str, *, seed: int = 7, clock: Clock = system_clock) -> DemoReport:
-    """Build a fresh demo database at a file path, replacing an earlier demo there.
+    """Build a fresh demo database at a file path or on a PostgreSQL server, replacing an
+    earlier demo there.
 
     The sample leads are imported in batches over the last three weeks (the
     files are kept in a folder beside the database) and worked by the reps
     from the moment each arrived until now; twice a week the team lead hands
     the qualified leads to sales, whose verdicts come back a day or two later
-    (those files are kept in a second folder beside the database).
+    (those files are kept in a second folder beside the database). For a
+    database on a server, both folders are in the user data folder, named
+    after the database.
 
     Args:
-        location: the database file.
+        location: the database file, or a PostgreSQL URL (its database must exist,
+            empty or holding an earlier demo).
         seed: the seed of the made-up history; the same seed and clock build the same desk.
         clock: the real clock; the history ends at its now.
 
     Raises:
-        QualdeskError: the location is not a file path, or holds a database that is
-            not a demo.
+        QualdeskError: the location is neither, or holds a database that is not a demo.
     """
     url = database_url(location)
-    if not url.startswith("sqlite:///"):
-        raise QualdeskError("the demo needs a SQLite file path for --db")
-    path = Path(url.removeprefix("sqlite:///"))
-    if path.exists():
-        _remove_old_demo(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not url.startswith(("sqlite:///", "postgresql+psycopg://")):
+        raise QualdeskError("the demo needs a SQLite file path or a PostgreSQL URL for --db")
+    path = _files_anchor(url)
+    if url.startswith("sqlite:///"):
+        if path.exists():
+            _remove_old_demo(path, path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        server = Database(make_engine(url))
+        try:
+            with server.reading() as session:
+                earlier = desk_tables.holds_tables(session)
+            if earlier:
+                _remove_old_demo(location, path)
+                with server.writing() as session:
+                    desk_tables.drop_desk(session)
+        finally:
+            server.dispose()
     rng = random.Random(seed)
     demo_clock = DemoClock(clock)
     now = demo_clock.real()
@@ -94,8 +108,10 @@ def build_demo(location: str, *, seed: int = 7, clock: Clock = system_clock) -> 
     demo_clock.moment = datetime.combine(first_day, IMPORT_TIME) - WEEK
     sample = data_file("sample_leads.csv")
     files = batch_files(sample, leads_folder(path))
-    desk = open_desk(path, clock=demo_clock)
-    _commit_without_waiting_for_the_disk(desk)
+    desk = open_desk(location, clock=demo_clock)
+    # A crash may lose the build's last commits, never the database; a demo is built
+    # again anyway, and its thousands of small commits need not wait for the disk.
+    desk_tables.commit_without_waiting_for_the_disk(desk.db)
     try:
         with desk.db.writing() as session:
             session.add(DeskSetting(key=DEMO_KEY, value="1"))
@@ -113,7 +129,7 @@ def build_demo(location: str, *, seed: int = 7, clock: Clock = system_clock) -> 
         demo_clock.moment = None
         desk.close()
     return DemoReport(
-        str(path),
+        str(path) if url.startswith("sqlite:///") else shown_location(location),
         sample.name,
         weeks.imported,
         weeks.touches,
@@ -125,24 +141,19 @@ def build_demo(location: str, *, seed: int = 7, clock: Clock = system_clock) -> 
     )
 
 
-def _commit_without_waiting_for_the_disk(desk: Desk) -> None:
-    """Let the build's thousands of small commits skip the wait for the disk.
-
-    In WAL mode, synchronous NORMAL keeps the file whole through a power cut
-    and may lose only the last commits; a demo is built again anyway.
-    """
-    engine = desk.db.engine
-    event.listen(engine, "connect", _synchronous_normal)
-    engine.dispose()  # the connections pooled so far were set up before
+def _files_anchor(url: str) -> Path:
+    """What the demo's folders are named after: the database file, or for a database on a
+    server a name in the user data folder (`<database>-leads`, `<database>-sales`)."""
+    if url.startswith("sqlite:///"):
+        return Path(url.removeprefix("sqlite:///"))
+    database = url.rsplit("/", 1)[-1].split("?", 1)[0] or "postgres"
+    return platformdirs.user_data_path("qualdesk") / f"{database}.postgresql"
 
 
-def _synchronous_normal(dbapi_connection: Any, _record: Any) -> None:
-    dbapi_connection.execute("PRAGMA synchronous = NORMAL")
-
-
-def _remove_old_demo(path: Path) -> None:
-    """Remove an earlier demo and its own files, or refuse a database that is not a demo."""
-    desk = open_desk(path)
+def _remove_old_demo(location: str | Path, anchor: Path) -> None:
+    """Remove an earlier demo's file and its own files, or refuse a database that is not a
+    demo (on a server, the caller then drops the demo's tables)."""
+    desk = open_desk(location)
     try:
         with desk.db.reading() as session:
             marker = session.get(DeskSetting, DEMO_KEY)
@@ -150,8 +161,11 @@ def _remove_old_demo(path: Path) -> None:
     finally:
         desk.close()
     if marker is None:
-        raise QualdeskError(f"{path} is not a demo database; refusing to replace it")
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    remove_files(leads_folder(path), lead_file_names())
-    remove_files(sales_folder(path), sales_files)
+        raise QualdeskError(
+            f"{shown_location(location)} is not a demo database; refusing to replace it"
+        )
+    if "://" not in str(location):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{anchor}{suffix}").unlink(missing_ok=True)
+    remove_files(leads_folder(anchor), lead_file_names())
+    remove_files(sales_folder(anchor), sales_files)

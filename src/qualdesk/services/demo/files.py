@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from sqlmodel import Session
-
 from qualdesk.core.headers import choose_delimiter, map_header
 from qualdesk.core.records import RecordReader, split_line
+from qualdesk.db.engine import Session
 from qualdesk.db.models import DeskSetting
 from qualdesk.services.demo.timetable import ARRIVALS
 from qualdesk.services.desk import Desk

@@ -9,9 +9,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from sqlmodel import col, select
-
-from qualdesk.db.models import Lead, Rep
+from qualdesk.core.stages import Role
+from qualdesk.db import leads, reps
 from qualdesk.services.demo.calls import FIT, REACH, Call, Prospect
 from qualdesk.services.demo.timetable import TEAM_LEAD, Caller, DemoClock
 from qualdesk.services.desk import Desk
@@ -33,8 +32,10 @@ class PastWeeks:
         self.now = clock.real()
         self.rules = desk.rules().rules
         with desk.db.reading() as session:
-            reps = session.scalars(select(Rep).where(col(Rep.role) == "rep").order_by(col(Rep.id)))
-            self.callers = [Caller(rep, self.rules.calling_hours, clock()) for rep in reps]
+            self.callers = [
+                Caller(rep, self.rules.calling_hours, clock())
+                for rep in reps.reps_in_role(session, Role.REP.value)
+            ]
         self.events: list[tuple[datetime, int, Event]] = []
         self.imported = self.touches = self.sequence = 0
 
@@ -65,15 +66,11 @@ class Arrival:
         rng = weeks.rng
         summary = import_file(weeks.desk, self.file, ImportOptions(imported_by=TEAM_LEAD))
         weeks.imported += summary.imported
-        with weeks.desk.db.reading() as session:
-            leads = list(
-                session.scalars(
-                    select(Lead)
-                    .where(col(Lead.batch_id) == summary.batch_id)
-                    .order_by(col(Lead.id))
-                )
-            )
-        for lead in leads:
+        arrived = []
+        if summary.batch_id is not None:
+            with weeks.desk.db.reading() as session:
+                arrived = leads.leads_of_batch(session, summary.batch_id)
+        for lead in arrived:
             assert lead.id is not None
             prospect = Prospect(
                 lead.id,
@@ -95,7 +92,7 @@ class Arrival:
             )
             weeks.at(lead.created_at + wait, Call(prospect))
         if self.asks_not_to_be_called:
-            alone = [lead for lead in leads if not lead.shares_phone]
+            alone = [lead for lead in arrived if not lead.shares_phone]
             if alone:
                 asked = rng.choice(alone)
                 later = asked.created_at + timedelta(minutes=rng.randint(1, 3))

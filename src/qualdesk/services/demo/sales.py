@@ -22,12 +22,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select as columns_of
-from sqlmodel import Session, col, func, select
-
 from qualdesk.core.hours import zone
 from qualdesk.core.stages import Stage
-from qualdesk.db.models import ChecklistAnswer, HandOff, Lead, Rep
+from qualdesk.db import calls, leads
+from qualdesk.db.engine import Session
+from qualdesk.db.models import Rep
 from qualdesk.services.demo.files import remember_sales_file
 from qualdesk.services.demo.timetable import NEW_YORK, working_day, working_days_after
 from qualdesk.services.export import export_leads
@@ -128,9 +127,7 @@ class Export:
     def play(self, weeks: PastWeeks, moment: datetime) -> None:
         loop, desk = self.loop, weeks.desk
         with desk.db.reading() as session:
-            latest = session.scalar(
-                select(func.max(Lead.updated_at)).where(col(Lead.stage) == Stage.SALES.value)
-            )
+            latest = leads.last_update_in_stage(session, Stage.SALES.value)
         if latest is not None and latest > moment:
             # A call under way now qualifies a lead when it ends: export once it has.
             later = latest.replace(second=0, microsecond=0).astimezone(UTC)
@@ -160,13 +157,7 @@ class Verdicts:
         hours = weeks.rules.calling_hours
         today = _new_york_day(moment)
         with desk.db.reading() as session:
-            open_with_sales = session.execute(
-                select(HandOff.lead_id, func.max(HandOff.handed_off_at))
-                .join(Lead, col(Lead.id) == HandOff.lead_id)
-                .where(col(Lead.stage) == Stage.HANDED_OFF.value)
-                .group_by(col(HandOff.lead_id))
-                .order_by(col(HandOff.lead_id))
-            ).all()
+            open_with_sales = leads.last_handoffs_in_stage(session, Stage.HANDED_OFF.value)
             established = _established(session, [lead_id for lead_id, _ in open_with_sales])
         rows = []
         for lead_id, handed_off_at in open_with_sales:
@@ -222,17 +213,7 @@ class Opportunities:
         loop.opportunities_due = None
         today = _new_york_day(moment)
         with desk.db.reading() as session:
-            accepted = session.execute(
-                columns_of(
-                    col(Lead.id),
-                    col(Lead.company),
-                    col(Lead.outcome),
-                    col(Lead.outcome_cents),
-                    col(Lead.outcome_on),
-                )
-                .where(col(Lead.stage) == Stage.ACCEPTED.value)
-                .order_by(col(Lead.id))
-            ).all()
+            accepted = leads.outcomes_in_stage(session, Stage.ACCEPTED.value)
         rows = []
         for lead_id, company, outcome, cents, closing in accepted:
             name = f"{company or 'Account'} - new business"
@@ -340,11 +321,7 @@ def _reason(rng: random.Random, established: set[str]) -> str:
 def _established(session: Session, lead_ids: list[int]) -> dict[int, set[str]]:
     """The criteria established on each lead, by its newest answer to each."""
     newest: dict[int, dict[str, bool]] = {}
-    for lead_id, criterion, established in session.execute(
-        select(ChecklistAnswer.lead_id, ChecklistAnswer.criterion, ChecklistAnswer.established)
-        .where(col(ChecklistAnswer.lead_id).in_(lead_ids))
-        .order_by(col(ChecklistAnswer.id))
-    ):
+    for lead_id, criterion, established in calls.answers_of_leads(session, lead_ids):
         newest.setdefault(lead_id, {})[criterion] = established
     return {lead: {k for k, yes in answers.items() if yes} for lead, answers in newest.items()}
 
