@@ -19,7 +19,8 @@ from qualdesk.services.calls import (
     set_criterion,
 )
 from qualdesk.services.desk import Desk
-from qualdesk.services.queue import Claim, ClaimLost, claim_next
+from qualdesk.services.lease import Claim, ClaimLost
+from qualdesk.services.queue import claim_next
 from qualdesk.services.stats import rep_today
 from tests.conftest import FrozenClock
 from tests.services.conftest import Make

@@ -15,7 +15,7 @@ from sqlmodel import select
 from qualdesk.core.periods import named_period, typed_period
 from qualdesk.core.stages import Stage
 from qualdesk.db.models import Lead, Rep
-from qualdesk.db.queries import rebuild_touch_totals
+from qualdesk.db.touchtotals import rebuild_touch_totals
 from qualdesk.services.calls import end_call, log_touch
 from qualdesk.services.desk import Desk
 from qualdesk.services.importer import ImportOptions, import_file

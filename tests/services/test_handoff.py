@@ -13,7 +13,7 @@ from qualdesk.core.errors import FileRefused, QualdeskError
 from qualdesk.core.periods import named_period, typed_period
 from qualdesk.core.stages import Stage
 from qualdesk.db.models import HandOff, Lead, Rep, SalesVerdict
-from qualdesk.db.queries import rebuild_touch_totals
+from qualdesk.db.touchtotals import rebuild_touch_totals
 from qualdesk.services import review
 from qualdesk.services.calls import end_call, log_touch, set_criterion
 from qualdesk.services.desk import Desk

@@ -19,7 +19,8 @@ from qualdesk.services.desk import Desk
 from qualdesk.services.dnc import add_number
 from qualdesk.services.export import export_leads
 from qualdesk.services.leads import edit_lead, lead_story, search_leads
-from qualdesk.services.queue import Claim, ClaimLost, claim_lead, claim_next
+from qualdesk.services.lease import Claim, ClaimLost
+from qualdesk.services.queue import claim_lead, claim_next
 from tests.conftest import NOW, FrozenClock
 from tests.services.conftest import Make
 

@@ -35,7 +35,7 @@ from qualdesk.core.errors import DatabaseBusy
 from qualdesk.db.models import Rep
 from qualdesk.services import calls, drafts, queue
 from qualdesk.services.desk import Desk, open_desk
-from qualdesk.services.queue import ClaimLost
+from qualdesk.services.lease import ClaimLost
 
 MONDAY = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 # Mostly calls that leave the lead on the desk, some that route it on.

@@ -27,7 +27,8 @@ from sqlmodel import select
 
 from qualdesk.db.models import Rep
 from qualdesk.services.desk import create_desk, open_desk
-from qualdesk.services.queue import LEASE, claim_next
+from qualdesk.services.lease import LEASE
+from qualdesk.services.queue import claim_next
 from tests.conftest import REPO
 from tests.stress.harness import (
     RepProcess,

@@ -18,8 +18,10 @@ if TYPE_CHECKING:
 @pass_app
 def locate_command(app: AppContext) -> None:
     """Print the database this desk uses, and why that one."""
+    from qualdesk.db.engine import shown_location
+
     location = app.location()
-    say(location.target)
+    say(shown_location(location.target))
     say(f"  chosen by: {location.origin}", err=True)
     if "://" not in location.target and not Path(location.target).expanduser().exists():
         if location.origin == "default":
@@ -57,7 +59,9 @@ def db_init(app: AppContext, path: str | None) -> None:
         version = desk.rules().version
     finally:
         desk.close()
-    say(f"Created a desk at {target} with the default rules (version {version}).")
+    from qualdesk.db.engine import shown_location
+
+    say(f"Created a desk at {shown_location(target)} with the default rules (version {version}).")
     say("Next: qualdesk reps add HANDLE --name NAME --role lead, then qualdesk import FILE.")
 
 

@@ -54,7 +54,7 @@ def demo_command(app: AppContext, rep: str | None, no_open: bool, seed: int) -> 
     target = app.db_flag or str(demo_location())
     report = build_demo(target, seed=seed)
     say(
-        f"Demo desk at {target}: {report.leads:,} leads from {report.sample}, "
+        f"Demo desk at {report.path}: {report.leads:,} leads from {report.sample}, "
         f"{report.touches:,} touches, reps {', '.join(report.reps)}.",
         err=not no_open,
     )

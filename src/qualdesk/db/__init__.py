@@ -1,1 +1,1 @@
-"""Persistence: SQLModel tables, the engine set-up, schema upgrades and queries."""
+"""Persistence: the tables, the engine, schema upgrades, and the SQL, one module per aggregate."""

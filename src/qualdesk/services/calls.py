@@ -1,6 +1,6 @@
 """Working a call: the call card, the checklist, touches, and ending the call with a route.
 
-Every write here checks the rep still holds the lead (queue.hold) inside
+Every write here checks the rep still holds the lead (lease.hold) inside
 its own transaction, so a late write from a lost claim is refused.
 """
 
@@ -27,7 +27,7 @@ from qualdesk.core.routing import Route, override_route, route_after_call
 from qualdesk.core.rules import CallingHours, DeskRules, Disposition
 from qualdesk.core.scoring import LeadFacts, Verdict, judge
 from qualdesk.core.stages import STOPPED_BY_DNC, Outcome, Stage
-from qualdesk.db import calls, leads, queries
+from qualdesk.db import calls, leads, touchtotals
 from qualdesk.db.engine import Session
 from qualdesk.db.models import ChecklistAnswer, Lead, LeadChange, Rep, RoutingDecision, Touch
 from qualdesk.services.callable import blocked, dialled, hold_back_number
@@ -35,7 +35,7 @@ from qualdesk.services.desk import Desk
 from qualdesk.services.dnc import put_on_dnc
 from qualdesk.services.drafts import Draft, drop_draft
 from qualdesk.services.leads import number_to_call
-from qualdesk.services.queue import Claim, hold
+from qualdesk.services.lease import Claim, hold
 
 
 @dataclass(frozen=True)
@@ -311,8 +311,10 @@ def log_touch(desk: Desk, claim: Claim, channel: str, notes: str) -> None:
             started_at=now, ended_at=now,
         )  # fmt: skip
         session.add(touch)
-        queries.count_touch(session, rep_id=claim.rep_id, lead_id=claim.lead_id, channel=channel,
-                            disposition=None, seconds=0)  # fmt: skip
+        touchtotals.count_touch(
+            session, rep_id=claim.rep_id, lead_id=claim.lead_id, channel=channel,
+            disposition=None, seconds=0,
+        )  # fmt: skip
         lead.first_touch_at = lead.first_touch_at or now
         _keep_with_touch(lead, touch, connect=False)
         lead.updated_at = now
@@ -420,7 +422,7 @@ def end_call(
         )  # fmt: skip
         session.add(touch)
         session.flush()
-        queries.count_touch(
+        touchtotals.count_touch(
             session, rep_id=claim.rep_id, lead_id=claim.lead_id, channel="phone",
             disposition=chosen.key, seconds=max(0, round((now - touch.started_at).total_seconds())),
         )  # fmt: skip

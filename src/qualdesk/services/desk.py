@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlmodel import Session, col, select
-
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.rules import DeskRules, parse_rules
-from qualdesk.db.engine import Database
+from qualdesk.db import rulesversions
+from qualdesk.db.engine import Database, Session, serialize
 from qualdesk.db.models import RulesVersion
 from qualdesk.db.schema import open_database, upgrade_location
 from qualdesk.services.resources import data_file
@@ -59,7 +58,7 @@ class Desk:
         if session is None:
             with self.db.reading() as reading:
                 return self.rules(reading)
-        row = session.exec(select(RulesVersion).order_by(col(RulesVersion.id).desc())).first()
+        row = rulesversions.newest(session)
         if row is None or row.id is None:
             raise LookupError("the database holds no rules version")
         if row.id not in self._parsed:
@@ -83,7 +82,7 @@ def open_desk(location: str | Path, *, clock: Clock = system_clock, upgrade: boo
     """Open the desk database, creating it with the default rules if it is new."""
     desk = Desk(open_database(location, upgrade=upgrade), clock)
     with desk.db.reading() as session:
-        has_rules = session.exec(select(RulesVersion.id)).first() is not None
+        has_rules = rulesversions.any_stored(session)
     if not has_rules:
         _store_default_rules(desk)
     return desk
@@ -104,7 +103,7 @@ def create_desk(location: str | Path, *, clock: Clock = system_clock) -> Desk:
             raise QualdeskError(f"{path}: the folder {path.parent} does not exist")
     desk = Desk(open_database(location), clock)
     with desk.db.reading() as session:
-        has_rules = session.exec(select(RulesVersion.id)).first() is not None
+        has_rules = rulesversions.any_stored(session)
     if has_rules:
         desk.close()
         raise QualdeskError(f"{location}: already holds a desk; nothing was changed")
@@ -116,7 +115,8 @@ def _store_default_rules(desk: Desk) -> None:
     text = data_file("desk.toml").read_text(encoding="utf-8")
     parse_rules(text)
     with desk.db.writing() as session:
-        if session.exec(select(RulesVersion.id)).first() is not None:
+        serialize(session, "rules")  # two desks opening a new database: one stores them
+        if rulesversions.any_stored(session):
             return
         session.add(
             RulesVersion(

@@ -18,13 +18,13 @@ from qualdesk.core.edits import Change, EditProblem, LeadDetails, plan_edit
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.leadfile import identity, person_names
 from qualdesk.core.phones import international
-from qualdesk.db import leads, queries, reps
+from qualdesk.db import claims, leads, reps
 from qualdesk.db.engine import Session
 from qualdesk.db.models import ChecklistAnswer, Lead, LeadChange, RoutingDecision, Touch
 from qualdesk.services.callable import dialled
 from qualdesk.services.desk import Desk
 from qualdesk.services.dnc import stop_leads
-from qualdesk.services.queue import Claim, hold
+from qualdesk.services.lease import Claim, hold
 
 
 @dataclass(frozen=True)
@@ -350,7 +350,7 @@ def edit_lead(
         if edit.dial is not None:
             lead.time_zones = " ".join(edit.dial.time_zones)
             lead.jurisdiction = edit.dial.jurisdiction
-            lead.hours_class_id = queries.hours_class(session, lead.time_zones, lead.jurisdiction)
+            lead.hours_class_id = claims.hours_class(session, lead.time_zones, lead.jurisdiction)
         lead.updated_at = now
         session.add(lead)
         session.add_all(

@@ -27,11 +27,8 @@ from qualdesk.db.models import Lead, Rep
 from qualdesk.services.callable import cap_frees, dialled, hold_back_number
 from qualdesk.services.desk import Desk
 from qualdesk.services.drafts import write_draft
-from qualdesk.services.lease import LEASE, Claim, ClaimLost, hold, renew
+from qualdesk.services.lease import LEASE, Claim, ClaimLost, hold
 from qualdesk.services.stats import start_of_day
-
-# The lease's names, for callers that have not moved to services.lease yet.
-__all__ = ["LEASE", "Claim", "ClaimLost", "hold", "renew"]
 
 # A claim passes over at most this many leads whose number reached a cap on calls
 # (Florida: 3 in 24h) before saying the queue has nothing now.

@@ -16,10 +16,10 @@ from qualdesk.core.callbacks import suggest_callback
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.rules import Disposition
 from qualdesk.db.models import Rep
-from qualdesk.services import callbacks, calls, drafts, leads, queue
+from qualdesk.services import callbacks, calls, drafts, leads, lease, queue
 from qualdesk.services.desk import Desk
-from qualdesk.services.problems import unexpected_line
 from qualdesk.services.lease import Claim, ClaimLost
+from qualdesk.services.problems import unexpected_line
 from qualdesk.tui.messages import (
     CallbackAsked,
     CardLost,
@@ -269,7 +269,7 @@ class DeskWork:
 
         def job() -> CardLost | WorkFailed | None:
             try:
-                queue.renew(desk, claim)
+                lease.renew(desk, claim)
             except ClaimLost as exc:
                 return CardLost(claim, str(exc))
             except Exception as exc:  # the hold runs 10 minutes: the next renewal may do
