@@ -12,19 +12,25 @@ import contextlib
 import csv
 import io
 import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
+from sqlmodel import select
 
 from qualdesk.cli import main
 from qualdesk.core.errors import FileRefused, QualdeskError
 from qualdesk.core.headers import FIELD_ALIASES, REJECT_COLUMNS
-from qualdesk.db.models import ImportBatch, Lead
-from qualdesk.services.desk import Desk
+from qualdesk.db.models import DoNotCall, HoursClass, ImportBatch, ImportIssue, Lead
+from qualdesk.services.desk import Desk, open_desk
 from qualdesk.services.importer import ImportOptions, ImportSummary, import_file, reason_kind
-from tests.property.conftest import DNC_NUMBER, Template, count, fresh_desk
+from tests.conftest import PG_SERVER, FrozenClock
+from tests.property.conftest import DESK_LEADS, DNC_NUMBER, Template, count, fresh_desk
 from tests.property.files import (
     as_bytes,
     assert_one_line,
@@ -262,3 +268,104 @@ def test_the_import_command_answers_in_json_or_in_one_line(
             message = err.getvalue().rstrip("\n")
             assert message.startswith("qualdesk: ")
             assert_one_line(message)
+
+
+# --- The same file on both engines ---------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_import_template(worker_id: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The import template's desk on PostgreSQL: a database each example copies."""
+    from qualdesk.services.dnc import add_number
+    from tests import pg
+
+    url = pg.fresh_database(PG_SERVER, f"qualdesk_props_{worker_id}_{os.getpid()}")
+    leads = tmp_path_factory.mktemp("pg-import-template") / "desk-leads.csv"
+    leads.write_text(DESK_LEADS, encoding="utf-8")
+    desk = open_desk(url, clock=FrozenClock())
+    try:
+        import_file(desk, leads, ImportOptions(imported_by="template"))
+        add_number(desk, DNC_NUMBER, region="US", by="template", reason="asked")
+    finally:
+        desk.close()
+    yield url
+    pg.drop_database(PG_SERVER, url)
+
+
+@contextmanager
+def pg_copy(template: str) -> Iterator[Desk]:
+    """A copy of the PostgreSQL template, open, dropped afterwards."""
+    import psycopg
+
+    name = template.rsplit("/", 1)[1]
+    with psycopg.connect(PG_SERVER + "postgres", autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}_x" WITH (FORCE)')
+        server.execute(f'CREATE DATABASE "{name}_x" TEMPLATE "{name}"')
+    desk = open_desk(f"{template}_x", clock=FrozenClock())
+    try:
+        yield desk
+    finally:
+        desk.close()
+        with psycopg.connect(PG_SERVER + "postgres", autocommit=True) as server:
+            server.execute(f'DROP DATABASE IF EXISTS "{name}_x" WITH (FORCE)')
+
+
+# Where the two desks may rightly differ: the template's own file sat in another folder.
+_PLACES = {"file_path", "rejects_file"}
+
+
+def _desk_rows(desk: Desk) -> dict[str, list[dict[str, Any]]]:
+    """Every row an import writes, table by table, in id order."""
+    tables: dict[str, list[dict[str, Any]]] = {}
+    with desk.db.reading() as session:
+        for model, order in (
+            (Lead, Lead.id),
+            (ImportBatch, ImportBatch.id),
+            (ImportIssue, ImportIssue.id),
+            (HoursClass, HoursClass.id),
+            (DoNotCall, DoNotCall.phone_e164),
+        ):
+            rows = session.scalars(select(model).order_by(order))
+            tables[model.__name__] = [row.model_dump(exclude=_PLACES) for row in rows]
+    return tables
+
+
+def _outcome(desk: Desk, path: Path, rejects: Path, **options: object) -> object:
+    """What an import said (its summary, or the one line it refused the file with)."""
+    try:
+        summary = _import(desk, path, rejects_path=rejects, **options)
+    except QualdeskError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    said = summary.as_json()
+    said.pop("rejects_file")
+    return said, rejects.read_bytes() if summary.rejects_file else None
+
+
+@pytest.mark.postgresql
+@settings(
+    max_examples=40,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=lead_files(), dry_run=rarely(5), region=st.sampled_from([None, None, "US", "gb"]))
+@example(data=REGRESSIONS[0], dry_run=False, region=None)
+def test_both_engines_import_a_file_alike(
+    import_template: Template,
+    pg_import_template: str,
+    data: bytes,
+    dry_run: bool,
+    region: str | None,
+) -> None:
+    with fresh_desk(import_template) as (lite, folder), pg_copy(pg_import_template) as server:
+        path = folder / "leads.csv"
+        path.write_bytes(data)
+        said = {}
+        for engine, desk in (("sqlite", lite), ("postgresql", server)):
+            rejects = folder / f"{engine}.rejects.csv"
+            first = _outcome(desk, path, rejects, dry_run=dry_run, region=region)
+            again = _outcome(desk, path, rejects, dry_run=True, force=True, region=region)
+            said[engine] = (first, again, _desk_rows(desk))
+        assert said["sqlite"][:2] == said["postgresql"][:2]
+        for table, rows in said["sqlite"][2].items():
+            assert rows == said["postgresql"][2][table], table

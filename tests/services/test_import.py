@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 import csv
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -326,6 +328,89 @@ def test_the_sample_file_balances(desk: Desk) -> None:
     summary = _import(desk, data_file("sample_leads.csv"), rejects_path=None, dry_run=True)
     assert summary.rows_read > 250 and _balanced(summary)
     assert summary.duplicates > 0 and summary.rejected > 0
+
+
+def test_the_sample_file_imports_alike_on_every_engine(desk: Desk, tmp_path: Path) -> None:
+    from qualdesk.services.batches import batch_detail
+    from qualdesk.services.resources import data_file
+
+    sample = data_file("sample_leads.csv")
+    summary = _import(desk, sample, rejects_path=tmp_path / "rejects.csv")
+    counts = ("rows_read", "imported", "duplicates", "rejected", "blank", "shared_phone")
+    assert [getattr(summary, name) for name in counts] == [301, 281, 6, 14, 0, 14]
+    assert summary.batch_id is not None
+    _, issues = batch_detail(desk, summary.batch_id)
+    assert [(i.line, i.kind) for i in issues] == sorted(
+        [(r.line, "rejected") for r in summary.rejected_rows]
+        + [(r.line, "duplicate") for r in summary.duplicate_rows]
+    )
+    leads = _leads(desk)
+    assert sum(lead.shares_phone for lead in leads) == 14
+    assert [lead.id for lead in leads] == list(range(1, 282))
+    again = _import(desk, sample, force=True, dry_run=True)
+    assert (again.imported, again.duplicates, again.rejected) == (0, 287, 14)
+    on_desk = [row for row in again.duplicate_rows if row.duplicate_of is not None]
+    assert len(on_desk) == 281 and {row.duplicate_of for row in on_desk} == set(range(1, 282))
+
+
+def _paused_import(
+    db_location: str | Path, path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[threading.Thread, threading.Event, list[object]]:
+    """An import, in a thread with its own desk, that waits a moment after adding its leads."""
+    from qualdesk.db import staging
+    from qualdesk.services.desk import open_desk
+
+    moved, outcome = threading.Event(), []
+    move = staging.move_into_leads
+
+    def move_then_wait(*args: object) -> None:
+        move(*args)  # type: ignore[arg-type]
+        moved.set()
+        time.sleep(1.0)
+
+    monkeypatch.setattr(staging, "move_into_leads", move_then_wait)
+
+    def run() -> None:
+        other = open_desk(db_location)
+        try:
+            outcome.append(_import(other, path))
+        except Exception as exc:  # reported by the test
+            outcome.append(exc)
+        finally:
+            other.close()
+
+    return threading.Thread(target=run), moved, outcome
+
+
+def test_an_import_waits_for_one_moving_the_same_people_in(
+    desk: Desk, db_location: str | Path, write_csv: WriteCsv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, moved, outcome = _paused_import(
+        db_location, write_csv(GOOD, name="first.csv"), monkeypatch
+    )
+    first.start()
+    assert moved.wait(30)
+    monkeypatch.undo()
+    second = _import(desk, write_csv(GOOD[::-1], name="second.csv"))
+    first.join(30)
+    assert isinstance(outcome[0], ImportSummary) and outcome[0].imported == 3
+    assert (second.imported, second.duplicates) == (0, 3)
+    assert len(_leads(desk)) == 3
+
+
+def test_a_number_put_on_do_not_call_during_an_import_stops_its_new_lead(
+    desk: Desk, db_location: str | Path, write_csv: WriteCsv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    importing, moved, outcome = _paused_import(db_location, write_csv(GOOD), monkeypatch)
+    importing.start()
+    assert moved.wait(30)
+    monkeypatch.undo()
+    _, added, stopped = add_number(desk, "(305) 555-0123", region="US", by="ops")
+    importing.join(30)
+    assert isinstance(outcome[0], ImportSummary) and outcome[0].imported == 3
+    assert added and stopped == 1
+    grace = _leads(desk)[1]
+    assert grace.stage == Stage.DISQUALIFIED.value and grace.next_due_at is None
 
 
 def test_progress_is_reported(desk: Desk, write_csv: WriteCsv) -> None:

@@ -5,22 +5,32 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-
-from sqlalchemy import ColumnElement, select, update
-from sqlmodel import Session, col
 
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.headers import FIELD_ALIASES, choose_delimiter, header_key
 from qualdesk.core.phones import PhoneProblem, check_region, normalise_phone, region_for_country
 from qualdesk.core.records import Record, RecordReader, split_line
-from qualdesk.core.stages import STOPPED_BY_DNC, Stage
-from qualdesk.db.models import DoNotCall, Lead
+from qualdesk.db import dnc as dnc_list
+from qualdesk.db import staging
+from qualdesk.db.dnc import DNC_REASON, stop_lead, stop_leads
+from qualdesk.db.engine import Session
+from qualdesk.db.models import DoNotCall
 from qualdesk.services.desk import Desk
 from qualdesk.services.textfile import TextStream, inspect_file
 
-DNC_REASON = "number is on the do-not-call list"
+# Stopping leads is part of the list's rules; callers reach it from here.
+__all__ = [
+    "DNC_REASON",
+    "DncImport",
+    "add_number",
+    "import_numbers",
+    "list_numbers",
+    "put_on_dnc",
+    "stop_lead",
+    "stop_leads",
+]
+
 _PHONE_HEADERS = {*FIELD_ALIASES["phone"], *FIELD_ALIASES["mobile"], "number", "e164"}
 _COUNTRY_HEADERS = set(FIELD_ALIASES["country"])
 
@@ -50,39 +60,13 @@ def put_on_dnc(
             DoNotCall(phone_e164=e164, added_at=now, added_by=by, reason=reason, source=source)
         )
         session.flush()
-    on_number = (col(Lead.phone_e164) == e164) | (col(Lead.alt_phone_e164) == e164)
-    return added, stop_leads(session, on_number, now)
-
-
-def stop_leads(session: Session, which: ColumnElement[bool], now: datetime) -> int:
-    """Stop the leads on the desk that match: their number may not be called. Returns how many.
-
-    Runs inside the caller's transaction.
-    """
-    result = session.execute(
-        update(Lead)
-        .where(which, col(Lead.stage).in_(list(STOPPED_BY_DNC)))
-        .values(
-            stage=Stage.DISQUALIFIED.value,
-            stage_reason=DNC_REASON,
-            next_due_at=None,
-            queue_bucket=None,
-            callback_at=None,
-            # A rep holding one of these leads loses it: their next write is refused.
-            claimed_by=None,
-            claim_token=None,
-            claim_expires_at=None,
-            updated_at=now,
-        )
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return added, dnc_list.stop_leads_on_number(session, e164, now)
 
 
 def list_numbers(desk: Desk) -> list[DoNotCall]:
     """Every number on the list, newest first."""
     with desk.db.reading() as session:
-        query = select(DoNotCall).order_by(col(DoNotCall.added_at).desc())
-        return list(session.scalars(query))
+        return dnc_list.numbers_newest_first(session)
 
 
 def _cells(
@@ -113,6 +97,8 @@ def add_number(
     except PhoneProblem as exc:
         raise QualdeskError(str(exc)) from None
     with desk.db.writing() as session:
+        # An import under way adds its leads first, or sees the number: never neither.
+        staging.hold_intake(session)
         added, stopped = put_on_dnc(
             session, desk, phone.e164, by=by, reason=reason, source="qualdesk dnc add"
         )
@@ -164,6 +150,7 @@ def import_numbers(desk: Desk, path: Path, *, region: str | None, by: str) -> Dn
                 result.repeated += 1
             numbers.setdefault(e164, line)
     with desk.db.writing() as session:
+        staging.hold_intake(session)
         for e164 in numbers:
             added, stopped = put_on_dnc(
                 session, desk, e164, by=by, reason="", source=f"qualdesk dnc import {path.name}"

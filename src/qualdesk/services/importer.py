@@ -23,10 +23,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.engine import Connection
-from sqlmodel import col
-
 from qualdesk.core.errors import FileRefused, QualdeskError
 from qualdesk.core.headers import HeaderMap, choose_delimiter, map_header
 from qualdesk.core.leadfile import LeadDraft, Rejection, RowDefaults, check_row
@@ -35,8 +31,9 @@ from qualdesk.core.records import Record, RecordReader
 from qualdesk.core.rules import DeskRules
 from qualdesk.core.scoring import LeadFacts, facts_score, grade
 from qualdesk.core.words import counted
+from qualdesk.db import staging
 from qualdesk.db.models import ImportBatch
-from qualdesk.services import staging
+from qualdesk.db.staging import Connection
 from qualdesk.services.desk import Desk, os_user
 from qualdesk.services.phonework import HELPER_MIN_BYTES, PhoneWork, Result
 from qualdesk.services.rejects import RejectsFile, record_cells, rejects_path
@@ -204,12 +201,7 @@ def import_file(
 
 def _earlier_import(desk: Desk, sha256: str) -> ImportBatch | None:
     with desk.db.reading() as session:
-        query = (
-            select(ImportBatch)
-            .where(col(ImportBatch.sha256) == sha256, col(ImportBatch.status) == "done")
-            .order_by(col(ImportBatch.id).desc())
-        )
-        return session.scalars(query).first()
+        return staging.earlier_import(session, sha256)
 
 
 def _read_header(stream: TextStream, path: Path) -> tuple[HeaderMap, str, Iterator[str], int]:
@@ -284,9 +276,14 @@ class _RowChecker:
     """Checks rows and catches duplicates within the file, in file order."""
 
     def __init__(
-        self, rules: DeskRules, header: HeaderMap, defaults: RowDefaults,
-        summary: ImportSummary, rejects: RejectsFile, delimiter: str,
-    ) -> None:  # fmt: skip
+        self,
+        rules: DeskRules,
+        header: HeaderMap,
+        defaults: RowDefaults,
+        summary: ImportSummary,
+        rejects: RejectsFile,
+        delimiter: str,
+    ) -> None:
         self.scores = _FactScores(rules)
         self.header = header
         self.defaults = defaults
@@ -375,8 +372,12 @@ class _FactScores:
         return found
 
 
-_FACT_FIELDS = {"title": "title", "company_size": "company_size", "industry": "industry",
-                "company": "company"}  # fmt: skip
+_FACT_FIELDS = {
+    "title": "title",
+    "company_size": "company_size",
+    "industry": "industry",
+    "company": "company",
+}
 
 
 def _staged_row(
@@ -422,17 +423,12 @@ def _finish(
     started: datetime,
 ) -> None:
     """Phase two: duplicates against the desk, do-not-call, and the move into leads."""
-    conn.execution_options(qualdesk_begin="DEFERRED" if options.dry_run else "IMMEDIATE")
-    with conn.begin() as transaction:
+    with staging.desk_transaction(conn, writes=not options.dry_run) as transaction:
         if not (options.force or options.dry_run):
-            again = conn.execute(
-                select(col(ImportBatch.id)).where(
-                    col(ImportBatch.sha256) == source.sha256, col(ImportBatch.status) == "done"
-                )
-            ).first()
+            again = staging.batch_of_file(conn, source.sha256)
             if again is not None:
                 raise FileRefused(
-                    f"{source.path.name} was just imported as batch {again[0]}; "
+                    f"{source.path.name} was just imported as batch {again}; "
                     "use --force to import it again"
                 )
         staging.mark_duplicates_on_desk(conn)
@@ -471,15 +467,7 @@ def _finish(
             unknown_columns=summary.unknown_columns,
             rejects_file=rejects_file if summary.rejected else None,
         )
-        values = batch.model_dump(exclude={"id"})
-        key = conn.execute(insert(ImportBatch).values(**values)).inserted_primary_key
-        assert key is not None
-        batch_id = int(key[0])
-        summary.batch_id = batch_id
+        batch_id = summary.batch_id = staging.add_batch(conn, batch)
         staging.move_into_leads(conn, batch_id, now, shared)
         staging.keep_issues(conn, batch_id, summary.delimiter)
-        conn.execute(
-            update(ImportBatch)
-            .where(col(ImportBatch.id) == batch_id)
-            .values(shared_phone=summary.shared_phone, finished_at=desk.clock())
-        )
+        staging.finish_batch(conn, batch_id, shared_phone=summary.shared_phone, at=desk.clock())
