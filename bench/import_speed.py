@@ -109,7 +109,7 @@ def qualdesk_import(path: Path, work: Path) -> tuple[float, float, float, dict[s
     target = work / "desk.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
-    subprocess.run([sys.executable, "-m", "qualdesk", "--db", str(target), "db", "upgrade"],
+    subprocess.run([sys.executable, "-m", "qualdesk", "db", "init", str(target)],
                    check=True, capture_output=True)  # fmt: skip
     command = [sys.executable, "-m", "qualdesk", "--db", str(target), "import", str(path),
                "--json", "--rejects", str(work / "rejects.csv")]  # fmt: skip

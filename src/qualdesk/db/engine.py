@@ -252,11 +252,12 @@ class Database:
         self.engine.dispose()
 
 
-def serialize(session: Session, name: str) -> None:
+def serialize(bind: Session | Connection, name: str) -> None:
     """Run the rest of this write transaction one at a time with others of the same name.
 
     SQLite's write transactions already run one at a time; on PostgreSQL this
     takes a transaction-level advisory lock on the name.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sql_text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+    engine = bind.get_bind() if isinstance(bind, Session) else bind
+    if engine.dialect.name == "postgresql":
+        bind.execute(sql_text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})

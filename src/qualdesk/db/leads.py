@@ -162,11 +162,6 @@ def lead_changes(session: Session, lead_id: int) -> list[LeadChange]:
 # -- numbers ----------------------------------------------------------------------------
 
 
-def lead_is(lead_id: int) -> ColumnElement[bool]:
-    """The condition naming one lead, for statements that take a condition."""
-    return col(Lead.id) == lead_id
-
-
 def listed_number(session: Session, numbers: Sequence[str]) -> str | None:
     """One of these numbers that is on the do-not-call list, if any is."""
     return session.scalars(

@@ -38,7 +38,6 @@ from sqlalchemy import (
     literal,
     null,
     select,
-    text,
     union,
     update,
 )
@@ -51,6 +50,7 @@ from qualdesk.core.records import split_line
 from qualdesk.core.stages import Stage
 from qualdesk.db.dialect import engine_name
 from qualdesk.db.dnc import DNC_REASON
+from qualdesk.db.engine import serialize
 from qualdesk.db.models import (
     ChecklistAnswer,
     DoNotCall,
@@ -122,7 +122,6 @@ STAGED_COLUMNS = ("line", *LEAD_COLUMNS, "raw")
 ISSUE_COLUMNS = ("line", "kind", "reason", "cells")
 
 # One lock for the whole desk's intake, held to the end of the transaction that takes it.
-_INTAKE_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:name))").bindparams(name="intake")
 
 
 def hold_intake(bind: Session | Connection) -> None:
@@ -131,8 +130,7 @@ def hold_intake(bind: Session | Connection) -> None:
     SQLite's write transactions already run one at a time; on PostgreSQL this
     takes a transaction-level advisory lock. Take it before any lead's row.
     """
-    if engine_name(bind.get_bind() if isinstance(bind, Session) else bind) == "postgresql":
-        bind.execute(_INTAKE_LOCK)
+    serialize(bind, "intake")
 
 
 # --- Staging (phase one: no lock on the desk) --------------------------------------------

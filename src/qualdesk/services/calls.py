@@ -27,7 +27,7 @@ from qualdesk.core.routing import Route, override_route, route_after_call
 from qualdesk.core.rules import CallingHours, DeskRules, Disposition
 from qualdesk.core.scoring import LeadFacts, Verdict, judge
 from qualdesk.core.stages import STOPPED_BY_DNC, Outcome, Stage
-from qualdesk.db import calls, leads, touchtotals
+from qualdesk.db import calls, leads, staging, touchtotals
 from qualdesk.db.engine import Session
 from qualdesk.db.models import ChecklistAnswer, Lead, LeadChange, Rep, RoutingDecision, Touch
 from qualdesk.services.callable import blocked, dialled, hold_back_number
@@ -399,6 +399,10 @@ def end_call(
         chosen = _disposition(rules, disposition)
         if chosen.implies is Outcome.CALLBACK and callback_at is None:
             raise QualdeskError("a callback needs a time")
+        if chosen.implies is Outcome.DNC:
+            # The number goes on the list: no import may move a lead on it in meanwhile.
+            # Taken before the lead's row, in the order an import takes them.
+            staging.hold_intake(session)
         lead = hold(session, claim, now)
         dialled_at = started_at or claim.claimed_at
         block = None if inbound else blocked(session, rules, lead, dialled_at)

@@ -19,11 +19,11 @@ from qualdesk.core.errors import QualdeskError
 from qualdesk.core.leadfile import identity, person_names
 from qualdesk.core.phones import international
 from qualdesk.db import claims, leads, reps
+from qualdesk.db.dnc import stop_lead
 from qualdesk.db.engine import Session
 from qualdesk.db.models import ChecklistAnswer, Lead, LeadChange, RoutingDecision, Touch
 from qualdesk.services.callable import dialled
 from qualdesk.services.desk import Desk
-from qualdesk.services.dnc import stop_leads
 from qualdesk.services.lease import Claim, hold
 
 
@@ -370,7 +370,7 @@ def edit_lead(
         if new.phone != old_phone:
             _mark_shared(session, {old_phone, new.phone})
         listed = leads.listed_number(session, edit.numbers)
-        stopped = listed is not None and stop_leads(session, leads.lead_is(lead_id), now) > 0
+        stopped = listed is not None and stop_lead(session, lead_id, now)
     return Edited(lead_id, edit.changes, stopped)
 
 
