@@ -37,7 +37,7 @@ from claim_speed import NOW  # noqa: E402
 from qualdesk.db.touchtotals import rebuild_touch_totals  # noqa: E402
 from qualdesk.services import export  # noqa: E402
 from qualdesk.services.desk import open_desk  # noqa: E402
-from qualdesk.services.export import export_leads  # noqa: E402
+from qualdesk.services.handoff.export import export_leads  # noqa: E402
 from qualdesk.services.reps import add_rep  # noqa: E402
 
 REPS = 8
@@ -217,7 +217,7 @@ class StatementClock:
         self.seconds += time.perf_counter() - self._began
 
 
-# The export's stages, as qualdesk.services.export calls them: read the buyer profiles (SQL
+# The export's stages, as qualdesk.services.handoff.export calls them: read the buyer profiles (SQL
 # and Python), write the file (render the rows, hash, compress, fsync, move into place), hand
 # the leads off (INSERT handoffs, UPDATE leads). The rest is the batch row and the commit.
 STAGES = (("read", "_profiles"), ("write", "write_file"), ("hand off", "_hand_off"))

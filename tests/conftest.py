@@ -76,12 +76,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     sqlite_only = "db_path" in metafunc.fixturenames or metafunc.module.__name__.startswith(
         "tests.tui"
     )
-    metafunc.parametrize("engine", ENGINES[:1] if sqlite_only else ENGINES)
+    if not sqlite_only:  # otherwise the `engine` fixture below says SQLite
+        metafunc.parametrize("engine", ENGINES)
 
 
 @pytest.fixture
 def engine() -> str:
-    """The database engine a test runs on (parametrised in pytest_generate_tests)."""
+    """The database engine of a SQLite-only test (the others are parametrised above)."""
     return "sqlite"
 
 

@@ -17,8 +17,8 @@ from qualdesk.db import queries
 from qualdesk.db.models import ChecklistAnswer, NoteDraft, RoutingDecision, Touch
 from qualdesk.db.schema import SCHEMA_HEAD
 from qualdesk.services.desk import open_desk
-from qualdesk.services.dnc import add_number
-from qualdesk.services.importer import ImportOptions, import_file
+from qualdesk.services.intake.dnc import add_number
+from qualdesk.services.intake.importer import ImportOptions, import_file
 from qualdesk.services.reps import add_rep
 
 ROWS = """Name,Company,Title,Email,Phone,Country,Booth

@@ -16,13 +16,13 @@ from sqlmodel import col, select
 
 from qualdesk.db.models import Lead
 from qualdesk.db.schema import open_database
+from qualdesk.services.calling.queue import claim_lead
 from qualdesk.services.desk import Desk, open_desk
-from qualdesk.services.health import CHECKS, SERVER_CHECKS, schema_revisions
-from qualdesk.services.importer import ImportOptions, import_file
-from qualdesk.services.queue import claim_lead
+from qualdesk.services.intake.importer import ImportOptions, import_file
 from qualdesk.services.reps import add_rep
 from qualdesk.services.resources import data_file
 from qualdesk.services.rules import load_rules
+from qualdesk.services.upkeep.health import CHECKS, SERVER_CHECKS, schema_revisions
 from tests.cli.conftest import Run
 from tests.conftest import NOW, REPO, FrozenClock
 
@@ -335,7 +335,7 @@ def test_an_empty_file_is_not_a_desk(run: Run, db_path: Path) -> None:
 def test_the_integrity_check_reports_that_it_is_working(
     demo_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qualdesk.services import health
+    from qualdesk.services.upkeep import health
 
     monkeypatch.setattr(health, "PROGRESS_STEPS", 1000)
     ticks: list[int] = []

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from qualdesk.services.calls import end_call
+from qualdesk.services.calling.calls import end_call
+from qualdesk.services.calling.queue import claim_lead
 from qualdesk.services.desk import open_desk
-from qualdesk.services.queue import claim_lead
 from qualdesk.services.reps import add_rep
 from tests.cli.conftest import Run
 from tests.conftest import FrozenClock

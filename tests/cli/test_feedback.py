@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from qualdesk.db.models import Lead
 from qualdesk.services.desk import Desk, open_desk
-from qualdesk.services.export import export_leads
-from qualdesk.services.importer import ImportOptions, import_file
+from qualdesk.services.handoff.export import export_leads
+from qualdesk.services.intake.importer import ImportOptions, import_file
 from qualdesk.services.reps import add_rep
 from tests.cli.conftest import Run
 from tests.conftest import FrozenClock, WriteCsv

@@ -10,9 +10,9 @@ from sqlmodel import col, select
 
 from qualdesk.db.models import Lead, LeadChange
 from qualdesk.services.desk import open_desk
-from qualdesk.services.export import export_leads
-from qualdesk.services.feedback import read_feedback
-from qualdesk.services.importer import ImportOptions, import_file
+from qualdesk.services.handoff.export import export_leads
+from qualdesk.services.handoff.feedback import read_feedback
+from qualdesk.services.intake.importer import ImportOptions, import_file
 from qualdesk.services.reps import find_rep
 from tests.cli.conftest import Run
 from tests.conftest import FrozenClock, WriteCsv

@@ -71,8 +71,8 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def import_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     """A desk with the default rules, three leads and one do-not-call number."""
-    from qualdesk.services.dnc import add_number
-    from qualdesk.services.importer import ImportOptions, import_file
+    from qualdesk.services.intake.dnc import add_number
+    from qualdesk.services.intake.importer import ImportOptions, import_file
 
     base = tmp_path_factory.mktemp("import-template")
     desk = open_desk(base / "template.db", clock=FrozenClock())
@@ -100,11 +100,11 @@ EMAILS[3] = EMAILS[6]
 @pytest.fixture(scope="session")
 def feedback_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     """A desk whose leads stand at every stage a verdict file can name (see the ids above)."""
-    from qualdesk.services.calls import end_call, set_criterion
-    from qualdesk.services.export import export_leads
-    from qualdesk.services.feedback import read_feedback
-    from qualdesk.services.importer import ImportOptions, import_file
-    from qualdesk.services.queue import claim_lead
+    from qualdesk.services.calling.calls import end_call, set_criterion
+    from qualdesk.services.calling.queue import claim_lead
+    from qualdesk.services.handoff.export import export_leads
+    from qualdesk.services.handoff.feedback import read_feedback
+    from qualdesk.services.intake.importer import ImportOptions, import_file
     from qualdesk.services.reps import add_rep
 
     base = tmp_path_factory.mktemp("feedback-template")

@@ -21,8 +21,8 @@ from sqlmodel import SQLModel
 
 from qualdesk.db.copy import desk_tables, open_source
 from qualdesk.db.models import DoNotCall, ExportBatch, Lead, LeadChange, Rep, RulesVersion, Touch
-from qualdesk.services.dbcopy import copy_desk
 from qualdesk.services.desk import open_desk
+from qualdesk.services.upkeep.dbcopy import copy_desk
 from tests.conftest import FrozenClock
 
 pytestmark = pytest.mark.postgresql

@@ -20,7 +20,7 @@ from qualdesk.core.errors import QualdeskError
 from qualdesk.core.feedback import FEEDBACK_ALIASES
 from qualdesk.core.headers import REJECT_COLUMNS
 from qualdesk.db.models import FeedbackBatch, SalesOutcome, SalesVerdict
-from qualdesk.services.feedback import FeedbackSummary, read_feedback
+from qualdesk.services.handoff.feedback import FeedbackSummary, read_feedback
 from tests.property.conftest import EMAILS, Stages, Template, count, fresh_desk
 from tests.property.files import as_bytes, assert_one_line, csv_text, nasty_text, rarely, spelled
 

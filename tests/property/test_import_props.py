@@ -28,7 +28,7 @@ from qualdesk.core.errors import FileRefused, QualdeskError
 from qualdesk.core.headers import FIELD_ALIASES, REJECT_COLUMNS
 from qualdesk.db.models import DoNotCall, HoursClass, ImportBatch, ImportIssue, Lead
 from qualdesk.services.desk import Desk, open_desk
-from qualdesk.services.importer import ImportOptions, ImportSummary, import_file, reason_kind
+from qualdesk.services.intake.importer import ImportOptions, ImportSummary, import_file, reason_kind
 from tests.conftest import PG_SERVER, FrozenClock
 from tests.property.conftest import DESK_LEADS, DNC_NUMBER, Template, count, fresh_desk
 from tests.property.files import (
@@ -276,7 +276,7 @@ def test_the_import_command_answers_in_json_or_in_one_line(
 @pytest.fixture(scope="session")
 def pg_import_template(worker_id: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The import template's desk on PostgreSQL: a database each example copies."""
-    from qualdesk.services.dnc import add_number
+    from qualdesk.services.intake.dnc import add_number
     from tests import pg
 
     url = pg.fresh_database(PG_SERVER, f"qualdesk_props_{worker_id}_{os.getpid()}")

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from qualdesk.db.models import Lead, Rep
 from qualdesk.services.desk import Desk
-from qualdesk.services.importer import ImportOptions, import_file
+from qualdesk.services.intake.importer import ImportOptions, import_file
 from qualdesk.services.reps import add_rep
 from tests.conftest import FrozenClock
 

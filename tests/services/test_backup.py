@@ -18,10 +18,10 @@ import pytest
 
 from qualdesk.cli import main
 from qualdesk.core.errors import QualdeskError
-from qualdesk.services.backup import back_up
+from qualdesk.services.calling.queue import claim_next
 from qualdesk.services.desk import Desk, open_desk
-from qualdesk.services.queue import claim_next
 from qualdesk.services.reps import add_rep
+from qualdesk.services.upkeep.backup import back_up
 from tests.conftest import NOW, REPO, FrozenClock
 from tests.services.conftest import Make
 
@@ -31,9 +31,9 @@ WRITER = """
 import sys, time
 from pathlib import Path
 from typing import Any
-from qualdesk.services.calls import log_touch
+from qualdesk.services.calling.calls import log_touch
 from qualdesk.services.desk import open_desk
-from qualdesk.services.queue import claim_lead
+from qualdesk.services.calling.queue import claim_lead
 from qualdesk.services.reps import find_rep
 
 db, stop, lead_ids = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3].split(",")

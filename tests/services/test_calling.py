@@ -17,11 +17,11 @@ from sqlmodel import select
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.stages import Stage
 from qualdesk.db.models import Lead, Rep, Touch
-from qualdesk.services.callbacks import plan_callback, suggest_callback
-from qualdesk.services.calls import end_call, load_card
+from qualdesk.services.calling.callbacks import plan_callback, suggest_callback
+from qualdesk.services.calling.calls import end_call, load_card
+from qualdesk.services.calling.queue import claim_lead, claim_next, outlook
 from qualdesk.services.desk import Desk
-from qualdesk.services.importer import ImportOptions, import_file
-from qualdesk.services.queue import claim_lead, claim_next, outlook
+from qualdesk.services.intake.importer import ImportOptions, import_file
 from tests.conftest import FrozenClock
 from tests.services.conftest import Make
 

@@ -10,18 +10,18 @@ from sqlmodel import col, select
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.stages import Stage
 from qualdesk.db.models import ChecklistAnswer, DoNotCall, Lead, Rep, RoutingDecision, Touch
-from qualdesk.services.callbacks import plan_callback
-from qualdesk.services.calls import (
+from qualdesk.services.calling.callbacks import plan_callback
+from qualdesk.services.calling.calls import (
     end_call,
     load_card,
     log_touch,
     propose,
     set_criterion,
 )
+from qualdesk.services.calling.lease import Claim, ClaimLost
+from qualdesk.services.calling.queue import claim_next
 from qualdesk.services.desk import Desk
-from qualdesk.services.lease import Claim, ClaimLost
-from qualdesk.services.queue import claim_next
-from qualdesk.services.stats import rep_today
+from qualdesk.services.figures.stats import rep_today
 from tests.conftest import FrozenClock
 from tests.services.conftest import Make
 
@@ -206,7 +206,7 @@ def test_callbacks_are_read_in_the_reps_zone_and_checked_in_the_leads(
     make_leads("la")
     claim = claim_next(desk, reps["ana"])
     assert claim is None  # Los Angeles is at 07:00
-    from qualdesk.services.queue import claim_lead
+    from qualdesk.services.calling.queue import claim_lead
 
     clock.now += timedelta(hours=2)  # 09:00 in Los Angeles: the call may be made
     claim = claim_lead(desk, reps["ana"], 1)

@@ -16,9 +16,9 @@ from qualdesk.cli import main
 from qualdesk.core.errors import QualdeskError
 from qualdesk.db.copy import desk_tables, open_source
 from qualdesk.db.models import Lead
-from qualdesk.services.dbcopy import CopyStep, copy_desk
 from qualdesk.services.desk import open_desk
 from qualdesk.services.reps import add_rep
+from qualdesk.services.upkeep.dbcopy import CopyStep, copy_desk
 from tests.conftest import NOW, REPO, FrozenClock
 
 Rows = dict[str, list[tuple[Any, ...]]]
@@ -28,11 +28,11 @@ Rows = dict[str, list[tuple[Any, ...]]]
 def every_kind(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo desk (touches, answers, hand-offs, verdicts, outcomes, reviews, do-not-call)
     with what the demo leaves out: a second rules version, an edit, a draft being typed."""
+    from qualdesk.services.calling.drafts import save_draft
+    from qualdesk.services.calling.leads import edit_lead
+    from qualdesk.services.calling.queue import claim_lead
     from qualdesk.services.demo import build_demo
-    from qualdesk.services.dnc import add_number
-    from qualdesk.services.drafts import save_draft
-    from qualdesk.services.leads import edit_lead
-    from qualdesk.services.queue import claim_lead
+    from qualdesk.services.intake.dnc import add_number
     from qualdesk.services.reps import find_rep
     from qualdesk.services.resources import data_file
     from qualdesk.services.rules import load_rules

@@ -48,9 +48,9 @@ from qualdesk.services.demo import (
 )
 from qualdesk.services.demo.files import remember_sales_file
 from qualdesk.services.desk import Desk, create_desk, open_desk
+from qualdesk.services.figures.team import team_figures
+from qualdesk.services.handoff.review import to_review
 from qualdesk.services.reps import add_rep
-from qualdesk.services.review import to_review
-from qualdesk.services.team import team_figures
 from tests.conftest import NOW, FrozenClock
 
 SAID = {key: {note for note, _ in pairs} for key, pairs in CHECKLIST_TALK.items()}

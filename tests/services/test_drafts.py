@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 
 from qualdesk.db.models import Lead, Rep
-from qualdesk.services.batches import undo_batch
-from qualdesk.services.calls import end_call, load_card, log_touch
+from qualdesk.services.calling.calls import end_call, load_card, log_touch
+from qualdesk.services.calling.drafts import load_draft, save_draft
+from qualdesk.services.calling.lease import LEASE, ClaimLost
+from qualdesk.services.calling.queue import claim_lead, claim_next, release
 from qualdesk.services.desk import Desk
-from qualdesk.services.drafts import load_draft, save_draft
-from qualdesk.services.lease import LEASE, ClaimLost
-from qualdesk.services.queue import claim_lead, claim_next, release
+from qualdesk.services.intake.batches import undo_batch
 from tests.conftest import FrozenClock
 from tests.services.conftest import Make
 

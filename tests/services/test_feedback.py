@@ -10,11 +10,11 @@ import pytest
 from sqlmodel import col, func, select
 
 from qualdesk.db.models import FeedbackBatch, HandOff, Lead, Rep, SalesOutcome, SalesVerdict
-from qualdesk.services.calls import end_call, set_criterion
+from qualdesk.services.calling.calls import end_call, set_criterion
+from qualdesk.services.calling.queue import claim_next
 from qualdesk.services.desk import Desk
-from qualdesk.services.export import export_leads
-from qualdesk.services.feedback import FeedbackSummary, read_feedback
-from qualdesk.services.queue import claim_next
+from qualdesk.services.handoff.export import export_leads
+from qualdesk.services.handoff.feedback import FeedbackSummary, read_feedback
 from qualdesk.services.rules import load_rules
 from tests.conftest import REPO, FrozenClock
 from tests.services.conftest import Make

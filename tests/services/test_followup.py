@@ -16,12 +16,12 @@ from qualdesk.core.periods import named_period, typed_period
 from qualdesk.core.stages import Stage
 from qualdesk.db.models import Lead, Rep
 from qualdesk.db.touchtotals import rebuild_touch_totals
-from qualdesk.services.calls import end_call, log_touch
+from qualdesk.services.calling.calls import end_call, log_touch
+from qualdesk.services.calling.queue import claim_lead, claim_next, release
 from qualdesk.services.desk import Desk
-from qualdesk.services.importer import ImportOptions, import_file
-from qualdesk.services.queue import claim_lead, claim_next, release
+from qualdesk.services.figures.team import team_figures
+from qualdesk.services.intake.importer import ImportOptions, import_file
 from qualdesk.services.rules import load_rules
-from qualdesk.services.team import team_figures
 from tests.conftest import REPO, FrozenClock, WriteCsv
 from tests.services.conftest import Make
 

@@ -14,15 +14,15 @@ from qualdesk.core.periods import named_period, typed_period
 from qualdesk.core.stages import Stage
 from qualdesk.db.models import HandOff, Lead, Rep, SalesVerdict
 from qualdesk.db.touchtotals import rebuild_touch_totals
-from qualdesk.services import review
-from qualdesk.services.calls import end_call, log_touch, set_criterion
+from qualdesk.services.calling.calls import end_call, log_touch, set_criterion
+from qualdesk.services.calling.queue import claim_next
 from qualdesk.services.desk import Desk
-from qualdesk.services.dnc import add_number
-from qualdesk.services.export import export_again, export_leads
-from qualdesk.services.feedback import read_feedback
-from qualdesk.services.queue import claim_next
+from qualdesk.services.figures.team import team_figures
+from qualdesk.services.handoff import review
+from qualdesk.services.handoff.export import export_again, export_leads
+from qualdesk.services.handoff.feedback import read_feedback
+from qualdesk.services.intake.dnc import add_number
 from qualdesk.services.reps import add_rep, set_active
-from qualdesk.services.team import team_figures
 from tests.conftest import FrozenClock
 from tests.services.conftest import Make
 

@@ -15,10 +15,10 @@ from sqlmodel import col, select
 from qualdesk.core.errors import FileRefused, QualdeskError
 from qualdesk.core.stages import Stage
 from qualdesk.db.models import ImportBatch, ImportIssue, Lead, Rep, Touch
-from qualdesk.services.batches import undo_batch
 from qualdesk.services.desk import Desk
-from qualdesk.services.dnc import add_number
-from qualdesk.services.importer import ImportOptions, ImportSummary, import_file
+from qualdesk.services.intake.batches import undo_batch
+from qualdesk.services.intake.dnc import add_number
+from qualdesk.services.intake.importer import ImportOptions, ImportSummary, import_file
 from tests.conftest import WriteCsv
 
 GOOD = [
@@ -331,7 +331,7 @@ def test_the_sample_file_balances(desk: Desk) -> None:
 
 
 def test_the_sample_file_imports_alike_on_every_engine(desk: Desk, tmp_path: Path) -> None:
-    from qualdesk.services.batches import batch_detail
+    from qualdesk.services.intake.batches import batch_detail
     from qualdesk.services.resources import data_file
 
     sample = data_file("sample_leads.csv")
@@ -440,7 +440,7 @@ def _messy(tmp_path: Path, rows: int) -> Path:
 def test_the_phone_helper_gives_what_in_process_work_gives(
     desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qualdesk.services import importer
+    from qualdesk.services.intake import importer
 
     path = _messy(tmp_path, 3000)
     monkeypatch.setattr(importer, "HELPER_MIN_BYTES", 0)
@@ -457,7 +457,8 @@ def test_an_import_survives_its_phone_helper_dying(
     import subprocess
     import sys
 
-    from qualdesk.services import importer, phonework
+    from qualdesk.services.calling import phonework
+    from qualdesk.services.intake import importer
 
     def start_a_helper_that_dies(self: phonework.PhoneWork) -> None:
         self._helper = subprocess.Popen(

@@ -12,15 +12,15 @@ from sqlmodel import col, func, select
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.stages import Stage
 from qualdesk.db.models import DoNotCall, HoursClass, Lead, LeadChange, Rep, Touch
-from qualdesk.services import leads as lead_service
-from qualdesk.services.batches import undo_batch
-from qualdesk.services.calls import end_call, load_card, set_criterion
+from qualdesk.services.calling import leads as lead_service
+from qualdesk.services.calling.calls import end_call, load_card, set_criterion
+from qualdesk.services.calling.leads import edit_lead, lead_story, search_leads
+from qualdesk.services.calling.lease import Claim, ClaimLost
+from qualdesk.services.calling.queue import claim_lead, claim_next
 from qualdesk.services.desk import Desk
-from qualdesk.services.dnc import add_number
-from qualdesk.services.export import export_leads
-from qualdesk.services.leads import edit_lead, lead_story, search_leads
-from qualdesk.services.lease import Claim, ClaimLost
-from qualdesk.services.queue import claim_lead, claim_next
+from qualdesk.services.handoff.export import export_leads
+from qualdesk.services.intake.batches import undo_batch
+from qualdesk.services.intake.dnc import add_number
 from tests.conftest import NOW, FrozenClock
 from tests.services.conftest import Make
 
@@ -133,7 +133,7 @@ def test_a_bad_value_changes_nothing(
     with pytest.raises(QualdeskError) as raised:
         edit_lead(desk, ids["ny"], asked, by="ana", reason="typo")
     from qualdesk.core.edits import LABELS
-    from qualdesk.services.leads import LeadEditRefused
+    from qualdesk.services.calling.leads import LeadEditRefused
 
     assert isinstance(raised.value, LeadEditRefused) and raised.value.field == field
     assert str(raised.value).startswith(f"{LABELS[field]}: ") and "\n" not in str(raised.value)

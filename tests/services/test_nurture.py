@@ -21,14 +21,14 @@ from sqlmodel import col, func, select
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.stages import Stage
 from qualdesk.db.models import ExportBatch, HandOff, Lead, NurtureHandOff, Rep, RoutingDecision
-from qualdesk.services import review
-from qualdesk.services.calls import end_call, set_criterion
+from qualdesk.services.calling.calls import end_call, set_criterion
+from qualdesk.services.calling.queue import claim_lead, claim_next
 from qualdesk.services.desk import Desk
-from qualdesk.services.dnc import add_number
-from qualdesk.services.export import export_again, export_leads
-from qualdesk.services.feedback import read_feedback
-from qualdesk.services.nurture import nurture_waiting
-from qualdesk.services.queue import claim_lead, claim_next
+from qualdesk.services.handoff import review
+from qualdesk.services.handoff.export import export_again, export_leads
+from qualdesk.services.handoff.feedback import read_feedback
+from qualdesk.services.handoff.nurture import nurture_waiting
+from qualdesk.services.intake.dnc import add_number
 from qualdesk.services.reps import add_rep
 from tests.conftest import FrozenClock
 from tests.services.conftest import Make
@@ -346,8 +346,8 @@ def test_undoing_an_import_keeps_a_lead_handed_back_to_marketing(
     desk: Desk, tmp_path: Path
 ) -> None:
     """A lead out at import (its number on do-not-call) went back to marketing: it stays."""
-    from qualdesk.services.batches import undo_batch
-    from qualdesk.services.importer import ImportOptions, import_file
+    from qualdesk.services.intake.batches import undo_batch
+    from qualdesk.services.intake.importer import ImportOptions, import_file
 
     add_number(desk, "+1 212 555 0199", region="US", by="lee")
     path = tmp_path / "two.csv"
@@ -365,8 +365,8 @@ def test_sales_lead_report_listing_a_lead_handed_back_to_marketing_skips_it(
     desk: Desk, tmp_path: Path
 ) -> None:
     """The Salesforce hand-back says Closed - Not Converted: sales' next report lists it too."""
-    from qualdesk.services.feedback import read_feedback
-    from qualdesk.services.importer import ImportOptions, import_file
+    from qualdesk.services.handoff.feedback import read_feedback
+    from qualdesk.services.intake.importer import ImportOptions, import_file
 
     path = tmp_path / "one.csv"
     path.write_text("Name,Phone\nNia Later,+1 212 555 0198\n", encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from qualdesk.services.partfiles import open_partial
+from qualdesk.services.intake.partfiles import open_partial
 
 NO_SUCH_PROCESS = 2**22 + 7  # above Linux's largest process id
 

@@ -11,11 +11,11 @@ from sqlmodel import select, update
 
 from qualdesk.core.errors import QualdeskError
 from qualdesk.db.models import Lead, Rep
-from qualdesk.services.callbacks import plan_callback
-from qualdesk.services.calls import end_call, set_criterion
+from qualdesk.services.calling.callbacks import plan_callback
+from qualdesk.services.calling.calls import end_call, set_criterion
+from qualdesk.services.calling.lease import ClaimLost
+from qualdesk.services.calling.queue import claim_lead, claim_next, release
 from qualdesk.services.desk import Desk, open_desk
-from qualdesk.services.lease import ClaimLost
-from qualdesk.services.queue import claim_lead, claim_next, release
 from qualdesk.services.reps import add_rep
 from tests.conftest import NOW, FrozenClock
 from tests.services.conftest import Make
@@ -175,7 +175,7 @@ def test_another_reps_callback_cannot_be_opened_by_search_before_its_grace(
 def test_a_lost_claim_says_what_became_of_the_lead(
     desk: Desk, reps: dict[str, Rep], make_leads: Make
 ) -> None:
-    from qualdesk.services.dnc import add_number
+    from qualdesk.services.intake.dnc import add_number
 
     make_leads("ny:1")
     held = claim_next(desk, reps["ana"])
@@ -190,7 +190,7 @@ def test_claims_from_many_processes_never_collide(tmp_path: Path) -> None:
     desk = open_desk(path, clock=FrozenClock())
     rows = "".join(f"Lead {n},+1 212 555 {n:04d}\n" for n in range(120))
     (tmp_path / "l.csv").write_text("Name,Phone\n" + rows, encoding="utf-8")
-    from qualdesk.services.importer import ImportOptions, import_file
+    from qualdesk.services.intake.importer import ImportOptions, import_file
 
     import_file(desk, tmp_path / "l.csv", ImportOptions())
     for n in range(4):
@@ -270,7 +270,7 @@ def test_nurture_comes_after_retries_and_higher_grades_first(
 def test_a_backlog_of_retries_never_holds_back_a_callback(
     desk: Desk, reps: dict[str, Rep], tmp_path: Path, clock: FrozenClock
 ) -> None:
-    from qualdesk.services.importer import ImportOptions, import_file
+    from qualdesk.services.intake.importer import ImportOptions, import_file
 
     rows = "".join(f"Lead {n},+1 212 555 {n:04d}\n" for n in range(600))
     (tmp_path / "many.csv").write_text("Name,Phone\n" + rows, encoding="utf-8")
@@ -317,7 +317,7 @@ def test_a_lead_back_from_nurture_starts_a_fresh_cadence(
 def test_search_finds_a_number_as_people_type_it(
     desk: Desk, reps: dict[str, Rep], make_leads: Make
 ) -> None:
-    from qualdesk.services.leads import search_leads
+    from qualdesk.services.calling.leads import search_leads
 
     ids = make_leads("uk", "ny:1")
     for typed in ("020 7946 0958", "0044 20 7946 0958", "+44 20 7946 0958", "0958"):

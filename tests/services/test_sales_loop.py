@@ -17,14 +17,14 @@ from sqlmodel import col, select
 
 from qualdesk.core.periods import named_period
 from qualdesk.db.models import Lead, NurtureHandOff, Rep, SalesOutcome
-from qualdesk.services.awaiting import export_overdue
-from qualdesk.services.calls import end_call, set_criterion
+from qualdesk.services.calling.calls import end_call, set_criterion
+from qualdesk.services.calling.queue import claim_next
 from qualdesk.services.desk import Desk
-from qualdesk.services.export import export_leads
-from qualdesk.services.feedback import read_feedback
-from qualdesk.services.importer import ImportOptions, import_file
-from qualdesk.services.queue import claim_next
-from qualdesk.services.team import team_figures
+from qualdesk.services.figures.team import team_figures
+from qualdesk.services.handoff.awaiting import export_overdue
+from qualdesk.services.handoff.export import export_leads
+from qualdesk.services.handoff.feedback import read_feedback
+from qualdesk.services.intake.importer import ImportOptions, import_file
 from tests.conftest import FrozenClock
 
 ZONE = "America/New_York"

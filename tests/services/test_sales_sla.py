@@ -12,11 +12,11 @@ import pytest
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.periods import named_period
 from qualdesk.db.models import Rep
-from qualdesk.services.awaiting import OVERDUE_COLUMNS, export_overdue
 from qualdesk.services.desk import Desk
-from qualdesk.services.export import export_leads
-from qualdesk.services.feedback import read_feedback
-from qualdesk.services.team import team_figures
+from qualdesk.services.figures.team import team_figures
+from qualdesk.services.handoff.awaiting import OVERDUE_COLUMNS, export_overdue
+from qualdesk.services.handoff.export import export_leads
+from qualdesk.services.handoff.feedback import read_feedback
 from tests.conftest import FrozenClock
 from tests.services.conftest import Make
 from tests.services.test_handoff import _work

@@ -27,9 +27,9 @@ from qualdesk.core.periods import named_period
 from qualdesk.db.engine import database_url, make_engine
 from qualdesk.db.touchtotals import rebuild_touch_totals
 from qualdesk.services.desk import open_desk
-from qualdesk.services.importer import ImportOptions, import_file
+from qualdesk.services.figures.team import team_figures
+from qualdesk.services.intake.importer import ImportOptions, import_file
 from qualdesk.services.reps import add_rep
-from qualdesk.services.team import team_figures
 from tests.conftest import REPO
 from tests.stress.rep import MONDAY
 
@@ -137,6 +137,8 @@ class Logs:
     answers: list[tuple[int, str, str]] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
     busy: list[str] = field(default_factory=list)
+    # Claims that came back with nothing while the desk still had leads waiting.
+    empty: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     done: int = 0
 
@@ -174,6 +176,8 @@ def read_logs(folder: Path) -> Logs:
                 current = None
             elif kind == "BUSY":
                 logs.busy.append(f"{handle}: {rest}")
+            elif kind == "EMPTY":
+                logs.empty.append(f"{handle}: {rest}")
             elif kind == "ERROR":
                 logs.errors.append(f"{handle}: {rest}")
             elif kind == "DONE":

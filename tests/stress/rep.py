@@ -33,9 +33,9 @@ from sqlmodel import select
 
 from qualdesk.core.errors import DatabaseBusy
 from qualdesk.db.models import Rep
-from qualdesk.services import calls, drafts, queue
+from qualdesk.services.calling import calls, drafts, queue
+from qualdesk.services.calling.lease import ClaimLost
 from qualdesk.services.desk import Desk, open_desk
-from qualdesk.services.lease import ClaimLost
 
 MONDAY = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 # Mostly calls that leave the lead on the desk, some that route it on.
@@ -84,6 +84,7 @@ def _one_call(desk: Desk, rep: Rep, log: TextIO, rng: random.Random, *, resume: 
     write = log.write
     claim = queue.claim_next(desk, rep, resume=resume)
     if claim is None:
+        write(f"EMPTY {time.monotonic():.6f}\n")
         time.sleep(0.02)
         return 0
     write(f"CLAIM {claim.lead_id} {claim.token} {time.monotonic():.6f}\n")

@@ -26,9 +26,9 @@ import pytest
 from sqlmodel import select
 
 from qualdesk.db.models import Rep
+from qualdesk.services.calling.lease import LEASE
+from qualdesk.services.calling.queue import claim_next
 from qualdesk.services.desk import create_desk, open_desk
-from qualdesk.services.lease import LEASE
-from qualdesk.services.queue import claim_next
 from tests.conftest import REPO
 from tests.stress.harness import (
     RepProcess,

@@ -16,7 +16,7 @@ from textual.worker import WorkerCancelled
 
 from qualdesk.db.models import Lead
 from qualdesk.services.desk import Desk
-from qualdesk.services.importer import ImportOptions, import_file
+from qualdesk.services.intake.importer import ImportOptions, import_file
 from qualdesk.services.reps import add_rep
 from qualdesk.tui.screens.help import KeyTable
 from qualdesk.tui.widgets.keys import KeyRow

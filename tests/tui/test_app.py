@@ -7,7 +7,7 @@ from textual.widgets import OptionList, Static
 
 from qualdesk.core.errors import QualdeskError
 from qualdesk.services.desk import Desk
-from qualdesk.services.importer import ImportOptions, import_file
+from qualdesk.services.intake.importer import ImportOptions, import_file
 from qualdesk.services.reps import add_rep, set_active
 from qualdesk.tui.app import create_app
 from qualdesk.tui.screens.desk import DeskScreen

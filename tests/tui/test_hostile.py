@@ -22,12 +22,12 @@ from textual import events
 from textual.widgets import TextArea
 
 from qualdesk.db.models import Lead
-from qualdesk.services.calls import end_call, set_criterion
+from qualdesk.services.calling.calls import end_call, set_criterion
+from qualdesk.services.calling.queue import claim_next
 from qualdesk.services.desk import Desk
-from qualdesk.services.export import export_leads
-from qualdesk.services.feedback import read_feedback
-from qualdesk.services.importer import ImportOptions, import_file
-from qualdesk.services.queue import claim_next
+from qualdesk.services.handoff.export import export_leads
+from qualdesk.services.handoff.feedback import read_feedback
+from qualdesk.services.intake.importer import ImportOptions, import_file
 from qualdesk.services.reps import add_rep, find_rep
 from qualdesk.tui.app import QualdeskApp, create_app
 from qualdesk.tui.screens.desk import DeskScreen

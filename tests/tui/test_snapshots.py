@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from qualdesk.services.desk import Desk
-from qualdesk.services.importer import ImportOptions, import_file
+from qualdesk.services.intake.importer import ImportOptions, import_file
 from qualdesk.services.reps import add_rep
 from qualdesk.tui.app import create_app
 from tests.tui.conftest import LEADS, SIZE, SMALL, settle

@@ -25,7 +25,7 @@ from textual._xterm_parser import XTermParser
 
 from qualdesk.db.models import ChecklistAnswer, Lead, Touch
 from qualdesk.services.desk import Desk, open_desk
-from qualdesk.services.importer import ImportOptions, import_file
+from qualdesk.services.intake.importer import ImportOptions, import_file
 from qualdesk.services.reps import add_rep
 from qualdesk.services.rules import load_rules
 from qualdesk.tui.terminal import ESC, IDLE_WAIT, KeyReader

@@ -26,7 +26,7 @@ from qualdesk.db.models import (
     Touch,
 )
 from qualdesk.services.desk import Desk, open_desk
-from qualdesk.services.importer import ImportOptions, import_file
+from qualdesk.services.intake.importer import ImportOptions, import_file
 from qualdesk.services.locations import DeskPreferences
 from qualdesk.services.reps import add_rep
 from qualdesk.tui.app import QualdeskApp, create_app

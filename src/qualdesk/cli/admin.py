@@ -102,7 +102,7 @@ def db_copy(ctx: click.Context, target: str, as_json: bool) -> None:
     0 when every count agrees, 1 otherwise or when nothing was copied.
     """
     from qualdesk.cli.maintenance import EXIT_PROBLEM, TableProgress
-    from qualdesk.services.dbcopy import copy_desk
+    from qualdesk.services.upkeep.dbcopy import copy_desk
 
     app: AppContext = ctx.obj
     progress = TableProgress()
@@ -258,7 +258,7 @@ def _describe(rules: DeskRules) -> None:
 def _show_agreement(rules: DeskRules) -> None:
     """Both sides of the agreement: the desk's follow-up, sales' time and words."""
     from qualdesk.core.words import counted
-    from qualdesk.services.awaiting import day_names
+    from qualdesk.services.handoff.awaiting import day_names
 
     say("Follow-up owed per grade:")
     for grade, target in sorted(rules.follow_up.items()):
@@ -352,7 +352,7 @@ def dnc_group() -> None:
 def dnc_add(app: AppContext, phone: str, region: str | None, reason: str) -> None:
     """Put PHONE on the do-not-call list; its leads on the desk are stopped."""
     from qualdesk.services.desk import os_user
-    from qualdesk.services.dnc import add_number
+    from qualdesk.services.intake.dnc import add_number
 
     e164, added, stopped = add_number(app.desk(), phone, region=region, by=os_user(), reason=reason)
     state = "Added" if added else "Already listed:"
@@ -367,7 +367,7 @@ def dnc_add(app: AppContext, phone: str, region: str | None, reason: str) -> Non
 def dnc_import(app: AppContext, file: Path, region: str | None, as_json: bool) -> None:
     """Add every number in FILE (one per line, or a CSV with a phone column)."""
     from qualdesk.services.desk import os_user
-    from qualdesk.services.dnc import import_numbers
+    from qualdesk.services.intake.dnc import import_numbers
 
     result = import_numbers(app.desk(), file, region=region, by=os_user())
     if as_json:
@@ -392,7 +392,7 @@ def dnc_import(app: AppContext, file: Path, region: str | None, as_json: bool) -
 @pass_app
 def dnc_list(app: AppContext) -> None:
     """List the do-not-call numbers."""
-    from qualdesk.services.dnc import list_numbers
+    from qualdesk.services.intake.dnc import list_numbers
 
     numbers = list_numbers(app.desk())
     if not numbers:

@@ -14,8 +14,8 @@ from qualdesk.core.words import amount, counted
 
 if TYPE_CHECKING:
     from qualdesk.services.desk import Desk
-    from qualdesk.services.export import ExportResult
-    from qualdesk.services.team import TeamFigures
+    from qualdesk.services.figures.team import TeamFigures
+    from qualdesk.services.handoff.export import ExportResult
 
 
 @click.command("stats")
@@ -42,8 +42,8 @@ def stats_command(
     rep, else the first team lead). Without dates: today.
     """
     from qualdesk.core.periods import PeriodProblem, named_period, typed_period
+    from qualdesk.services.figures.team import team_figures
     from qualdesk.services.reps import find_rep
-    from qualdesk.services.team import team_figures
 
     if period and (since or until):
         raise click.UsageError("give --period or --since/--until, not both")
@@ -230,7 +230,7 @@ def export_command(
     sales' time for a verdict ([sales] verdict_days) and hands nothing off.
     """
     from qualdesk.services.desk import os_user
-    from qualdesk.services.export import export_again, export_leads
+    from qualdesk.services.handoff.export import export_again, export_leads
 
     _check_export_flags(overdue, batch_id, zone)
     desk = app.desk()
@@ -295,7 +295,7 @@ def _check_export_flags(overdue: bool, batch_id: int | None, zone: str | None) -
 def _export_overdue(
     app: AppContext, desk: Desk, out: Path | None, fmt: str, zone: str | None, as_json: bool
 ) -> None:
-    from qualdesk.services.awaiting import export_overdue
+    from qualdesk.services.handoff.awaiting import export_overdue
 
     listed = export_overdue(desk, reading_zone(app, desk, zone), out=out, fmt=fmt)
     if as_json:
@@ -356,7 +356,7 @@ def feedback_command(
     writes nothing. Exits 1 when every row is refused.
     """
     from qualdesk.services.desk import os_user
-    from qualdesk.services.feedback import read_feedback
+    from qualdesk.services.handoff.feedback import read_feedback
 
     desk = app.desk(dry_run=dry_run)
     summary = read_feedback(

@@ -11,7 +11,7 @@ from qualdesk.cli.context import AppContext, pass_app, reading_zone
 from qualdesk.cli.output import ProgressBar, print_json, say, table
 
 if TYPE_CHECKING:
-    from qualdesk.services.importer import ImportSummary, IssueRow
+    from qualdesk.services.intake.importer import ImportSummary, IssueRow
 
 SHOW_ROWS = 10
 
@@ -74,7 +74,7 @@ def import_command(
         _undo(app, undo, as_json)
         return
     assert file is not None
-    from qualdesk.services.importer import ImportOptions, import_file
+    from qualdesk.services.intake.importer import ImportOptions, import_file
 
     desk = app.desk(dry_run=dry_run)
     options = ImportOptions(
@@ -99,7 +99,7 @@ def import_command(
 
 
 def _undo(app: AppContext, batch_id: int, as_json: bool) -> None:
-    from qualdesk.services.batches import undo_batch
+    from qualdesk.services.intake.batches import undo_batch
 
     result = undo_batch(app.desk(), batch_id)
     if as_json:
@@ -174,7 +174,7 @@ def _imported_note(summary: ImportSummary) -> str:
 @pass_app
 def batches_command(app: AppContext, batch_id: int | None, as_json: bool) -> None:
     """List import batches, or show one batch's duplicate and rejected rows."""
-    from qualdesk.services.batches import batch_detail, list_batches
+    from qualdesk.services.intake.batches import batch_detail, list_batches
 
     desk = app.desk()
     if batch_id is None:

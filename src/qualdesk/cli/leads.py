@@ -12,8 +12,8 @@ from qualdesk.cli.output import print_json, say, table
 from qualdesk.core.errors import QualdeskError
 
 if TYPE_CHECKING:
+    from qualdesk.services.calling.leads import LeadStory
     from qualdesk.services.desk import Desk
-    from qualdesk.services.leads import LeadStory
 
 
 @click.group("leads")
@@ -31,7 +31,7 @@ def leads_find(app: AppContext, text: str, as_json: bool) -> None:
     As the desk's search: "0958" finds a number ending so; national and
     international prefixes (020…, 0044…) are understood. Newest first, 50 at most.
     """
-    from qualdesk.services.leads import search_leads
+    from qualdesk.services.calling.leads import search_leads
 
     found = search_leads(app.desk(), text)
     if as_json:
@@ -72,7 +72,7 @@ def leads_show(app: AppContext, lead_id: int, zone: str | None, as_json: bool) -
     "decisions", "changes", "handoffs", "verdicts", "outcomes", "reviews",
     "nurture_handoffs"}, each change with its field, old, new, by and at.
     """
-    from qualdesk.services.leads import lead_story
+    from qualdesk.services.calling.leads import lead_story
 
     desk = app.desk()
     story = lead_story(desk, lead_id)
@@ -220,7 +220,7 @@ def leads_edit(
     A bad value is one line and changes nothing.
     """
     from qualdesk.core.edits import LABELS
-    from qualdesk.services.leads import edit_lead
+    from qualdesk.services.calling.leads import edit_lead
 
     asked = {name: value for name, value in fields.items() if value is not None}
     if not asked:

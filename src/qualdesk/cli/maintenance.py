@@ -17,7 +17,7 @@ from qualdesk.cli.output import ProgressBar, Working, print_json, say
 from qualdesk.core.words import counted
 
 if TYPE_CHECKING:
-    from qualdesk.services.dbcopy import CopyStep
+    from qualdesk.services.upkeep.dbcopy import CopyStep
 
 LABELS = {
     "server": "server",
@@ -47,7 +47,7 @@ def doctor_command(ctx: click.Context, fix: bool, as_json: bool) -> None:
     Exit status: 0 when no check found a problem (warnings are worth a look
     but the desk copes with them), 1 when one did or the file is missing.
     """
-    from qualdesk.services.health import check_desk, desk_to_check
+    from qualdesk.services.upkeep.health import check_desk, desk_to_check
 
     app: AppContext = ctx.obj
     desk = desk_to_check(app.existing().target)
@@ -99,7 +99,7 @@ def backup_command(app: AppContext, file: Path, force: bool, as_json: bool) -> N
     A desk on PostgreSQL is copied into FILE as a SQLite desk (as `qualdesk db
     copy` would); pg_dump remains the server's own backup.
     """
-    from qualdesk.services.backup import PG_DUMP, back_up
+    from qualdesk.services.upkeep.backup import PG_DUMP, back_up
 
     bar = ProgressBar("Backing up", 0, minimum=32 << 20)
     tables = TableProgress()

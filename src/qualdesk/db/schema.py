@@ -155,6 +155,13 @@ def _known_revisions(config: Any) -> set[str]:
     return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
 
 
+def known_revisions() -> list[str]:
+    """The schema revisions this qualdesk knows, newest first (read from its migrations)."""
+    from alembic.script import ScriptDirectory
+
+    return [script.revision for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions()]
+
+
 def _open_error(exc: Exception, location: str | Path) -> QualdeskError:
     """One line for a database that would not open: a server's answer, or why not."""
     where = shown_location(location)

@@ -16,9 +16,9 @@ from qualdesk.core.callbacks import suggest_callback
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.rules import Disposition
 from qualdesk.db.models import Rep
-from qualdesk.services import callbacks, calls, drafts, leads, lease, queue
+from qualdesk.services.calling import callbacks, calls, drafts, leads, lease, queue
+from qualdesk.services.calling.lease import Claim, ClaimLost
 from qualdesk.services.desk import Desk
-from qualdesk.services.lease import Claim, ClaimLost
 from qualdesk.services.problems import unexpected_line
 from qualdesk.tui.messages import (
     CallbackAsked,

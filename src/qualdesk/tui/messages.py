@@ -12,10 +12,10 @@ if TYPE_CHECKING:
     from qualdesk.core.edits import Change
     from qualdesk.core.routing import Route
     from qualdesk.core.rules import Disposition
-    from qualdesk.services.calls import CallCard
-    from qualdesk.services.lease import Claim
-    from qualdesk.services.queue import HeldLead, Outlook
-    from qualdesk.services.stats import DayCounts
+    from qualdesk.services.calling.calls import CallCard
+    from qualdesk.services.calling.lease import Claim
+    from qualdesk.services.calling.queue import HeldLead, Outlook
+    from qualdesk.services.figures.stats import DayCounts
     from qualdesk.tui.screens.callback import CallbackChoice
     from qualdesk.tui.screens.lead import LeadDialog
 

@@ -11,7 +11,8 @@ from qualdesk.core.errors import QualdeskError
 from qualdesk.core.hours import next_opening, zone
 from qualdesk.core.scoring import company_size_number
 from qualdesk.core.stages import Stage
-from qualdesk.services.calls import end_call, log_touch, set_criterion
+from qualdesk.services.calling.calls import end_call, log_touch, set_criterion
+from qualdesk.services.calling.queue import claim_lead
 from qualdesk.services.demo.talk import (
     AFTER_3PM,
     ATTEMPT_NOTES,
@@ -21,7 +22,6 @@ from qualdesk.services.demo.talk import (
     INDUSTRY_CODES,
 )
 from qualdesk.services.demo.timetable import Caller
-from qualdesk.services.queue import claim_lead
 
 if TYPE_CHECKING:
     from qualdesk.services.demo.history import PastWeeks

@@ -11,7 +11,7 @@ from qualdesk.db.engine import Session
 from qualdesk.db.models import DeskSetting
 from qualdesk.services.demo.timetable import ARRIVALS
 from qualdesk.services.desk import Desk
-from qualdesk.services.textfile import TextStream, inspect_file
+from qualdesk.services.intake.textfile import TextStream, inspect_file
 
 # Marks a database as a demo, which a rebuild may replace.
 DEMO_KEY = "demo"

@@ -14,8 +14,8 @@ from qualdesk.db import leads, reps
 from qualdesk.services.demo.calls import FIT, REACH, Call, Prospect
 from qualdesk.services.demo.timetable import TEAM_LEAD, Caller, DemoClock
 from qualdesk.services.desk import Desk
-from qualdesk.services.dnc import add_number
-from qualdesk.services.importer import ImportOptions, import_file
+from qualdesk.services.intake.dnc import add_number
+from qualdesk.services.intake.importer import ImportOptions, import_file
 
 
 class Event(Protocol):

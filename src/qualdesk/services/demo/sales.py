@@ -29,9 +29,9 @@ from qualdesk.db.engine import Session
 from qualdesk.db.models import Rep
 from qualdesk.services.demo.files import remember_sales_file
 from qualdesk.services.demo.timetable import NEW_YORK, working_day, working_days_after
-from qualdesk.services.export import export_leads
-from qualdesk.services.feedback import read_feedback
-from qualdesk.services.review import ReviewCard, review_card, rule, to_review
+from qualdesk.services.handoff.export import export_leads
+from qualdesk.services.handoff.feedback import read_feedback
+from qualdesk.services.handoff.review import ReviewCard, review_card, rule, to_review
 
 if TYPE_CHECKING:
     from qualdesk.services.demo.history import PastWeeks

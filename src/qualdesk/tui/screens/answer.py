@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from qualdesk.core.display import shown
-from qualdesk.services.calls import CriterionState
+from qualdesk.services.calling.calls import CriterionState
 from qualdesk.tui.widgets.keys import legend
 from qualdesk.tui.widgets.literal import LiteralInput
 

@@ -33,11 +33,12 @@ from qualdesk.core.hours import zone
 from qualdesk.core.rules import DeskRules, Disposition
 from qualdesk.core.stages import Outcome, Role
 from qualdesk.db.models import Rep
-from qualdesk.services import calls, leads, queue, stats
-from qualdesk.services.calls import CallCard
+from qualdesk.services.calling import calls, leads, queue
+from qualdesk.services.calling.calls import CallCard
+from qualdesk.services.calling.lease import Claim
 from qualdesk.services.desk import Desk
+from qualdesk.services.figures import stats
 from qualdesk.services.locations import DeskPreferences
-from qualdesk.services.lease import Claim
 from qualdesk.tui.deskwork import DeskWork, Moved, one_line
 from qualdesk.tui.messages import (
     CallbackAsked,

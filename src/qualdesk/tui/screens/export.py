@@ -19,8 +19,13 @@ from qualdesk.core.handoff import FORMATS, PROFILES
 from qualdesk.core.words import counted
 from qualdesk.db.models import Rep
 from qualdesk.services.desk import Desk
-from qualdesk.services.export import ExportResult, default_name, export_leads, waiting_for_export
-from qualdesk.services.nurture import nurture_waiting
+from qualdesk.services.handoff.export import (
+    ExportResult,
+    default_name,
+    export_leads,
+    waiting_for_export,
+)
+from qualdesk.services.handoff.nurture import nurture_waiting
 from qualdesk.services.problems import unexpected_line
 from qualdesk.tui.widgets.choice import Choice
 from qualdesk.tui.widgets.keys import legend

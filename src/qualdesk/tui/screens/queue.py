@@ -13,8 +13,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from qualdesk.core.hours import zone
 from qualdesk.db.models import Rep
+from qualdesk.services.calling.queue import Outlook, outlook
 from qualdesk.services.desk import Desk
-from qualdesk.services.queue import Outlook, outlook
 from qualdesk.tui.widgets.tables import fill
 
 COLUMNS = ("#", "Name", "Company", "Why", "Callable", "Due (you)", "Their time", "Grade")

@@ -19,9 +19,9 @@ from qualdesk.core.hours import zone
 from qualdesk.core.periods import PeriodProblem, read_day
 from qualdesk.core.stages import Stage
 from qualdesk.db.models import Rep
-from qualdesk.services import review
 from qualdesk.services.desk import Desk
-from qualdesk.services.review import Rejection, ReviewCard
+from qualdesk.services.handoff import review
+from qualdesk.services.handoff.review import Rejection, ReviewCard
 from qualdesk.tui.screens.forms import AskDialog
 from qualdesk.tui.widgets.tables import fill
 

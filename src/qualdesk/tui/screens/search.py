@@ -14,8 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState
 
+from qualdesk.services.calling.leads import LeadLine, search_leads
 from qualdesk.services.desk import Desk
-from qualdesk.services.leads import LeadLine, search_leads
 from qualdesk.tui.widgets.keys import KeyRow, legend
 from qualdesk.tui.widgets.literal import LiteralInput
 from qualdesk.tui.widgets.tables import fill

@@ -21,7 +21,7 @@ from qualdesk.core.sparkline import sparkline
 from qualdesk.core.words import amount, counted
 from qualdesk.db.models import Rep
 from qualdesk.services.desk import Desk
-from qualdesk.services.team import (
+from qualdesk.services.figures.team import (
     DeskFigures,
     GroupFigures,
     RepFigures,

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Static
 from qualdesk.core.display import shown
 from qualdesk.core.hours import zone
 from qualdesk.core.routing import ROUTE_LABELS
-from qualdesk.services.calls import CallCard
+from qualdesk.services.calling.calls import CallCard
 from qualdesk.tui.widgets.tables import fill
 
 HISTORY = ("When (you)", "Channel", "Outcome", "Rep", "Note")

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from qualdesk.core.display import shown
-from qualdesk.services.queue import Outlook
+from qualdesk.services.calling.queue import Outlook
 
 
 def _key(text: Text, key: str) -> None:

@@ -10,7 +10,7 @@ from textual.widgets import Static
 from qualdesk.core.display import shown
 from qualdesk.core.hours import zone
 from qualdesk.db.models import Rep
-from qualdesk.services.stats import DayCounts
+from qualdesk.services.figures.stats import DayCounts
 
 
 class RepBar(Static):

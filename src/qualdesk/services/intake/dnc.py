@@ -17,7 +17,7 @@ from qualdesk.db.dnc import DNC_REASON, stop_lead, stop_leads
 from qualdesk.db.engine import Session
 from qualdesk.db.models import DoNotCall
 from qualdesk.services.desk import Desk
-from qualdesk.services.textfile import TextStream, inspect_file
+from qualdesk.services.intake.textfile import TextStream, inspect_file
 
 # Stopping leads is part of the list's rules; callers reach it from here.
 __all__ = [

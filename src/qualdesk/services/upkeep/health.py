@@ -102,11 +102,9 @@ def desk_to_check(location: str) -> DeskToCheck:
 
 def schema_revisions() -> list[str]:
     """The schema revisions this qualdesk knows, newest first (read from its migrations)."""
-    from alembic.script import ScriptDirectory
+    from qualdesk.db.schema import known_revisions
 
-    from qualdesk.db.schema import MIGRATIONS
-
-    return [script.revision for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions()]
+    return known_revisions()
 
 
 # SQLite virtual machine steps between progress calls (a few milliseconds' work).

@@ -30,12 +30,12 @@ from qualdesk.core.stages import STOPPED_BY_DNC, Outcome, Stage
 from qualdesk.db import calls, leads, staging, touchtotals
 from qualdesk.db.engine import Session
 from qualdesk.db.models import ChecklistAnswer, Lead, LeadChange, Rep, RoutingDecision, Touch
-from qualdesk.services.callable import blocked, dialled, hold_back_number
+from qualdesk.services.calling.callable import blocked, dialled, hold_back_number
+from qualdesk.services.calling.drafts import Draft, drop_draft
+from qualdesk.services.calling.leads import number_to_call
+from qualdesk.services.calling.lease import Claim, hold
 from qualdesk.services.desk import Desk
-from qualdesk.services.dnc import put_on_dnc
-from qualdesk.services.drafts import Draft, drop_draft
-from qualdesk.services.leads import number_to_call
-from qualdesk.services.lease import Claim, hold
+from qualdesk.services.intake.dnc import put_on_dnc
 
 
 @dataclass(frozen=True)

@@ -34,10 +34,10 @@ from qualdesk.core.words import counted
 from qualdesk.db import staging
 from qualdesk.db.models import ImportBatch
 from qualdesk.db.staging import Connection
+from qualdesk.services.calling.phonework import HELPER_MIN_BYTES, PhoneWork, Result
 from qualdesk.services.desk import Desk, os_user
-from qualdesk.services.phonework import HELPER_MIN_BYTES, PhoneWork, Result
-from qualdesk.services.rejects import RejectsFile, record_cells, rejects_path
-from qualdesk.services.textfile import TextFile, TextStream, inspect_file
+from qualdesk.services.intake.rejects import RejectsFile, record_cells, rejects_path
+from qualdesk.services.intake.textfile import TextFile, TextStream, inspect_file
 
 Progress = Callable[[int, int], None]
 STAGE_CHUNK = 4000

@@ -28,7 +28,8 @@ from pathlib import Path
 from qualdesk.core.errors import QualdeskError
 from qualdesk.db.engine import is_postgres, shown_location
 from qualdesk.db.sqlitefile import PageProgress, copy_file, database_file, finish_copy, not_sqlite
-from qualdesk.services.dbcopy import (
+from qualdesk.services.intake.partfiles import open_partial
+from qualdesk.services.upkeep.dbcopy import (
     Progress,
     copy_to_new_file,
     flush_file,
@@ -36,7 +37,6 @@ from qualdesk.services.dbcopy import (
     new_file_target,
     put_in_place,
 )
-from qualdesk.services.partfiles import open_partial
 
 STEP_PAGES = 1024
 PG_DUMP = (

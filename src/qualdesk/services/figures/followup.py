@@ -36,8 +36,8 @@ from qualdesk.core.rules import DeskRules
 from qualdesk.db.engine import Session
 from qualdesk.db.figures import rep_handles
 from qualdesk.db.followup import follow_up_by_rep, speed_to_lead_candidates
+from qualdesk.services.calling.queue import HoursClasses, hours_classes
 from qualdesk.services.desk import Desk
-from qualdesk.services.queue import HoursClasses, hours_classes
 
 COUNTED_IN = "calling hours"
 

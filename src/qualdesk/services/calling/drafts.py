@@ -15,8 +15,8 @@ from datetime import datetime
 from qualdesk.db import claims
 from qualdesk.db.engine import Session
 from qualdesk.db.models import Lead, NoteDraft
+from qualdesk.services.calling.lease import Claim
 from qualdesk.services.desk import Desk
-from qualdesk.services.lease import Claim
 
 
 @dataclass(frozen=True)

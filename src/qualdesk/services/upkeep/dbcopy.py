@@ -35,7 +35,7 @@ from qualdesk.db.copy import (
 from qualdesk.db.engine import Database, database_url, is_postgres, shown_location
 from qualdesk.db.schema import SCHEMA_HEAD, SchemaError, open_database
 from qualdesk.db.sqlitefile import database_file, finish_copy
-from qualdesk.services.partfiles import open_partial
+from qualdesk.services.intake.partfiles import open_partial
 from qualdesk.services.resources import data_file
 
 # Rows per executemany: large enough to be quick, small enough to keep memory flat.
@@ -216,7 +216,7 @@ def _source_counts(snapshot: Snapshot, shown: str) -> dict[str, int]:
     if revision is None:
         raise QualdeskError(f"{shown} is not a qualdesk database (no schema version)")
     if revision != SCHEMA_HEAD:
-        from qualdesk.services.health import schema_revisions
+        from qualdesk.services.upkeep.health import schema_revisions
 
         if revision not in schema_revisions():
             raise QualdeskError(

@@ -1,7 +1,7 @@
 """Phone normalisation for an import, in a helper process when the file is large.
 
 Normalising phones is most of an import's work. For a large file a helper
-process (`python -m qualdesk.services.phonehelper`) does it while this one
+process (`python -m qualdesk.services.calling.phonehelper`) does it while this one
 reads and checks the next rows, so the two overlap on a machine with more
 than one core. The helper gets plain (raw, region, extension) tuples and
 gives back phones or problems, in order. If it cannot start or dies, the
@@ -63,7 +63,7 @@ class PhoneWork:
     def _start(self) -> None:
         try:
             self._helper = subprocess.Popen(
-                [sys.executable, "-m", "qualdesk.services.phonehelper"],
+                [sys.executable, "-m", "qualdesk.services.calling.phonehelper"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,

@@ -26,7 +26,7 @@ from qualdesk.core.workdays import age_band, age_bands, due_day, working_days_af
 from qualdesk.db.engine import Session
 from qualdesk.db.figures import waiting_by_batch_and_campaign, waiting_for_verdict
 from qualdesk.services.desk import Desk
-from qualdesk.services.export import target_file, write_file
+from qualdesk.services.handoff.export import target_file, write_file
 
 
 @dataclass(frozen=True)

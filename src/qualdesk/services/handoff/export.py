@@ -37,9 +37,9 @@ from qualdesk.db import handoff as sql
 from qualdesk.db.engine import Session
 from qualdesk.db.models import ExportBatch
 from qualdesk.services.desk import Desk
-from qualdesk.services.nurture import Due, nurture_leads, record_nurture
-from qualdesk.services.partfiles import open_partial
-from qualdesk.services.profiles import NO_TOUCHES, extra_fields, read_parts
+from qualdesk.services.handoff.nurture import Due, nurture_leads, record_nurture
+from qualdesk.services.handoff.profiles import NO_TOUCHES, extra_fields, read_parts
+from qualdesk.services.intake.partfiles import open_partial
 
 Progress = Callable[[int, int], None]
 # Where an export goes: sales (qualified leads) or marketing's nurture.

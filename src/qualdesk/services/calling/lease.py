@@ -18,7 +18,7 @@ from qualdesk.db import claims
 from qualdesk.db.engine import Session
 from qualdesk.db.models import Lead, Rep
 from qualdesk.services.desk import Desk
-from qualdesk.services.dnc import DNC_REASON
+from qualdesk.services.intake.dnc import DNC_REASON
 
 LEASE = timedelta(minutes=10)
 

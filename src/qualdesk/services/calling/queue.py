@@ -24,11 +24,11 @@ from qualdesk.core.stages import Stage
 from qualdesk.db import claims
 from qualdesk.db.engine import Session
 from qualdesk.db.models import Lead, Rep
-from qualdesk.services.callable import cap_frees, dialled, hold_back_number
+from qualdesk.services.calling.callable import cap_frees, dialled, hold_back_number
+from qualdesk.services.calling.drafts import write_draft
+from qualdesk.services.calling.lease import LEASE, Claim, ClaimLost, hold
 from qualdesk.services.desk import Desk
-from qualdesk.services.drafts import write_draft
-from qualdesk.services.lease import LEASE, Claim, ClaimLost, hold
-from qualdesk.services.stats import start_of_day
+from qualdesk.services.figures.stats import start_of_day
 
 # A claim passes over at most this many leads whose number reached a cap on calls
 # (Florida: 3 in 24h) before saying the queue has nothing now.

@@ -1,6 +1,6 @@
 """The import's phone helper process: normalises batches of phones from stdin to stdout.
 
-Run by qualdesk.services.phonework; it ends when its stdin closes.
+Run by qualdesk.services.calling.phonework; it ends when its stdin closes.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 
 from qualdesk.core.phones import normalise_many
-from qualdesk.services.phonework import read_frame, write_frame
+from qualdesk.services.calling.phonework import read_frame, write_frame
 
 
 def serve() -> None:

@@ -42,7 +42,7 @@ from qualdesk.core.words import counted
 from qualdesk.db import feedback as sql
 from qualdesk.db.models import FeedbackBatch, Lead, SalesOutcome, SalesVerdict
 from qualdesk.services.desk import Desk
-from qualdesk.services.feedbackleads import (
+from qualdesk.services.handoff.feedbackleads import (
     HandedBack,
     Naming,
     NotOnDesk,
@@ -50,8 +50,8 @@ from qualdesk.services.feedbackleads import (
     history,
     stale,
 )
-from qualdesk.services.rejects import RejectsFile, record_cells, rejects_path
-from qualdesk.services.textfile import TextStream, inspect_file
+from qualdesk.services.intake.rejects import RejectsFile, record_cells, rejects_path
+from qualdesk.services.intake.textfile import TextStream, inspect_file
 
 SHOWN_ISSUES = 20
 

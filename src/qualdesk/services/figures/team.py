@@ -19,10 +19,10 @@ from qualdesk.core.stages import Stage
 from qualdesk.db import figures as counted
 from qualdesk.db.engine import Session
 from qualdesk.db.figures import SalesSide
-from qualdesk.services.awaiting import AwaitingVerdict, awaiting_verdict
+from qualdesk.services.calling.queue import hours_classes
 from qualdesk.services.desk import Desk
-from qualdesk.services.followup import COUNTED_IN, FollowUpCounts, promises
-from qualdesk.services.queue import hours_classes
+from qualdesk.services.figures.followup import COUNTED_IN, FollowUpCounts, promises
+from qualdesk.services.handoff.awaiting import AwaitingVerdict, awaiting_verdict
 
 TREND_DAYS = 14
 # Stages a lead is in once the desk qualified it (it may have moved on since).
@@ -399,7 +399,7 @@ def _queue(desk: Desk, session: Session, now: datetime, figures: DeskFigures) ->
 
 def _intake(session: Session, period: Period, figures: DeskFigures) -> None:
     """Leads that arrived in the period: conversion, and per source and campaign (speed to
-    lead is counted in calling hours by qualdesk.services.followup)."""
+    lead is counted in calling hours by qualdesk.services.figures.followup)."""
     sources: dict[str, GroupFigures] = {}
     campaigns: dict[str, GroupFigures] = {}
     for arrived in counted.arrivals_by_group(session, period):

@@ -24,8 +24,8 @@ from qualdesk.core.nurture import NURTURE, OUT
 from qualdesk.db import handoff as sql
 from qualdesk.db.engine import Session
 from qualdesk.services.desk import Desk
-from qualdesk.services.dnc import DNC_REASON
-from qualdesk.services.profiles import NO_TOUCHES, extra_fields, read_parts
+from qualdesk.services.handoff.profiles import NO_TOUCHES, extra_fields, read_parts
+from qualdesk.services.intake.dnc import DNC_REASON
 
 
 class Due(NamedTuple):

@@ -22,9 +22,9 @@ from qualdesk.core.stages import Role, Stage
 from qualdesk.db import feedback as sql
 from qualdesk.db.engine import Session
 from qualdesk.db.models import HandOff, Lead, Rep, Review, SalesVerdict
-from qualdesk.services.calls import TouchLine
+from qualdesk.services.calling.calls import TouchLine
+from qualdesk.services.calling.leads import number_to_call
 from qualdesk.services.desk import Desk
-from qualdesk.services.leads import number_to_call
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import IO, Any
 from qualdesk.core.errors import FileRefused
 from qualdesk.core.headers import REJECT_COLUMNS, HeaderMap
 from qualdesk.core.records import Record, split_line
-from qualdesk.services.partfiles import open_partial
+from qualdesk.services.intake.partfiles import open_partial
 
 
 def rejects_path(path: Path) -> Path:

@@ -22,9 +22,9 @@ from qualdesk.db import claims, leads, reps
 from qualdesk.db.dnc import stop_lead
 from qualdesk.db.engine import Session
 from qualdesk.db.models import ChecklistAnswer, Lead, LeadChange, RoutingDecision, Touch
-from qualdesk.services.callable import dialled
+from qualdesk.services.calling.callable import dialled
+from qualdesk.services.calling.lease import Claim, hold
 from qualdesk.services.desk import Desk
-from qualdesk.services.lease import Claim, hold
 
 
 @dataclass(frozen=True)

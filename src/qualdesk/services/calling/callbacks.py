@@ -14,9 +14,9 @@ from qualdesk.core.errors import QualdeskError
 from qualdesk.core.hours import cap_for
 from qualdesk.db import claims
 from qualdesk.db.models import Lead, Rep
-from qualdesk.services.callable import dialled
+from qualdesk.services.calling.callable import dialled
+from qualdesk.services.calling.lease import Claim
 from qualdesk.services.desk import Desk
-from qualdesk.services.lease import Claim
 
 
 def callback_facts(desk: Desk, claim: Claim, rep: Rep, now: datetime) -> CallbackFacts:

@@ -1,0 +1,1 @@
+"""Lead files in: import, batches and their rejects, the do-not-call list."""

@@ -1,0 +1,1 @@
+"""Looking after the database: doctor, backup, copying a desk between engines."""
