@@ -13,7 +13,7 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from qualdesk.db import queries
+from qualdesk.db import touchtotals
 from qualdesk.db.models import ChecklistAnswer, NoteDraft, RoutingDecision, Touch
 from qualdesk.db.schema import SCHEMA_HEAD
 from qualdesk.services.desk import open_desk
@@ -57,7 +57,7 @@ def main() -> None:
             session.add(touch)
             session.flush()
             # As the desk writes every touch: with its running totals.
-            queries.count_touch(session, rep_id=ana.id, lead_id=1, channel="phone",
+            touchtotals.count_touch(session, rep_id=ana.id, lead_id=1, channel="phone",
                                 disposition="no_answer", seconds=30)  # fmt: skip
             session.add(
                 ChecklistAnswer(
