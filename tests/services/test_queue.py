@@ -324,3 +324,33 @@ def test_search_finds_a_number_as_people_type_it(
         assert [line.id for line in search_leads(desk, typed)] == [ids["uk"]], typed
     assert [line.id for line in search_leads(desk, "new yorker")] == [ids["ny:1"]]
     assert search_leads(desk, "095") == []  # three digits: too few to be a number
+
+
+def test_a_claim_passes_over_a_lead_another_rep_is_claiming_at_that_moment(
+    desk: Desk, reps: dict[str, Rep], make_leads: Make, engine: str
+) -> None:
+    """Ben claims while Ana's claim is under way: he gets the other lead, never an empty
+    queue. On PostgreSQL he does not even wait for her (on SQLite claims take turns)."""
+    import threading
+
+    from qualdesk.db import claims
+
+    ids = make_leads("ny:1", "ny:2")
+    now = desk.clock()
+    taken: list[int | None] = []
+    with desk.db.writing() as session:  # Ana's claim, not yet committed
+        classes = [class_id for class_id, _, _ in claims.hours_class_rows(session)]
+        later = now + timedelta(minutes=10)
+        first = claims.claim_next(session, reps["ana"].id or 0, "a", now, later, classes)
+        assert first in ids.values()
+        ben = threading.Thread(target=lambda: taken.append(_lead(claim_next(desk, reps["ben"]))))
+        ben.start()
+        ben.join(timeout=5 if engine == "postgresql" else 0.2)
+        if engine == "postgresql":  # it would wait out Ana's transaction without SKIP LOCKED
+            assert not ben.is_alive(), "Ben's claim waited for Ana's"
+    ben.join(timeout=20)
+    assert taken == [next(lead for lead in ids.values() if lead != first)]
+
+
+def _lead(claim: object) -> int | None:
+    return getattr(claim, "lead_id", None)
