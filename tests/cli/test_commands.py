@@ -409,3 +409,22 @@ def test_rules_show_says_both_sides_of_the_agreement(run: Run) -> None:
     assert "  D  3 touches on 1 channel within 14 days" in lines
     assert "Sales give a verdict within 5 working days (mon-fri)" in lines
     assert any(line.startswith("Sales' words for verdicts: accepted ") for line in lines)
+
+
+def test_a_server_that_does_not_answer_is_one_line_and_never_its_password(run: Run) -> None:
+    gone = run("stats", db="postgresql://ana:s3cret@127.0.0.1:1/desk")
+    assert gone.code == 75 and "s3cret" not in gone.out + gone.err
+    assert gone.err.count("\n") == 1 and "the database server did not answer" in gone.err
+    assert "postgresql://ana:***@127.0.0.1:1/desk" in gone.err
+    located = run("locate", db="postgresql://ana:s3cret@127.0.0.1:1/desk")
+    assert located.out.strip() == "postgresql://ana:***@127.0.0.1:1/desk"
+
+
+def test_a_database_missing_on_the_server_is_one_line(run: Run, pg_database: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    elsewhere = make_url(pg_database).set(password="s3cret", database="qualdesk_no_such_desk")
+    missing = run("stats", db=elsewhere.render_as_string(hide_password=False))
+    assert missing.code == 1 and "s3cret" not in missing.out + missing.err
+    assert missing.err.count("\n") == 1
+    assert 'database "qualdesk_no_such_desk" does not exist; create it on the server' in missing.err
