@@ -343,7 +343,9 @@ def test_a_claim_passes_over_a_lead_another_rep_is_claiming_at_that_moment(
         later = now + timedelta(minutes=10)
         first = claims.claim_next(session, reps["ana"].id or 0, "a", now, later, classes)
         assert first in ids.values()
-        ben = threading.Thread(target=lambda: taken.append(_lead(claim_next(desk, reps["ben"]))))
+        ben = threading.Thread(
+            target=lambda: taken.append(_claimed_lead(claim_next(desk, reps["ben"])))
+        )
         ben.start()
         ben.join(timeout=5 if engine == "postgresql" else 0.2)
         if engine == "postgresql":  # it would wait out Ana's transaction without SKIP LOCKED
@@ -352,5 +354,5 @@ def test_a_claim_passes_over_a_lead_another_rep_is_claiming_at_that_moment(
     assert taken == [next(lead for lead in ids.values() if lead != first)]
 
 
-def _lead(claim: object) -> int | None:
+def _claimed_lead(claim: object) -> int | None:
     return getattr(claim, "lead_id", None)

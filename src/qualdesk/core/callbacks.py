@@ -5,7 +5,7 @@ in the lead's calling hours (not on a closed day), keep within a cap on
 calls to the number (counting the call being made now), and the time the
 desk suggests must also fall in the rep's working day, never at night.
 
-Pure: the facts are read once (services.callbacks), and every time typed is
+Pure: the facts are read once (services.calling.callbacks), and every time typed is
 checked against them without touching the database.
 """
 

@@ -191,14 +191,25 @@ def renew_claim(
 
 
 def claim_lead(session: Session, lead_id: int, rep_id: int, token: str, expires: datetime) -> bool:
-    """Claim one particular lead if no other rep holds it; False if another does."""
+    """Claim one particular lead if it is on the desk and no other rep holds it."""
     taken = session.execute(
         update(Lead)
         .where(col(Lead.id) == lead_id)
         .where(col(Lead.claimed_by).is_(None) | (col(Lead.claimed_by) == rep_id))
+        # Checked again here: the lead may have left the desk since it was read.
+        .where(col(Lead.stage).in_([stage.value for stage in queue.QUEUED_STAGES]))
         .values(claimed_by=rep_id, claim_token=token, claim_expires_at=expires)
     )
     return _count(taken) == 1
+
+
+def lead_held_for_writing(session: Session, lead_id: int) -> Lead | None:
+    """The lead, its row taken for this transaction (on PostgreSQL; SQLite's writes take turns).
+
+    For a write on a lead without a claim's lease to renew (an edit from the
+    command line, a draft kept), so that no other write on it comes between.
+    """
+    return session.get(Lead, lead_id, with_for_update=True, populate_existing=True)
 
 
 def give_back(session: Session, lead_id: int, **values: object) -> None:
@@ -377,15 +388,22 @@ def hold_back_leads_on(session: Session, number: str, until: datetime, now: date
 
     A lead dials its alternate number once it has one, else its main one. A
     callback booked sooner waits too. Returns how many leads were held back.
+    A lead another rep is claiming or calling at this moment is passed over, not
+    waited for (on PostgreSQL): its own claim checks the cap again.
     """
     on_number = (col(Lead.alt_phone_e164) == number) | (
         col(Lead.alt_phone_e164).is_(None) & (col(Lead.phone_e164) == number)
     )
+    held = (
+        select(Lead.id)
+        .where(on_number, col(Lead.stage).in_(list(queue.QUEUED_STAGES)))
+        .where(col(Lead.next_due_at) < until)
+        .with_for_update(skip_locked=True)
+    )
     later = case((col(Lead.callback_at) < until, until), else_=col(Lead.callback_at))
     result = session.execute(
         update(Lead)
-        .where(on_number, col(Lead.stage).in_(list(queue.QUEUED_STAGES)))
-        .where(col(Lead.next_due_at) < until)
+        .where(col(Lead.id).in_(held))
         .values(next_due_at=until, queue_bucket=None, callback_at=later, updated_at=now)
     )
     return _count(result)

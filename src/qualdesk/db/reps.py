@@ -44,7 +44,8 @@ def reps_by_handle(session: Session, *, active_only: bool = False) -> list[Rep]:
     query = select(Rep).order_by(col(Rep.handle))
     if active_only:
         query = query.where(col(Rep.active))
-    return list(session.exec(query))
+    # In code-point order on either engine, whatever a PostgreSQL server's collation.
+    return sorted(session.exec(query), key=lambda rep: rep.handle)
 
 
 def reps_in_role(session: Session, role: str) -> list[Rep]:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from qualdesk.core.errors import DatabaseBusy, QualdeskError
+from qualdesk.db.engine import shown_location
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 15.0
@@ -37,7 +38,8 @@ def database_file(location: str) -> Path:
         text = location.removeprefix("sqlite:///")
     elif "://" in location:
         raise QualdeskError(
-            f"{location}: not a SQLite file; use that database's own tools to check or copy it"
+            f"{shown_location(location)}: not a SQLite file; "
+            "use that database's own tools to check or copy it"
         )
     else:
         text = location

@@ -12,7 +12,7 @@ from pathlib import Path
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.rules import DeskRules, parse_rules
 from qualdesk.db import rulesversions
-from qualdesk.db.engine import Database, Session, serialize
+from qualdesk.db.engine import Database, Session, serialize, shown_location
 from qualdesk.db.models import RulesVersion
 from qualdesk.db.schema import open_database, upgrade_location
 from qualdesk.services.resources import data_file
@@ -106,7 +106,8 @@ def create_desk(location: str | Path, *, clock: Clock = system_clock) -> Desk:
         has_rules = rulesversions.any_stored(session)
     if has_rules:
         desk.close()
-        raise QualdeskError(f"{location}: already holds a desk; nothing was changed")
+        where = shown_location(location)
+        raise QualdeskError(f"{where}: already holds a desk; nothing was changed")
     _store_default_rules(desk)
     return desk
 

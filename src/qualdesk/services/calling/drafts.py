@@ -14,7 +14,7 @@ from datetime import datetime
 
 from qualdesk.db import claims
 from qualdesk.db.engine import Session
-from qualdesk.db.models import Lead, NoteDraft
+from qualdesk.db.models import NoteDraft
 from qualdesk.services.calling.lease import Claim
 from qualdesk.services.desk import Desk
 
@@ -39,7 +39,9 @@ def save_draft(desk: Desk, claim: Claim, text: str) -> bool:
     """
     now = desk.clock()
     with desk.db.writing() as session:
-        lead = session.get(Lead, claim.lead_id)
+        # The lead's row, taken: a call ending at this moment either comes first (and the
+        # token is gone) or waits for this draft, which it then drops.
+        lead = claims.lead_held_for_writing(session, claim.lead_id)
         if lead is None or lead.claim_token != claim.token:
             return False
         write_draft(session, claim.lead_id, claim.rep_id, text, now)

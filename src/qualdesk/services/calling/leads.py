@@ -18,7 +18,7 @@ from qualdesk.core.edits import Change, EditProblem, LeadDetails, plan_edit
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.leadfile import identity, person_names
 from qualdesk.core.phones import international
-from qualdesk.db import claims, leads, reps
+from qualdesk.db import claims, leads, reps, staging
 from qualdesk.db.dnc import stop_lead
 from qualdesk.db.engine import Session
 from qualdesk.db.models import ChecklistAnswer, Lead, LeadChange, RoutingDecision, Touch
@@ -331,7 +331,14 @@ def edit_lead(
     """
     now = desk.clock()
     with desk.db.writing() as session:
-        lead = hold(session, claim, now) if claim is not None else session.get(Lead, lead_id)
+        if {"phone", "alt_phone"} & set(asked):
+            # A new number is checked against the do-not-call list: no number may go on
+            # it meanwhile unseen. Taken before the lead's row, as an import takes them.
+            staging.hold_intake(session)
+        if claim is not None:
+            lead: Lead | None = hold(session, claim, now)
+        else:
+            lead = claims.lead_held_for_writing(session, lead_id)
         if lead is None:
             raise QualdeskError(f"no lead #{lead_id}")
         try:

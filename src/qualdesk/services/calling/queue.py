@@ -1,6 +1,6 @@
 """The call queue: claiming the next lead, giving it back, and what is coming.
 
-The claim itself, a lease the open card renews, is services/lease.py; its SQL
+The claim itself, a lease the open card renews, is services/calling/lease.py; its SQL
 is db/claims.py.
 """
 
@@ -191,19 +191,25 @@ def claim_lead(
         lead = session.get(Lead, lead_id)
         if lead is None:
             raise QualdeskError(f"no lead #{lead_id}")
-        if lead.stage not in QUEUED_STAGES:
-            raise QualdeskError(
-                f"lead #{lead_id} is {_where(lead)}, not on the desk: only new, working and "
-                f"nurtured leads open here (qualdesk leads show {lead_id} tells its story)"
-            )
+        _refuse_off_desk(lead)
         _refuse_others_callback(desk, session, lead, rep, now)
         if not claims.claim_lead(session, lead_id, rep.id, token, now + LEASE):
+            session.refresh(lead)  # it changed since it was read: say how
+            _refuse_off_desk(lead)
             holder = session.get(Rep, lead.claimed_by) if lead.claimed_by else None
             raise QualdeskError(f"{holder.name if holder else 'another rep'} has this lead open")
         unknown = not lead.time_zones
         if instead_of is not None:
             _give_back(session, instead_of, now, notes=notes)
     return Claim(lead_id, rep.id, token, now, unknown, chosen=True)
+
+
+def _refuse_off_desk(lead: Lead) -> None:
+    if lead.stage not in QUEUED_STAGES:
+        raise QualdeskError(
+            f"lead #{lead.id} is {_where(lead)}, not on the desk: only new, working and "
+            f"nurtured leads open here (qualdesk leads show {lead.id} tells its story)"
+        )
 
 
 def _where(lead: Lead) -> str:

@@ -6,7 +6,7 @@ flushed to disk, moved into place, and only then is the batch committed.
 If the commit fails the file is removed, so a failed export hands off
 nothing and leaves nothing behind. The file itself is kept with the batch
 (compressed), so `--batch ID` writes the same file again, byte for byte.
-The hand-back to marketing's nurture (services.nurture says which leads)
+The hand-back to marketing's nurture (services.handoff.nurture says which leads)
 goes the same way; it records the leads as sent and leaves them on the desk.
 """
 
@@ -34,7 +34,7 @@ from qualdesk.core.handoff import (
 )
 from qualdesk.core.nurture import nurture_columns, nurture_row
 from qualdesk.db import handoff as sql
-from qualdesk.db.engine import Session
+from qualdesk.db.engine import Session, serialize
 from qualdesk.db.models import ExportBatch
 from qualdesk.services.desk import Desk
 from qualdesk.services.handoff.nurture import Due, nurture_leads, record_nurture
@@ -143,6 +143,8 @@ def export_leads(
     digest, content = write_file(target, written)
     try:
         with desk.db.writing() as session:
+            # Two exports at once: the second sees the first's hand-offs and records nothing.
+            serialize(session, "export")
             batch = ExportBatch(
                 created_at=now, created_by=by, file_path=str(target), format=fmt,
                 profile=profile, lead_count=len(leads), sha256=digest,

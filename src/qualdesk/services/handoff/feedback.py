@@ -40,6 +40,7 @@ from qualdesk.core.stages import Stage
 from qualdesk.core.verdicts import Change, LeadNow, RowWords, Said, change_for, read_row_words
 from qualdesk.core.words import counted
 from qualdesk.db import feedback as sql
+from qualdesk.db.engine import serialize
 from qualdesk.db.models import FeedbackBatch, Lead, SalesOutcome, SalesVerdict
 from qualdesk.services.desk import Desk
 from qualdesk.services.handoff.feedbackleads import (
@@ -388,6 +389,8 @@ def _apply(
 ) -> None:
     """Record the verdicts and outcomes and move the leads, in one transaction."""
     with desk.db.writing() as session:
+        # A ruling or another file on the same leads waits, then sees what this one did.
+        serialize(session, "sales-feedback")
         ids = [step.lead_id for step in plan]
         current = sql.leads_by_id(session, ids)
         last = sql.last_hand_offs(session, ids)

@@ -9,7 +9,7 @@ marketing can take it off its call lists. Leads handed back stay on the desk
 as they are: they still come back on their recycle date. Only rows in
 nurture_handoffs record that they went.
 
-The export itself (the file, the batch, the guarantees) is services.export's.
+The export itself (the file, the batch, the guarantees) is services.handoff.export's.
 """
 
 from __future__ import annotations

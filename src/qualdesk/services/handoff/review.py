@@ -20,7 +20,7 @@ from qualdesk.core.errors import QualdeskError
 from qualdesk.core.routing import recycle
 from qualdesk.core.stages import Role, Stage
 from qualdesk.db import feedback as sql
-from qualdesk.db.engine import Session
+from qualdesk.db.engine import Session, serialize
 from qualdesk.db.models import HandOff, Lead, Rep, Review, SalesVerdict
 from qualdesk.services.calling.calls import TouchLine
 from qualdesk.services.calling.leads import number_to_call
@@ -162,6 +162,7 @@ def rule(desk: Desk, verdict_id: int, reviewer: Rep, *, valid: bool, note: str) 
         raise QualdeskError("a ruling needs a note: why the rejection was valid or not")
     now = desk.clock()
     with desk.db.writing() as session:
+        serialize(session, "sales-feedback")  # as feedback: one ruling or file at a time
         rules = desk.rules(session).rules
         verdict = session.get(SalesVerdict, verdict_id)
         if verdict is None or verdict.verdict != "rejected":
