@@ -52,6 +52,9 @@ class Rows:
     def _run(self) -> Any:
         compiled, cursor = _on_driver(self.session, self.statement)
         assert not compiled.binds, "the statement must take no parameters"
+        # psycopg's compiled text doubles a literal %, which a statement run without
+        # parameters would keep doubled.
+        assert "%" not in str(self.statement), "write a literal % as a parameter"
         cursor.execute(str(compiled))
         return cursor
 
