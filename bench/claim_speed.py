@@ -1,14 +1,19 @@
 """How fast the desk claims the next lead with 1,000,000 leads and 5,000,000 touches.
 
 Prints the claim statement's query plan, its latency (p50/p95/p99) against
-a floor measured in the same run (a primary-key read on the same database),
-the whole claim service call, and, with Pilot, how long a key press takes to
-end a call, claim the next lead and paint its card (median of many).
+a floor measured in the same run (a primary-key read over the same
+connection, in the same transaction), the whole claim service call, and,
+with Pilot, how long a key press takes to end a call, claim the next lead
+and paint its card (median of many).
 
-    .venv/bin/python bench/claim_speed.py [--leads 1000000] [--touches 5000000]
-        [--claims 2000] [--presses 60] [--rebuild]
+    .venv/bin/python bench/claim_speed.py [--db postgresql://...] [--leads 1000000]
+        [--touches 5000000] [--claims 2000] [--presses 60] [--rebuild]
 
-The database is built once into bench/out/ and reused; --rebuild makes it again.
+The desk is built once as a SQLite file in bench/out/ and reused; --rebuild
+makes it again. Each run works on a copy of it, so every run starts from the
+same desk. With --db on a PostgreSQL URL the same file is loaded into that
+database (bench/pgload.py: made if missing, reused unless --rebuild), and each
+run works on a copy of the database made from it as a template (NAME_run).
 """
 
 from __future__ import annotations
@@ -27,12 +32,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 
+sys.path.insert(0, str(ROOT / "bench"))
+
+import pgload  # noqa: E402
 from qualdesk.core.phones import normalise_phone  # noqa: E402
 from qualdesk.core.queue import BROUGHT_FORWARD  # noqa: E402
-from qualdesk.db import queries  # noqa: E402
+from qualdesk.db import claims  # noqa: E402
+from qualdesk.db.engine import shown_location  # noqa: E402
 from qualdesk.db.schema import open_database  # noqa: E402
+from qualdesk.services.calling.queue import claim_next, hours_classes, release  # noqa: E402
 from qualdesk.services.desk import open_desk  # noqa: E402
-from qualdesk.services.queue import claim_next, hours_classes, release  # noqa: E402
 from qualdesk.services.reps import add_rep, find_rep  # noqa: E402
 
 # A weekday afternoon in Europe, morning in the Americas: most zones are open.
@@ -141,8 +150,16 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
-def measure_claims(path: Path, count: int) -> None:
-    desk = open_desk(path, clock=lambda: NOW)
+# The floor: one lead read by its primary key, in each driver's placeholder style.
+PK_READ = {
+    "sqlite": "SELECT id, name FROM leads WHERE id = ?",
+    "postgresql": "SELECT id, name FROM leads WHERE id = %s",
+}
+
+
+def measure_claims(location: str | Path, count: int, leads: int) -> None:
+    desk = open_desk(location, clock=lambda: NOW)
+    engine = desk.db.engine_name
     rep = find_rep(desk, "rep0")
     assert rep.id is not None
     # Leads that fell due overnight join the queue a bounded batch per claim; catch up
@@ -150,35 +167,46 @@ def measure_claims(path: Path, count: int) -> None:
     promoted, rounds, start = 0, 0, time.perf_counter()
     while True:
         with desk.db.writing() as session:
-            moved = queries.promote_due(session, NOW)
+            moved = claims.promote_due(session, NOW)
         promoted, rounds = promoted + moved, rounds + 1
         if not moved:
             break
     took = time.perf_counter() - start
     print(f"\ncatching up: {promoted:,} due leads joined the queue in {rounds - 1:,} batches, "
           f"{took / max(rounds - 1, 1) * 1000:.1f} ms a batch")  # fmt: skip
+    how = (
+        "EXPLAIN QUERY PLAN (no ANALYZE statistics)"
+        if engine == "sqlite"
+        else "EXPLAIN (statistics from VACUUM ANALYZE after the load)"
+    )
     with desk.db.writing() as session:
         in_force = desk.rules(session)
         known = hours_classes(desk, session)
         classes = known.callable_now(in_force.rules.calling_hours, in_force.version, NOW)
-        print("\nclaim statement, EXPLAIN QUERY PLAN (no ANALYZE statistics):")
-        for line in queries.claim_plan(session, classes):
+        print(f"\nclaim statement on {engine}, {how}:")
+        for line in claims.claim_plan(session, classes):
             print(f"  {line}")
-        print("moving due leads into the queue, EXPLAIN QUERY PLAN:")
-        for line in queries.promote_plan(session):
+        print("moving due leads into the queue:")
+        for line in claims.promote_plan(session):
             print(f"  {line}")
     print(f"\n{len(classes)} of {len(known.rows)} calling-hours classes "
           "callable at the bench's moment")  # fmt: skip
     statement, floor, service = [], [], []
-    raw = desk.db.engine.raw_connection()
     for n in range(count):
-        lead_id = random.randint(1, 1_000_000)
-        start = time.perf_counter()
-        raw.execute("SELECT id, name FROM leads WHERE id = ?", (lead_id,)).fetchone()
-        floor.append(time.perf_counter() - start)
+        lead_id = random.randint(1, leads)
         with desk.db.writing() as session:
+            # The floor runs on the claim's own connection, in its transaction, once that
+            # has begun (psycopg sends BEGIN with a transaction's first statement).
+            cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
             start = time.perf_counter()
-            claimed = queries.claim_next(
+            cursor.execute(PK_READ[engine], (lead_id,))
+            cursor.fetchone()
+            floor.append(time.perf_counter() - start)
+            cursor.close()
+            start = time.perf_counter()
+            claimed = claims.claim_next(
                 session, rep.id, secrets.token_hex(8), NOW, NOW + timedelta(minutes=10), classes
             )
             statement.append(time.perf_counter() - start)
@@ -190,14 +218,13 @@ def measure_claims(path: Path, count: int) -> None:
             service.append(time.perf_counter() - start)
             if claim is not None:
                 release(desk, claim)
-    raw.close()
     desk.close()
 
     def line(label: str, values: list[float]) -> str:
         p50, p95, p99 = (percentile(values, q) * 1000 for q in (0.5, 0.95, 0.99))
         return f"{label:<34}p50 {p50:7.3f} ms   p95 {p95:7.3f} ms   p99 {p99:7.3f} ms"
 
-    print(f"\n{len(statement):,} claims on {path.name}:")
+    print(f"\n{len(statement):,} claims on {engine} ({shown_location(location)}):")
     print(line("floor: primary-key read", floor))
     print(line("claim statement (UPDATE…RETURNING)", statement))
     print(line("claim_next service (whole txn)", service))
@@ -206,7 +233,7 @@ def measure_claims(path: Path, count: int) -> None:
     print(f"claim p99 is {ratio:.1f}x the floor's p99; target p99 < 5 ms: {verdict} target")
 
 
-async def measure_presses(path: Path, presses: int) -> None:
+async def measure_presses(location: str | Path, presses: int) -> None:
     """Key press to painted card, timed inside the app (Pilot's own waits are not counted)."""
     from qualdesk.tui.app import create_app
     from qualdesk.tui.screens.desk import DeskScreen
@@ -225,7 +252,7 @@ async def measure_presses(path: Path, presses: int) -> None:
 
     DeskScreen._paint = painted  # type: ignore[method-assign]
     DeskScreen.action_back = noticed  # type: ignore[method-assign]
-    desk = open_desk(path, clock=lambda: NOW)
+    desk = open_desk(location, clock=lambda: NOW)
     app = create_app(desk, rep="rep1")
     cards, floors = [], []
     async with app.run_test(size=(120, 40)) as pilot:
@@ -269,28 +296,51 @@ async def measure_presses(path: Path, presses: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", help="a PostgreSQL URL to measure on (default: SQLite)")
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--touches", type=int, default=5_000_000)
     parser.add_argument("--claims", type=int, default=2000)
     parser.add_argument("--presses", type=int, default=60)
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
+    if args.db is not None and not pgload.is_postgres(args.db):
+        raise SystemExit(f"{args.db}: --db takes a PostgreSQL URL (postgresql://...)")
+    if args.db is not None:
+        pgload.loaded_from(args.db)  # the server answers, before a long build
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"claim-{args.leads}-{args.touches}.db"
-    if args.rebuild or not path.exists():
+    built = args.rebuild or not path.exists()
+    if built:
         start = time.perf_counter()
         partial = path.with_suffix(".building")
         build(partial, args.leads, args.touches)
         partial.replace(path)
         print(f"built in {time.perf_counter() - start:.0f} s")
-    work = OUT / "claim-run.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{work}{suffix}").unlink(missing_ok=True)
-    with sqlite3.connect(path) as source, sqlite3.connect(work) as target:
-        source.backup(target)
-    open_database(work).dispose()
-    measure_claims(work, args.claims)
-    asyncio.run(measure_presses(work, args.presses))
+    work: str | Path
+    if args.db is None:
+        work = OUT / "claim-run.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{work}{suffix}").unlink(missing_ok=True)
+        with sqlite3.connect(path) as source, sqlite3.connect(work) as target:
+            source.backup(target)
+        open_database(work).dispose()
+    else:
+        pgload.ensure_loaded(path, args.db, rebuild=built)
+        name = pgload.database_name(args.db)
+        work = pgload.sibling(args.db, f"{name}_run")
+        start = time.perf_counter()
+        pgload.make_database(work, template=name)
+        print(f"{name}_run made from {name} in {time.perf_counter() - start:.0f} s")
+    try:
+        measure_claims(work, args.claims, args.leads)
+        if args.presses:
+            asyncio.run(measure_presses(work, args.presses))
+    finally:
+        if args.db is None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{work}{suffix}").unlink(missing_ok=True)
+        else:
+            pgload.drop_database(str(work))
     sys.stdout.flush()
 
 

@@ -2,13 +2,14 @@
 
 Times `team_figures` (what the dashboard and `qualdesk stats` show) for today,
 this week, this month and all time (median and max of several runs after one
-warm-up call), against a floor measured in the same run: a bare sqlite3
+warm-up call), against a floor measured in the same run: through the bare
+driver (sqlite3, or psycopg on PostgreSQL),
 `SELECT rep_id, channel, COUNT(*) FROM touches ... GROUP BY rep_id, channel`
 over the same range (over all rows for all time). Prints the floor's query plan
 for today's range, so a reader sees it is counted from the covering index
 ix_touches_period. Targets: today < 100 ms, all time < 2 s. For a period that
-misses its target, every statement the call issued is replayed on bare sqlite3
-and the slowest are printed with their plans.
+misses its target, every statement the call issued is replayed on the bare
+driver and the slowest are printed with their plans.
 
 The leads and reps come from bench/claim_speed.py's builder; the rest is made
 here, to look like a year of a desk's work:
@@ -26,10 +27,13 @@ here, to look like a year of a desk's work:
   keeps with every touch it writes are counted once after the bulk load with
   `rebuild_touch_totals`, timed and printed, not part of the figures.
 
-    .venv/bin/python bench/stats_speed.py [--leads 1000000] [--touches 5000000]
-        [--days 365] [--runs 7] [--runs-all 3] [--rebuild]
+    .venv/bin/python bench/stats_speed.py [--db postgresql://...] [--leads 1000000]
+        [--touches 5000000] [--days 365] [--runs 7] [--runs-all 3] [--rebuild]
 
-The database is built once into bench/out/ and reused; --rebuild makes it again.
+The database is built once as a SQLite file in bench/out/ and reused; --rebuild
+makes it again. With --db on a PostgreSQL URL the same file is loaded into that
+database (bench/pgload.py: made if missing, reused unless --rebuild); the
+figures only read, so runs share it.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -53,11 +57,13 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT / "bench"))
 
+import pgload  # noqa: E402
 from claim_speed import NOW, build  # noqa: E402
 from qualdesk.core.periods import Period, named_period  # noqa: E402
-from qualdesk.db.queries import rebuild_touch_totals  # noqa: E402
+from qualdesk.db.engine import shown_location  # noqa: E402
+from qualdesk.db.touchtotals import rebuild_touch_totals  # noqa: E402
 from qualdesk.services.desk import open_desk  # noqa: E402
-from qualdesk.services.team import team_figures  # noqa: E402
+from qualdesk.services.figures.team import team_figures  # noqa: E402
 
 ZONE = "America/New_York"
 PERIODS = ("today", "week", "month", "all")
@@ -213,11 +219,54 @@ def stored(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
-def floor_query(name: str, period: Period, covered: bool = False) -> tuple[str, tuple[str, ...]]:
+class Bare:
+    """The database through its bare driver (sqlite3 or psycopg), for floors and plans."""
+
+    def __init__(self, location: str | Path) -> None:
+        self.sqlite = not pgload.is_postgres(str(location))
+        self.engine = "sqlite" if self.sqlite else "postgresql"
+        self.driver = "sqlite3" if self.sqlite else "psycopg"
+        self.location = location
+        self.conn: Any = (
+            sqlite3.connect(location)
+            if self.sqlite
+            else pgload.connect(str(location), autocommit=True)
+        )
+
+    def rows(self, sql: str, params: Any = ()) -> list[Any]:
+        if not self.sqlite and isinstance(params, tuple | list):
+            sql = sql.replace("?", "%s")
+        return list(self.conn.execute(sql, params).fetchall())
+
+    def one(self, sql: str, params: Any = ()) -> Any:
+        return self.rows(sql, params)[0]
+
+    def bound(self, moment: datetime) -> Any:
+        """An instant as the desk binds it: SQLite's text, PostgreSQL's timestamptz."""
+        return stored(moment) if self.sqlite else moment
+
+    def plan(self, sql: str, params: Any = ()) -> list[str]:
+        if self.sqlite:
+            return [row[3] for row in self.rows(f"EXPLAIN QUERY PLAN {sql}", params)]
+        return [row[0] for row in self.rows(f"EXPLAIN {sql}", params)]
+
+    def size(self) -> int:
+        if self.sqlite:
+            files = (Path(f"{self.location}{suffix}") for suffix in ("", "-wal"))
+            return sum(file.stat().st_size for file in files if file.exists())
+        return int(self.one("SELECT pg_database_size(current_database())")[0])
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def floor_query(
+    bare: Bare, name: str, period: Period, covered: bool = False
+) -> tuple[str, tuple[Any, ...]]:
     """The bare GROUP BY over the period's touches (over every row for all time)."""
     if name == "all":
         return FLOOR.format(where=COVERED if covered else ""), ()
-    return FLOOR.format(where=IN_RANGE), (stored(period.start), stored(period.end))
+    return FLOOR.format(where=IN_RANGE), (bare.bound(period.start), bare.bound(period.end))
 
 
 def timed(call: Callable[[], Any], runs: int) -> tuple[list[float], Any]:
@@ -231,16 +280,12 @@ def timed(call: Callable[[], Any], runs: int) -> tuple[list[float], Any]:
     return seconds, result
 
 
-def plan(db: sqlite3.Connection, sql: str, params: Sequence[Any]) -> list[str]:
-    return [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
-
-
-def breakdown(desk: Any, db: sqlite3.Connection, period: Period, show: int = 3) -> None:
-    """Replay every statement one team_figures call issues on bare sqlite3; print the slowest."""
-    issued: list[tuple[str, tuple[Any, ...]]] = []
+def breakdown(desk: Any, bare: Bare, period: Period, show: int = 3) -> None:
+    """Replay every statement one team_figures call issues on the bare driver; the slowest."""
+    issued: list[tuple[str, Any]] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        issued.append((statement, tuple(parameters or ())))
+        issued.append((statement, parameters if parameters is not None else ()))
 
     event.listen(desk.db.engine, "before_cursor_execute", record)
     try:
@@ -252,56 +297,73 @@ def breakdown(desk: Any, db: sqlite3.Connection, period: Period, show: int = 3) 
         if statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
             continue
         start = time.perf_counter()
-        db.execute(statement, parameters).fetchall()
+        bare.conn.execute(statement, parameters).fetchall()
         entry = spent[statement]
         entry[0] += time.perf_counter() - start
         entry[1] += 1
         entry[2] = parameters
     total = sum(seconds for seconds, _, _ in spent.values())
-    print(f"  {len(issued)} statements replayed on bare sqlite3: {total * 1000:,.1f} ms in all")
+    print(f"  {len(issued)} statements replayed on bare {bare.driver}: "
+          f"{total * 1000:,.1f} ms in all")  # fmt: skip
     ranked = sorted(spent.items(), key=lambda item: -item[1][0])
     for statement, (seconds, count, parameters) in ranked[:show]:
         text = " ".join(statement.split())
         cut = f"{text[:160]}…" if len(text) > 160 else text
         print(f"  {seconds * 1000:9,.1f} ms  ({count}x)  {cut}")
-        for line in plan(db, statement, parameters):
+        for line in bare.plan(statement, parameters):
             print(f"               plan: {line}")
 
 
-def measure(path: Path, runs: int, runs_all: int) -> None:
-    desk = open_desk(path, clock=lambda: NOW)
+def check_file(path: Path) -> None:
+    """Refuse a file an older version of this bench built."""
     db = sqlite3.connect(path)
     sample = db.execute("SELECT started_at FROM touches WHERE id = 1").fetchone()[0]
-    leads = db.execute("SELECT max(id) FROM leads").fetchone()[0]
-    touches = db.execute("SELECT max(id) FROM touches").fetchone()[0]
     decisions = db.execute("SELECT count(*) FROM routing_decisions").fetchone()[0]
+    db.close()
     if len(sample) != 26 or not decisions:
         raise SystemExit(f"{path.name} was built by an older bench; run with --rebuild")
-    files = (Path(f"{path}{suffix}") for suffix in ("", "-wal"))
-    size = sum(file.stat().st_size for file in files if file.exists())
-    print(f"database: {path.name}, {leads:,} leads, {touches:,} touches, "
-          f"{decisions:,} routing decisions, {size / 1e9:.2f} GB")  # fmt: skip
-    routes = db.execute(
+
+
+def measure(location: str | Path, runs: int, runs_all: int) -> None:
+    desk = open_desk(location, clock=lambda: NOW)
+    bare = Bare(location)
+    sample = bare.one("SELECT started_at FROM touches WHERE id = 1")[0]
+    leads = bare.one("SELECT max(id) FROM leads")[0]
+    touches = bare.one("SELECT max(id) FROM touches")[0]
+    decisions = bare.one("SELECT count(*) FROM routing_decisions")[0]
+    print(f"database: {shown_location(location)} on {bare.engine}, {leads:,} leads, "
+          f"{touches:,} touches, {decisions:,} routing decisions, "
+          f"{bare.size() / 1e9:.2f} GB")  # fmt: skip
+    routes = bare.rows(
         "SELECT route, count(*) FROM routing_decisions GROUP BY route ORDER BY count(*)"
-    ).fetchall()
+    )
     print("routes: " + ", ".join(f"{route} {count / decisions:.0%}" for route, count in routes))
-    firsts, qualified = db.execute(
-        "SELECT count(first_touch_at), count(qualified_at) FROM leads"
-    ).fetchone()
+    firsts, qualified = bare.one("SELECT count(first_touch_at), count(qualified_at) FROM leads")
     print(f"leads with a first touch: {firsts:,}; qualified (stage sales): {qualified:,}")
-    print(f"now: {NOW:%Y-%m-%d %H:%M} UTC; zone {ZONE}; touches stored as e.g. {sample!r}, "
-          f"bound as {stored(NOW)!r}")  # fmt: skip
+    shown = repr if bare.sqlite else str  # text on SQLite, timestamptz on PostgreSQL
+    print(f"now: {NOW:%Y-%m-%d %H:%M} UTC; zone {ZONE}; touches stored as e.g. "
+          f"{shown(sample)}, bound as {shown(bare.bound(NOW))}")  # fmt: skip
     today = named_period("today", NOW, ZONE)
-    sql, params = floor_query("today", today)
-    in_today = db.execute(f"SELECT COUNT(*) FROM touches{IN_RANGE}", params).fetchone()[0]
-    print(f"today: {params[0]} to {params[1]} UTC, {in_today:,} touches in range")
-    print("\nfloor on today's range, EXPLAIN QUERY PLAN (no ANALYZE statistics):")
-    for line in plan(db, sql, params):
+    sql, params = floor_query(bare, "today", today)
+    in_today = bare.one(f"SELECT COUNT(*) FROM touches{IN_RANGE}", params)[0]
+    print(f"today: {today.start.astimezone(UTC):%Y-%m-%d %H:%M} to "
+          f"{today.end.astimezone(UTC):%Y-%m-%d %H:%M} UTC, "
+          f"{in_today:,} touches in range")  # fmt: skip
+    how = (
+        "EXPLAIN QUERY PLAN (no ANALYZE statistics)"
+        if bare.sqlite
+        else "EXPLAIN (statistics from VACUUM ANALYZE after the load)"
+    )
+    print(f"\nfloor on today's range, {how}:")
+    for line in bare.plan(sql, params):
         print(f"  {line}")
-    for covered, how in ((False, "as written"), (True, "read from the covering index")):
-        sql, params = floor_query("all", today, covered)
-        print(f"floor over every row, {how}, EXPLAIN QUERY PLAN:")
-        for line in plan(db, sql, params):
+    # PostgreSQL has no INDEXED BY: its planner picks the covering index itself, or not.
+    for covered, way in ((False, "as written"), (True, "read from the covering index")):
+        if covered and not bare.sqlite:
+            continue
+        sql, params = floor_query(bare, "all", today, covered)
+        print(f"floor over every row, {way}:")
+        for line in bare.plan(sql, params):
             print(f"  {line}")
 
     print(f"\n{'period':<8}{'touches':>11}  {'team_figures median':>19} {'max':>10}  "
@@ -311,17 +373,17 @@ def measure(path: Path, runs: int, runs_all: int) -> None:
     for name in PERIODS:
         period = named_period(name, NOW, ZONE)
         count = runs_all if name == "all" else runs
-        sql, params = floor_query(name, period)
-        floor, rows = timed(lambda sql=sql, args=params: db.execute(sql, args).fetchall(), count)
-        if name == "all":
-            sql, params = floor_query(name, period, covered=True)
-            covered, _ = timed(lambda sql=sql: db.execute(sql).fetchall(), count)
+        sql, params = floor_query(bare, name, period)
+        floor, rows = timed(lambda sql=sql, args=params: bare.rows(sql, args), count)
+        if name == "all" and bare.sqlite:
+            sql, params = floor_query(bare, name, period, covered=True)
+            indexed, _ = timed(lambda sql=sql: bare.rows(sql), count)
             notes.append(
                 f"all-time floor as written {_ms(statistics.median(floor)).strip()}, "
-                f"read from the covering index {_ms(statistics.median(covered)).strip()} "
+                f"read from the covering index {_ms(statistics.median(indexed)).strip()} "
                 "(medians); the faster is the floor"
             )
-            floor = min(floor, covered, key=statistics.median)
+            floor = min(floor, indexed, key=statistics.median)
         ours, figures = timed(lambda period=period: team_figures(desk, period, ZONE), count)
         counted = sum(rep["touches"] for rep in figures.as_json()["reps"])
         floored = sum(row[2] for row in rows)
@@ -338,14 +400,14 @@ def measure(path: Path, runs: int, runs_all: int) -> None:
               f"{_ms(base):>12} {_ms(max(floor)):>10}  "
               f"{mine / base:>6.1f}x  {verdict}{check}")  # fmt: skip
     print(f"\nmedian and max of {runs} runs ({runs_all} for all time) after one warm-up call;")
-    print("floor: bare sqlite3 GROUP BY rep_id, channel over the same range "
+    print(f"floor: bare {bare.driver} GROUP BY rep_id, channel over the same range "
           "(every row for all time)")  # fmt: skip
     for note in notes:
         print(note)
     for name, period in missed:
         print(f"\n{name} missed its target; where the time goes:")
-        breakdown(desk, db, period)
-    db.close()
+        breakdown(desk, bare, period)
+    bare.close()
     desk.close()
 
 
@@ -355,6 +417,7 @@ def _ms(seconds: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", help="a PostgreSQL URL to measure on (default: SQLite)")
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--touches", type=int, default=5_000_000)
     parser.add_argument("--days", type=int, default=365, help="days the touches spread over")
@@ -362,9 +425,14 @@ def main() -> None:
     parser.add_argument("--runs-all", type=int, default=3, help="runs for all time")
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
+    if args.db is not None and not pgload.is_postgres(args.db):
+        raise SystemExit(f"{args.db}: --db takes a PostgreSQL URL (postgresql://...)")
+    if args.db is not None:
+        pgload.loaded_from(args.db)  # the server answers, before a long build
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"stats-{args.leads}-{args.touches}-{args.days}d.db"
-    if args.rebuild or not path.exists():
+    built = args.rebuild or not path.exists()
+    if built:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         start = time.perf_counter()
@@ -372,6 +440,9 @@ def main() -> None:
         build_year(partial, args.leads, args.touches, args.days)
         partial.replace(path)
         print(f"built in {time.perf_counter() - start:.0f} s")
+    check_file(path)
+    if args.db is not None:
+        pgload.ensure_loaded(path, args.db, rebuild=built)
     year = " (a realistic year of a desk's work)" if args.days == 365 else ""
     routes = ", ".join(f"{name} {share}%" for name, share in ROUTES)
     print(f"touches and routing decisions spread over the {args.days} days before the bench's "
@@ -379,7 +450,7 @@ def main() -> None:
           f"touches ({routes});\nleads carry their first touch and, in stage sales, when they "
           "were qualified;\ntimestamps stored as the desk stores them; running totals counted "
           "once after the load\n")  # fmt: skip
-    measure(path, args.runs, args.runs_all)
+    measure(path if args.db is None else args.db, args.runs, args.runs_all)
 
 
 if __name__ == "__main__":
