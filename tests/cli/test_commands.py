@@ -428,3 +428,22 @@ def test_a_database_missing_on_the_server_is_one_line(run: Run, pg_database: str
     assert missing.code == 1 and "s3cret" not in missing.out + missing.err
     assert missing.err.count("\n") == 1
     assert 'database "qualdesk_no_such_desk" does not exist; create it on the server' in missing.err
+
+
+def test_the_config_file_names_a_desk_on_either_engine(
+    run: Run, db_location: str | Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("stats").code == 0  # the desk, made as db init would
+    config = tmp_path / "config.toml"
+    config.write_text(f'db = "{db_location}"\n', encoding="utf-8")
+    monkeypatch.setenv("QUALDESK_CONFIG", str(config))
+    located = run("locate", db=None)
+    assert located.code == 0 and located.out.strip() == str(db_location)
+    assert f"chosen by: config file {config}" in located.err
+    assert run("stats", "--json", db=None).code == 0
+
+
+def test_a_password_given_as_a_parameter_is_never_printed(run: Run) -> None:
+    gone = run("stats", db="postgresql://ana@127.0.0.1:1/desk?password=s3cret")
+    assert gone.code == 75 and "s3cret" not in gone.out + gone.err
+    assert "postgresql://ana@127.0.0.1:1/desk?password=***" in gone.err

@@ -73,7 +73,10 @@ def shown_location(location: str | Path) -> str:
     if "://" not in text:
         return text
     try:
-        return make_url(text).render_as_string(hide_password=True)
+        url = make_url(text)
+        if "password" in url.query:  # libpq also takes it as ?password=...
+            url = url.update_query_dict({"password": "***"})
+        return url.render_as_string(hide_password=True).replace("=%2A%2A%2A", "=***")
     except ArgumentError:
         return text.split("://", 1)[0] + "://…"
 
@@ -161,6 +164,8 @@ def calm_error(exc: Exception, where: str) -> QualdeskError | None:
         return DatabaseBusy(BUSY_MESSAGE)
     if "deadlock detected" in lowered:
         return DatabaseBusy(BUSY_MESSAGE)
+    if "invalid port" in lowered or "invalid connection option" in lowered:
+        return QualdeskError(f"{where}: {_plain(first)}; check the URL")
     if any(words in lowered for words in _UNREACHABLE):
         return DatabaseUnreachable(
             f"{where}: the database server did not answer ({_plain(first)}); "

@@ -121,5 +121,6 @@ def locate_database(flag: str | None, config: Config | None = None) -> Location:
         return Location(env, DB_ENV)
     config = config or read_config()
     if config.db:
-        return Location(str(Path(config.db).expanduser()), f"config file {config.path}")
+        target = config.db if "://" in config.db else str(Path(config.db).expanduser())
+        return Location(target, f"config file {config.path}")
     return Location(str(default_database()), "default")
