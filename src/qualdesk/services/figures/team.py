@@ -75,6 +75,7 @@ class RepFigures:
         data.pop("lead_channels")
         data.pop("won_cents")
         data.update(
+            by_channel=dict(sorted(self.by_channel.items())),  # the same text on either engine
             connect_rate=_round(self.connect_rate),
             attempts_per_lead=_round(self.attempts_per_lead),
             channel_variety=_round(self.channel_variety),
