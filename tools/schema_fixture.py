@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from qualdesk.db import touchtotals
-from qualdesk.db.models import ChecklistAnswer, NoteDraft, RoutingDecision, Touch
+from qualdesk.db.models import ChecklistAnswer, Lead, NoteDraft, RoutingDecision, Touch
 from qualdesk.db.schema import SCHEMA_HEAD
 from qualdesk.services.desk import open_desk
 from qualdesk.services.intake.dnc import add_number
@@ -53,12 +53,17 @@ def main() -> None:
                 notes="rang out",
                 started_at=now,
                 ended_at=now + timedelta(seconds=30),
+                phone="+442079460958",  # the number the call dialled
             )
             session.add(touch)
             session.flush()
             # As the desk writes every touch: with its running totals.
             touchtotals.count_touch(session, rep_id=ana.id, lead_id=1, channel="phone",
                                 disposition="no_answer", seconds=30)  # fmt: skip
+            called = session.get(Lead, 1)  # and the facts the lead keeps of its touches
+            assert called is not None
+            called.touch_count, called.touch_channels = 1, "phone"
+            called.first_call_at, called.last_rep_id = now, ana.id
             session.add(
                 ChecklistAnswer(
                     lead_id=1,

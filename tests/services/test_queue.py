@@ -356,3 +356,23 @@ def test_a_claim_passes_over_a_lead_another_rep_is_claiming_at_that_moment(
 
 def _claimed_lead(claim: object) -> int | None:
     return getattr(claim, "lead_id", None)
+
+
+def test_leads_of_one_file_go_in_id_order_even_after_one_is_given_back(
+    desk: Desk, reps: dict[str, Rep], tmp_path: Path
+) -> None:
+    """A whole file shares one place in the queue: ties go by id on both engines, so the
+    queue view and the claim agree (PostgreSQL would otherwise go by where rows sit)."""
+    from qualdesk.services.calling.queue import outlook
+    from qualdesk.services.intake.importer import ImportOptions, import_file
+
+    rows = "".join(f"Person {n},+1 212 555 01{n:02d}\n" for n in range(1, 6))
+    (tmp_path / "one.csv").write_text("Name,Phone\n" + rows, encoding="utf-8")
+    import_file(desk, tmp_path / "one.csv", ImportOptions())
+    first = claim_next(desk, reps["ana"])
+    assert first is not None
+    release(desk, first)  # given back as it was: its row is written again
+    shown = [entry.lead_id for entry in outlook(desk, reps["ana"]).entries]
+    assert shown == sorted(shown)
+    taken = [claim_next(desk, reps["ana" if n % 2 else "ben"]) for n in range(5)]
+    assert [claim.lead_id for claim in taken if claim] == shown

@@ -107,7 +107,7 @@ _CLAIM_SQL = {
     "  JOIN leads l ON l.id = ("
     "   SELECT x.id FROM leads x WHERE x.hours_class_id = h.id"
     "   AND x.queue_bucket IS NOT NULL AND x.claimed_by IS NULL"
-    "   ORDER BY x.queue_bucket, x.grade, x.queue_order LIMIT 1)"
+    "   ORDER BY x.queue_bucket, x.grade, x.queue_order, x.id LIMIT 1)"
     "  WHERE h.id IN :classes"
     " ) AS heads ORDER BY bucket, grade, place, id LIMIT 1"
     ") RETURNING id",
@@ -121,7 +121,7 @@ _CLAIM_SQL = {
     "  CROSS JOIN LATERAL ("
     "   SELECT x.id, x.queue_bucket, x.grade, x.queue_order FROM leads x"
     "   WHERE x.hours_class_id = h.id AND x.queue_bucket IS NOT NULL AND x.claimed_by IS NULL"
-    "   ORDER BY x.queue_bucket, x.grade, x.queue_order LIMIT 1{skip}) AS l"
+    "   ORDER BY x.queue_bucket, x.grade, x.queue_order, x.id LIMIT 1{skip}) AS l"
     "  WHERE h.id IN :classes"
     " ) AS heads ORDER BY bucket, grade, place, id LIMIT 1"
     ") RETURNING id",
@@ -364,7 +364,9 @@ def queue_head(session: Session, class_id: int, limit: int) -> list[Lead]:
                 col(Lead.queue_bucket).is_not(None),
                 col(Lead.claimed_by).is_(None),
             )
-            .order_by(col(Lead.queue_bucket), col(Lead.grade), col(Lead.queue_order))
+            .order_by(
+                col(Lead.queue_bucket), col(Lead.grade), col(Lead.queue_order), col(Lead.id)
+            )
             .limit(limit)
         )
     )

@@ -124,9 +124,10 @@ class Lead(SQLModel, table=True):
 
     __tablename__ = "leads"
     __table_args__ = (
+        # Leads tied on their place go in id order (on both engines, by the index); and
         # claimed_by (always NULL here) makes the index cover the queue counts too.
         Index(
-            "ix_leads_ready", "hours_class_id", "queue_bucket", "grade", "queue_order",
+            "ix_leads_ready", "hours_class_id", "queue_bucket", "grade", "queue_order", "id",
             "claimed_by", sqlite_where=text(_READY), postgresql_where=text(_READY),
         ),
         # With the class (and queue_bucket, which SQLite needs to see the index as covering),
