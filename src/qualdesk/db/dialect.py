@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Float
+from sqlalchemy import Float, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
@@ -61,9 +61,31 @@ def _plus_seconds_pg(element: plus_seconds, compiler: SQLCompiler, **kw: Any) ->
     return f"({moment} + make_interval(secs => {element.seconds}))"
 
 
+class text_position(FunctionElement[int]):
+    """Where a text first occurs in another, from 1; 0 when it does not (case-sensitive)."""
+
+    type = Integer()
+    inherit_cache = True
+
+    def __init__(self, text: Any, part: Any) -> None:
+        super().__init__(text, part)
+
+
+@compiles(text_position, "sqlite")
+def _text_position_sqlite(element: text_position, compiler: SQLCompiler, **kw: Any) -> str:
+    text, part = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"instr({text}, {part})"
+
+
+@compiles(text_position, "postgresql")
+def _text_position_pg(element: text_position, compiler: SQLCompiler, **kw: Any) -> str:
+    text, part = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"strpos({text}, {part})"
+
+
 def engine_name(bind: Any) -> str:
     """'sqlite' or 'postgresql', for the rare statement each engine needs its own way."""
     return str(bind.dialect.name)
 
 
-__all__ = ["ColumnElement", "engine_name", "plus_seconds", "seconds_between"]
+__all__ = ["ColumnElement", "engine_name", "plus_seconds", "seconds_between", "text_position"]

@@ -13,10 +13,6 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import and_, case, literal, null, or_, select, type_coerce
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.expression import FunctionElement
-from sqlalchemy.types import Integer
 from sqlmodel import Session, col, func
 
 from qualdesk.core.followup import WORKED_STAGES, FollowUp
@@ -24,33 +20,11 @@ from qualdesk.core.periods import Period
 from qualdesk.core.queue import QUEUED_STAGES
 from qualdesk.core.rules import FollowUpTarget
 from qualdesk.core.stages import Stage
-from qualdesk.db.dialect import plus_seconds
+from qualdesk.db.dialect import plus_seconds, text_position
 from qualdesk.db.models import Lead, Touch
 from qualdesk.db.types import UTCDateTime
 
 _WHEN = UTCDateTime()
-
-
-class text_position(FunctionElement[int]):
-    """Where a text first occurs in another, from 1; 0 when it does not (case-sensitive)."""
-
-    type = Integer()
-    inherit_cache = True
-
-    def __init__(self, text: Any, part: Any) -> None:
-        super().__init__(text, part)
-
-
-@compiles(text_position, "sqlite")
-def _text_position_sqlite(element: text_position, compiler: SQLCompiler, **kw: Any) -> str:
-    text, part = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"instr({text}, {part})"
-
-
-@compiles(text_position, "postgresql")
-def _text_position_pg(element: text_position, compiler: SQLCompiler, **kw: Any) -> str:
-    text, part = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"strpos({text}, {part})"
 
 
 def _arrived(period: Period) -> list[Any]:

@@ -20,7 +20,6 @@ pg_dump remains the server's own backup.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,14 +27,11 @@ from pathlib import Path
 from qualdesk.core.errors import QualdeskError
 from qualdesk.db.engine import is_postgres, shown_location
 from qualdesk.db.sqlitefile import PageProgress, copy_file, database_file, finish_copy, not_sqlite
-from qualdesk.services.intake.partfiles import open_partial
 from qualdesk.services.upkeep.dbcopy import (
     Progress,
     copy_to_new_file,
-    flush_file,
-    flush_folder,
     new_file_target,
-    put_in_place,
+    new_sqlite_file,
 )
 
 STEP_PAGES = 1024
@@ -109,28 +105,12 @@ def back_up(
     if why:
         raise QualdeskError(f"{source}: {why}; nothing to back up")
     target = _target(source, target, force)
-    try:
-        handle, partial = open_partial(target)
-        os.close(handle)
-    except OSError as exc:
-        raise QualdeskError(f"{target}: cannot write ({exc.strerror or exc})") from None
-    try:
+    with new_sqlite_file(target, force) as partial:
         copy_file(source, partial, progress, step_pages)
         schema, leads, touches = finish_copy(str(source), partial)
         size = partial.stat().st_size
         # Whoever may open the desk may open its copy (a temporary file starts private).
         os.chmod(partial, source.stat().st_mode & 0o777)
-        flush_file(partial)
-        put_in_place(partial, target, force)
-    except OSError as exc:
-        raise QualdeskError(
-            f"{target}: cannot write ({exc.strerror or exc}); nothing written"
-        ) from None
-    finally:
-        for leftover in ("", "-wal", "-shm", "-journal"):
-            with contextlib.suppress(OSError):
-                Path(f"{partial}{leftover}").unlink(missing_ok=True)
-    flush_folder(target.parent)
     return BackupReport(str(source), target, size, schema, leads, touches)
 
 

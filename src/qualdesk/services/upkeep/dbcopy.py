@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,16 +157,31 @@ def copy_to_new_file(
             left behind.
     """
     target = new_file_target(target, force)
+    with new_sqlite_file(target, force) as partial:
+        report = _copy(source, str(partial), progress, batch, shown=str(target))
+        _, leads, touches = finish_copy(shown_location(source), partial)
+        size = partial.stat().st_size
+        os.chmod(partial, _new_file_mode() if mode is None else mode)
+    return FileCopy(report, target, size, leads, touches)
+
+
+@contextmanager
+def new_sqlite_file(target: Path, force: bool) -> Iterator[Path]:
+    """A file beside `target` to write a SQLite desk into, put in its place once written.
+
+    On leaving, the file is flushed to disk and renamed to `target`; on any
+    failure it and its journals are removed, and nothing is left behind.
+
+    Raises:
+        QualdeskError: the file cannot be written or put in place.
+    """
     try:
         handle, partial = open_partial(target)
         os.close(handle)
     except OSError as exc:
         raise QualdeskError(f"{target}: cannot write ({exc.strerror or exc})") from None
     try:
-        report = _copy(source, str(partial), progress, batch, shown=str(target))
-        _, leads, touches = finish_copy(shown_location(source), partial)
-        size = partial.stat().st_size
-        os.chmod(partial, _new_file_mode() if mode is None else mode)
+        yield partial
         flush_file(partial)
         put_in_place(partial, target, force)
     except OSError as exc:
@@ -177,7 +193,6 @@ def copy_to_new_file(
             with contextlib.suppress(OSError):
                 Path(f"{partial}{leftover}").unlink(missing_ok=True)
     flush_folder(target.parent)
-    return FileCopy(report, target, size, leads, touches)
 
 
 def _copy(
