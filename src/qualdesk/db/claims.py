@@ -364,9 +364,7 @@ def queue_head(session: Session, class_id: int, limit: int) -> list[Lead]:
                 col(Lead.queue_bucket).is_not(None),
                 col(Lead.claimed_by).is_(None),
             )
-            .order_by(
-                col(Lead.queue_bucket), col(Lead.grade), col(Lead.queue_order), col(Lead.id)
-            )
+            .order_by(col(Lead.queue_bucket), col(Lead.grade), col(Lead.queue_order), col(Lead.id))
             .limit(limit)
         )
     )

@@ -257,6 +257,19 @@ class Database:
         self.engine.dispose()
 
 
+@contextmanager
+def driver_errors(bind: Session | Connection) -> Iterator[None]:
+    """A driver's own error, raised past SQLAlchemy, as the one line the desk gives for it."""
+    try:
+        yield
+    except Exception as exc:
+        engine = bind.get_bind().engine if isinstance(bind, Session) else bind.engine
+        calm = calm_error(exc, engine.url.render_as_string(hide_password=True))
+        if calm is None:
+            raise
+        raise calm from exc
+
+
 def serialize(bind: Session | Connection, name: str) -> None:
     """Run the rest of this write transaction one at a time with others of the same name.
 

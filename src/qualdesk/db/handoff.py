@@ -21,6 +21,7 @@ from sqlmodel import Session, col, func, select
 from qualdesk.core.handoff import BuyerProfile
 from qualdesk.core.nurture import NURTURE, OUT
 from qualdesk.core.stages import Stage
+from qualdesk.db.engine import driver_errors
 from qualdesk.db.models import Lead
 from qualdesk.db.types import UTCDateTime
 
@@ -55,7 +56,8 @@ class Rows:
         # psycopg's compiled text doubles a literal %, which a statement run without
         # parameters would keep doubled.
         assert "%" not in str(self.statement), "write a literal % as a parameter"
-        cursor.execute(str(compiled))
+        with driver_errors(self.session):
+            cursor.execute(str(compiled))
         return cursor
 
 
@@ -63,11 +65,13 @@ def _execute_many(session: Session, statement: TextClause, rows: list[tuple[Any,
     """Run a statement once per row; each row gives its parameters in the order they appear."""
     compiled, cursor = _on_driver(session, statement)
     names = list(compiled.binds)
-    if compiled.positional:  # SQLite's ?: the values in the order they appear
-        assert compiled.positiontup == names, "each parameter must appear once"
-        cursor.executemany(str(compiled), rows)
-    else:  # psycopg's %(name)s
-        cursor.executemany(str(compiled), [dict(zip(names, row, strict=True)) for row in rows])
+    with driver_errors(session):
+        if compiled.positional:  # SQLite's ?: the values in the order they appear
+            assert compiled.positiontup == names, "each parameter must appear once"
+            cursor.executemany(str(compiled), rows)
+        else:  # psycopg's %(name)s
+            named = [dict(zip(names, row, strict=True)) for row in rows]
+            cursor.executemany(str(compiled), named)
 
 
 def _on_driver(session: Session, statement: TextClause) -> tuple[Any, Any]:
