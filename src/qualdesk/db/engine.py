@@ -157,7 +157,12 @@ def calm_error(exc: Exception, where: str) -> QualdeskError | None:
         exc: the driver's error (as SQLAlchemy wraps it, or bare).
         where: the location as it may be printed (no password).
     """
-    text = str(getattr(exc, "orig", None) or exc)
+    cause = getattr(exc, "orig", None) or exc
+    # Only the engine's operational failures (a lock, a server, a sign-in): a refused
+    # row (say a unique key whose value is 'busy') is not the database being busy.
+    if not any(kind.__name__ == "OperationalError" for kind in type(cause).__mro__):
+        return None
+    text = str(cause)
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
     lowered = text.lower()
     if "locked" in lowered or "busy" in lowered or "lock timeout" in lowered:
