@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,8 +62,12 @@ def db_init(app: AppContext, path: str | None) -> None:
         desk.close()
     from qualdesk.db.engine import shown_location
 
-    say(f"Created a desk at {shown_location(target)} with the default rules (version {version}).")
-    say("Next: qualdesk reps add HANDLE --name NAME --role lead, then qualdesk import FILE.")
+    shown = shown_location(target)
+    say(f"Created a desk at {shown} with the default rules (version {version}).")
+    # The next commands reach this desk only if it is the one they would choose anyway.
+    chosen = path is None and location.origin != "--db"
+    qualdesk = "qualdesk" if chosen else f"qualdesk --db {shlex.quote(shown)}"
+    say(f"Next: {qualdesk} reps add HANDLE --name NAME --role lead, then {qualdesk} import FILE.")
 
 
 @db_group.command("upgrade")
