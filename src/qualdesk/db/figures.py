@@ -348,7 +348,7 @@ def hand_offs_by_group(session: Session, period: Period) -> list[tuple[str, str,
 def hand_offs_by_qualifier(session: Session, period: Period) -> list[tuple[int | None, SalesSide]]:
     """Per rep who qualified them, the leads first handed off in a period and sales' side."""
     # The rep of the lead's latest routing to sales, read per lead
-    # (ix_routing_decisions_lead_id).
+    # (ix_routing_decisions_lead_routes: one seek).
     qualifier = (
         select(col(RoutingDecision.rep_id))
         .where(col(RoutingDecision.lead_id) == Lead.id,

@@ -293,6 +293,8 @@ class RoutingDecision(SQLModel, table=True):
         Index("ix_routing_decisions_rep_id_decided_at", "rep_id", "decided_at"),
         # Every rep's routes of all time, counted from the index alone.
         Index("ix_routing_decisions_rep_routes", "rep_id", "route", "decided_at"),
+        # Who sent a lead to sales last: one index seek per lead, newest first.
+        Index("ix_routing_decisions_lead_routes", "lead_id", "route", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
