@@ -431,6 +431,24 @@ def test_the_same_seed_and_clock_give_the_same_desk_and_a_rebuild_replaces_it(
     assert sorted(p.name for p in sales.iterdir()) == sorted([*handed, *theirs])
 
 
+def test_a_demo_someone_has_worked_in_since_is_not_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "demo.db"
+    build_demo(str(path), clock=FrozenClock())
+    desk = open_desk(path, clock=FrozenClock())
+    try:
+        add_rep(desk, "dan", "Dan Real", "rep", "America/New_York")  # real work begins here
+    finally:
+        desk.close()
+    with pytest.raises(QualdeskError, match="a demo with work done since it was built"):
+        build_demo(str(path), clock=FrozenClock())
+    desk = open_desk(path, clock=FrozenClock())
+    try:
+        with desk.db.reading() as session:
+            assert session.scalar(select(func.count()).where(col(Rep.handle) == "dan")) == 1
+    finally:
+        desk.close()
+
+
 @pytest.mark.postgresql
 def test_the_demo_on_postgresql_is_the_same_desk_and_replaces_only_a_demo(
     demo: Desk, pg_database: str, tmp_path: Path

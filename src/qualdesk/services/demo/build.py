@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from datetime import datetime
@@ -125,6 +126,11 @@ def build_demo(location: str, *, seed: int = 7, clock: Clock = system_clock) -> 
         loop = SalesLoop(sales_folder(path), reps[TEAM_LEAD], random.Random(f"sales-{seed}"))
         plan_exports(weeks, loop, first_day, now.astimezone(zone(NEW_YORK[0])).date())
         weeks.run()
+        with desk.db.writing() as session:  # what the demo holds, to tell later work by
+            marker = session.get(DeskSetting, DEMO_KEY)
+            assert marker is not None
+            marker.value = json.dumps(desk_tables.work_marks(session), sort_keys=True)
+            session.add(marker)
     finally:
         demo_clock.moment = None
         desk.close()
@@ -158,11 +164,21 @@ def _remove_old_demo(location: str | Path, anchor: Path) -> None:
         with desk.db.reading() as session:
             marker = session.get(DeskSetting, DEMO_KEY)
             sales_files = sales_file_names(session)
+            now = desk_tables.work_marks(session)
     finally:
         desk.close()
     if marker is None:
         raise QualdeskError(
             f"{shown_location(location)} is not a demo database; refusing to replace it"
+        )
+    built = json.loads(marker.value) if marker.value.startswith("{") else now
+    since = [
+        f"{table.replace('_', ' ')}" for table in sorted(now) if now[table] != built.get(table)
+    ]
+    if since:
+        raise QualdeskError(
+            f"{shown_location(location)} is a demo with work done since it was built "
+            f"({', '.join(since)} changed); refusing to replace it"
         )
     if "://" not in str(location):
         for suffix in ("", "-wal", "-shm"):
