@@ -541,7 +541,7 @@ def test_the_card_counts_the_leads_a_do_not_call_request_would_stop(
     assert _lead(desk, ids["ny:2"]).stage == Stage.NEW.value  # the switchboard is not listed
     # stopped_by_dnc counts the others: the lead itself was routed out by the call.
     assert warned == ended.stopped_by_dnc, (
-        "BUG in services/calls.py load_card: others_on_number counts leads on the main "
+        "BUG in services/calling/calls.py load_card: others_on_number counts leads on the main "
         f"number ({warned}), but a do-not-call request lists the number dialled (the "
         f"alternate) and stopped {ended.stopped_by_dnc} other lead(s)"
     )

@@ -12,7 +12,7 @@ import platformdirs
 
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.hours import zone
-from qualdesk.db import reps as desk_tables
+from qualdesk.db import wholedesk as desk_tables
 from qualdesk.db.engine import Database, database_url, make_engine, shown_location
 from qualdesk.db.models import DeskSetting
 from qualdesk.services.demo.files import (
