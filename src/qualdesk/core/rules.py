@@ -205,6 +205,11 @@ class DeskRules:
     follow_up: dict[str, FollowUpTarget] = field(
         default_factory=lambda: dict(DEFAULT_FOLLOW_UP), hash=False
     )
+    # "password": every desk and command signs in; "none": a single-host desk that trusts
+    # whoever can open its database.
+    sign_in: str = "none"
+    # A desk left without a key press this long signs out and gives back its lead.
+    idle_sign_out: timedelta = timedelta(minutes=30)
 
     def disposition(self, key: str) -> Disposition:
         """The disposition with this key."""
@@ -370,11 +375,18 @@ class _Reader:
             speed_to_lead_channels=_speed_channels(desk, channels),
             sales=_sales(self.sub("sales", {})),
             follow_up=_follow_up(self.sub("follow_up", {}), len(dict.fromkeys(channels))),
+            sign_in=desk.choice("sign_in", SIGN_IN, "none"),
+            idle_sign_out=timedelta(
+                minutes=desk.whole("idle_sign_out_minutes", 30, minimum=1)
+            ),
         )
         desk.done()
         self.done()
         _check_whole(rules)
         return rules
+
+
+SIGN_IN = ("none", "password")
 
 
 def _speed_channels(desk: _Reader, channels: list[str]) -> tuple[str, ...]:

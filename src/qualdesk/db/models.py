@@ -35,6 +35,9 @@ class Rep(SQLModel, table=True):
     active: bool = True
     time_zone: str = Field(default="UTC", max_length=64)
     created_at: datetime = _when()
+    # A salted scrypt hash (core/passwords.py), never the password; None until one is set.
+    password_hash: str | None = Field(default=None, max_length=200)
+    password_set_at: datetime | None = _when(nullable=True)
 
 
 class RulesVersion(SQLModel, table=True):
@@ -520,3 +523,55 @@ class NoteDraft(SQLModel, table=True):
     rep_id: int = Field(foreign_key="reps.id", primary_key=True)
     text: str = Field(default="", sa_type=Text)
     saved_at: datetime = _when()
+
+
+class SignInEvent(SQLModel, table=True):
+    """One sign-in, failed attempt, lock, sign-out or password change, with where from.
+
+    The handle is kept as it was given (an unknown one too), so five failures
+    lock a handle whether or not anyone has it: the lock tells nothing.
+    """
+
+    __tablename__ = "sign_in_events"
+    __table_args__ = (Index("ix_sign_in_events_handle_at", "handle", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _when(index=True)
+    handle: str = Field(max_length=40)
+    rep_id: int | None = Field(default=None, foreign_key="reps.id")
+    event: str = Field(max_length=20)
+    source: str = Field(default="", max_length=200)
+    detail: str = Field(default="", max_length=200)
+
+
+class DeskSession(SQLModel, table=True):
+    """A rep signed in at a desk (a terminal or a browser tab), for the live floor.
+
+    The desk writes `seen_at` every few seconds with what the rep is doing; a
+    session not seen for a while has gone, whether or not it said so.
+    """
+
+    __tablename__ = "desk_sessions"
+    __table_args__ = (
+        Index(
+            "ix_desk_sessions_open",
+            "rep_id",
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    rep_id: int = Field(foreign_key="reps.id")
+    source: str = Field(max_length=20)
+    place: str = Field(default="", max_length=200)
+    started_at: datetime = _when()
+    seen_at: datetime = _when()
+    # The rep's last key press, for idle time.
+    last_key_at: datetime = _when()
+    # On the card, on a call, in the routing dialog, waiting for a lead, the team view.
+    state: str = Field(default="", max_length=20)
+    state_since: datetime = _when()
+    lead_id: int | None = Field(default=None, foreign_key="leads.id")
+    ended_at: datetime | None = _when(nullable=True)
+    ended_why: str = Field(default="", max_length=40)

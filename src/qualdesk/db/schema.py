@@ -21,7 +21,7 @@ from qualdesk.core.errors import QualdeskError
 from qualdesk.db import models  # noqa: F401  (registers the tables)
 from qualdesk.db.engine import Database, calm_error, database_url, make_engine, shown_location
 
-SCHEMA_HEAD = "0010"
+SCHEMA_HEAD = "0011"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
