@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.queue import QUEUED_STAGES
 from qualdesk.core.stages import Stage
-from qualdesk.db import claims
+from qualdesk.db import claims, floor
 from qualdesk.db.engine import Session
 from qualdesk.db.models import Lead, Rep
 from qualdesk.services.desk import Desk
@@ -83,7 +83,22 @@ def _why_lost(session: Session, claim: Claim) -> str:
     )
     if lead.claimed_by == claim.rep_id:
         return "you have this lead open in another window"
+    released = _released(session, claim)
+    if released is not None:
+        return released
     if lead.claimed_by is not None:
         holder = session.get(Rep, lead.claimed_by)
         return f"{ran_out} and {holder.name if holder else 'another rep'} has the lead now"
     return f"{ran_out}; the lead went back to the queue"
+
+
+def _released(session: Session, claim: Claim) -> str | None:
+    """Why, if a team lead released the rep's hold from the live floor since the claim."""
+    rep = session.get(Rep, claim.rep_id)
+    if rep is None:
+        return None
+    by = floor.released_by(session, lead_id=claim.lead_id, rep_handle=rep.handle,
+                           since=claim.claimed_at)  # fmt: skip
+    if by is None:
+        return None
+    return f"{by} released it from the live floor (your notes are kept as your draft)"
