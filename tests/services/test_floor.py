@@ -23,7 +23,7 @@ from qualdesk.services.floor import (
     open_session,
     release_lead,
 )
-from qualdesk.services.reps import add_rep, set_active
+from qualdesk.services.reps import add_rep
 from tests.conftest import FrozenClock
 from tests.services.conftest import Make
 
@@ -231,8 +231,11 @@ def test_callbacks_are_handed_only_to_another_active_rep(
     giver: str, taker: str, problem: str,
 ) -> None:  # fmt: skip
     make_leads("ny")
-    add_rep(desk, "cleo", "Cleo Park", "rep", ZONE)
-    set_active(desk, "cleo", False, by=as_rep(lee))
+    cleo = add_rep(desk, "cleo", "Cleo Park", "rep", ZONE)
+    with desk.db.writing() as session:  # deactivated as `qualdesk reps deactivate` does
+        stored = session.get(Rep, cleo.id)
+        assert stored is not None
+        stored.active = False
     held = callback_for(desk, reps["ana"], clock, 1)
     with pytest.raises(QualdeskError, match=problem):
         hand_callbacks(desk, as_rep(lee), giver, taker)
