@@ -1,0 +1,138 @@
+"""`qualdesk serve`: the desk in a browser, one desk process per tab (textual-serve).
+
+Each websocket the page opens starts `qualdesk --db DB desk --served` on
+pipes, with the desk's web driver (qualdesk.tui.browser), at the sign-in
+screen. When the tab closes or the connection drops (aiohttp's heartbeat
+notices a silent one within about 20 s), textual-serve sends that process a
+quit, and the desk gives its lead back as a closed terminal does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import shlex
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import click
+
+from qualdesk.cli.context import AppContext, pass_app
+from qualdesk.core.errors import QualdeskError
+
+# The desk process each tab runs picks this driver (textual-serve sets Textual's own).
+DRIVER = "qualdesk.tui.browser:DeskWebDriver"
+ADDRESS_ENV = "QUALDESK_BROWSER_ADDRESS"  # as qualdesk.tui.browser reads it
+# A browser asks for its window's size in cells; nothing real is larger than this.
+MOST_COLUMNS, MOST_ROWS = 500, 200
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port."
+)
+@click.option(
+    "--public-url",
+    metavar="URL",
+    help="The address browsers use, when a reverse proxy stands in front (https://...).",
+)
+@pass_app
+def serve_command(app: AppContext, host: str, port: int, public_url: str | None) -> None:
+    """Serve the desk to browsers: each tab runs its own desk, from the sign-in screen.
+
+    It listens on 127.0.0.1 (this machine only) unless --host says otherwise;
+    any other address, or a --public-url naming another host, needs the rules'
+    sign_in = "password". Put it behind a reverse proxy for HTTPS (docs/serve.md).
+    Ctrl+C stops it; every open desk gives its lead back first.
+    """
+    public = checked_public_url(public_url) if public_url is not None else None
+    local = is_loopback(host)
+    desk = app.desk(signed_in=False)  # each tab signs in; the server reads only the rules
+    target = full_target(app.existing().target)
+    exposed = not local or (public is not None and not names_loopback(urlsplit(public).hostname))
+    if exposed and desk.rules().rules.sign_in != "password":
+        where = f"--host {host}" if not local else f"--public-url {public}"
+        raise QualdeskError(
+            f"{where} lets other machines in, and the rules in force ask no password "
+            '(sign_in = "none"): set [desk] sign_in = "password" in the rules, give each rep '
+            "a password (qualdesk reps passwd), or serve on 127.0.0.1"
+        )
+    desk.close()
+    command = shlex.join([sys.executable, "-m", "qualdesk", "--db", target, "desk", "--served"])
+    server = _desk_server(command, host, port, public)
+    asyncio.run(server.run(target))
+
+
+def checked_public_url(url: str) -> str:
+    """An http(s) URL with a host and nothing after the path, without its trailing slash."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (reading it checks it)
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or parts.username
+        or any(c.isspace() or not c.isprintable() for c in url)
+    ):
+        raise click.BadParameter(
+            f"{url!r}: expected http://HOST[:PORT][/PATH] or https://...", param_hint="--public-url"
+        )
+    return url.rstrip("/")
+
+
+def names_loopback(host: str | None) -> bool:
+    """Whether a URL's host is this machine's loopback by its very name (no look-up)."""
+    if not host:
+        return False
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def is_loopback(host: str) -> bool:
+    """Whether every address the host name stands for is this machine's loopback."""
+    if not host or names_loopback(host):
+        return bool(host)
+    with contextlib.suppress(ValueError):
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        raise QualdeskError(f"--host {host!r}: no such address on this machine") from None
+    return all(ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_loopback for info in found)
+
+
+def full_target(target: str) -> str:
+    """The database as every desk process must name it: a URL, or an absolute path."""
+    if "://" in target:
+        return target
+    return str(Path(target).expanduser().resolve())
+
+
+def http_url(host: str, port: int) -> str:
+    shown_host = f"[{host}]" if ":" in host else host
+    return f"http://{shown_host}:{port}"
+
+
+def _desk_server(command: str, host: str, port: int, public_url: str | None) -> Any:
+    """The server; textual-serve and aiohttp load only here, when serving."""
+    from qualdesk.cli.serving import DeskServer
+
+    return DeskServer(command, host=host, port=port, public_url=public_url)
+
+
+COMMANDS = [serve_command]

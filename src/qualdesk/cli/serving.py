@@ -1,0 +1,231 @@
+"""The web server behind `qualdesk serve`: textual-serve's, made careful about who connects.
+
+textual-serve starts a process for every websocket on /ws, whoever opens it,
+with the size the connection asks for, and stops on a malformed message with
+a traceback in the log. Here:
+
+- a websocket from a page of another site (its Origin header names another
+  host) is refused, so a page elsewhere cannot drive a desk on this machine;
+- sizes are kept within what a screen can show, and a message that is not
+  what the page sends is dropped, with the session kept;
+- each desk process learns the browser's address (for the sign-in log) and
+  runs the desk's web driver;
+- the page's addresses follow the address the browser used, unless
+  --public-url names the one in front (a reverse proxy).
+
+The page itself, the websocket protocol and the process per tab are
+textual-serve's, unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import ipaddress
+import json
+import logging
+import signal
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp_jinja2
+from aiohttp import WSMsgType, web
+from textual_serve.app_service import AppService
+from textual_serve.server import Server
+
+from qualdesk.cli.output import say
+from qualdesk.cli.serve import ADDRESS_ENV, DRIVER, MOST_COLUMNS, MOST_ROWS, http_url
+from qualdesk.core.errors import QualdeskError
+
+log = logging.getLogger("qualdesk.serve")
+HEARTBEAT = 15  # seconds between pings; a connection silent for half of it more is closed
+
+
+class DeskSession(AppService):
+    """One tab's desk process, told where the browser is and which driver to use."""
+
+    def __init__(self, command: str, *, address: str, **kwargs: Any) -> None:
+        super().__init__(command, **kwargs)
+        self.address = address
+
+    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
+        environment = super()._build_environment(width=width, height=height)
+        environment["TEXTUAL_DRIVER"] = DRIVER
+        environment[ADDRESS_ENV] = self.address
+        return environment
+
+
+class DeskServer(Server):
+    """textual-serve's server for the desk (see the module docstring)."""
+
+    def __init__(self, command: str, *, host: str, port: int, public_url: str | None) -> None:
+        super().__init__(command, host=host, port=port, title="qualdesk", public_url=public_url)
+        self.given_public_url = public_url
+        self.sockets: set[web.WebSocketResponse] = set()
+
+    async def run(self, target: str) -> None:
+        """Listen until Ctrl+C or SIGTERM, then close every tab's desk and stop."""
+        from qualdesk.db.engine import shown_location
+
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
+        logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+        runner = web.AppRunner(await self._make_app(), handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port)
+        try:
+            await site.start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise QualdeskError(self._bind_failure(exc)) from None
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(number, stop.set)
+        where = self.given_public_url or http_url(self.host, self.port)
+        say(f"Serving the desk {shown_location(target)} at {where}")
+        if self.given_public_url:
+            say(f"  (listening on {http_url(self.host, self.port)})")
+        say("Each browser tab opens its own desk at the sign-in screen. Ctrl+C stops it.")
+        try:
+            await stop.wait()
+        finally:
+            say("Stopping: every open desk gives its lead back first.", err=True)
+            await runner.cleanup()
+
+    def _bind_failure(self, exc: OSError) -> str:
+        where = http_url(self.host, self.port)
+        if exc.errno == errno.EADDRINUSE:
+            return f"{where}: the port is in use (another server?); choose another with --port"
+        if exc.errno == errno.EACCES:
+            return f"{where}: not allowed to listen on port {self.port}; choose one above 1023"
+        if exc.errno == errno.EADDRNOTAVAIL:
+            return f"--host {self.host}: not an address of this machine"
+        return f"{where}: cannot listen there ({exc.strerror or exc})"
+
+    async def on_startup(self, app: web.Application) -> None:
+        """textual-serve prints its banner here; `run` says where it serves once it listens."""
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        """Close every tab's connection: each desk is told to quit and gives its lead back."""
+        await asyncio.gather(
+            *(websocket.close() for websocket in list(self.sockets)), return_exceptions=True
+        )
+
+    def _public_url(self, request: web.Request) -> str:
+        """Where this browser reached the server: --public-url, else the address it used."""
+        return self.given_public_url or f"{request.scheme}://{request.host}"
+
+    @aiohttp_jinja2.template("app_index.html")
+    async def handle_index(self, request: web.Request) -> dict[str, Any]:
+        public_url = self._public_url(request)
+        static = request.app.router["static"].url_for(filename="/")
+        websocket = request.app.router["websocket"].url_for()
+        scheme = "wss" if public_url.startswith("https") else "ws"
+        return {
+            "font_size": _number(request.query.get("fontsize"), 16, 6, 64),
+            "app_websocket_url": f"{scheme}:{public_url.split(':', 1)[1]}{websocket}",
+            "config": {"static": {"url": f"{public_url}{static}".rstrip("/") + "/"}},
+            "application": {"name": self.title},
+        }
+
+    def _same_site(self, request: web.Request) -> bool:
+        """A browser names the page's site in Origin: it must be this server's."""
+        origin = request.headers.get("Origin")
+        if origin is None:
+            return True  # not a browser: it could as well have opened the page
+        allowed = {urlsplit(self._public_url(request)).netloc.lower(), request.host.lower()}
+        return urlsplit(origin).netloc.lower() in allowed
+
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        """One tab: a desk process for as long as the connection lasts."""
+        if not self._same_site(request):
+            log.warning("refused a websocket from another site (Origin %r)", _short(request))
+            raise web.HTTPForbidden(text="this desk serves its own page only\n")
+        websocket = web.WebSocketResponse(heartbeat=HEARTBEAT)
+        width = _number(request.query.get("width"), 80, 10, MOST_COLUMNS)
+        height = _number(request.query.get("height"), 24, 5, MOST_ROWS)
+        address = browser_address(request)
+        session: DeskSession | None = None
+        try:
+            await websocket.prepare(request)
+            self.sockets.add(websocket)
+            session = DeskSession(
+                self.command,
+                address=address,
+                write_bytes=websocket.send_bytes,
+                write_str=websocket.send_str,
+                close=websocket.close,
+                download_manager=self.download_manager,
+            )
+            await session.start(width, height)
+            log.info("browser %s: desk opened", address or "?")
+            await self._process_messages(websocket, session)
+        except asyncio.CancelledError:
+            await websocket.close()
+        except Exception as error:  # the session ends; the server goes on
+            log.warning("browser %s: session ended by %s", address or "?", error)
+        finally:
+            self.sockets.discard(websocket)
+            if session is not None:
+                await session.stop()
+                log.info("browser %s: desk closed", address or "?")
+        return websocket
+
+    async def _process_messages(self, websocket: web.WebSocketResponse, app_service: Any) -> None:
+        """The page's messages to its desk; anything else is dropped."""
+        async for message in websocket:
+            if message.type != WSMsgType.TEXT:
+                continue
+            try:
+                envelope = json.loads(message.data)
+            except ValueError:
+                continue
+            if not isinstance(envelope, list) or not envelope:
+                continue
+            kind, data = envelope[0], envelope[1] if len(envelope) > 1 else None
+            if kind == "stdin" and isinstance(data, str):
+                await app_service.send_bytes(data.encode("utf-8", "replace"))
+            elif kind == "resize" and isinstance(data, dict):
+                width = _number(data.get("width"), 80, 10, MOST_COLUMNS)
+                height = _number(data.get("height"), 24, 5, MOST_ROWS)
+                await app_service.set_terminal_size(width, height)
+            elif kind == "ping" and isinstance(data, str):
+                await websocket.send_json(["pong", data[:40]])
+            elif kind == "blur":
+                await app_service.blur()
+            elif kind == "focus":
+                await app_service.focus()
+
+
+def browser_address(request: web.Request) -> str:
+    """The browser's address: the peer's, or the one a proxy on this machine forwarded."""
+    peer = request.remote or ""
+    if _ip(peer) is not None and _ip(peer).is_loopback:  # type: ignore[union-attr]
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+        if _ip(forwarded) is not None:
+            return forwarded
+    return peer if _ip(peer) is not None else ""
+
+
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _number(value: object, default: int, least: int, most: int) -> int:
+    """A whole number from the page, within bounds, or the default."""
+    if not isinstance(value, str | int | float):
+        return default
+    try:
+        number = int(value)
+    except (ValueError, OverflowError):
+        return default
+    return max(least, min(most, number))
+
+
+def _short(request: web.Request) -> str:
+    return request.headers.get("Origin", "")[:100]
