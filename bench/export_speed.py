@@ -39,6 +39,7 @@ from qualdesk.services import export  # noqa: E402
 from qualdesk.services.desk import open_desk  # noqa: E402
 from qualdesk.services.handoff.export import export_leads  # noqa: E402
 from qualdesk.services.reps import add_rep  # noqa: E402
+from qualdesk.services.access import Actor
 
 REPS = 8
 RUNS = (("plain", "csv"), ("salesforce", "csv"), ("hubspot", "csv"), ("plain", "jsonl"))
@@ -261,7 +262,7 @@ def export_once(
     sql = StatementClock(desk.db.engine)
     with StageClock() as stages:
         start = time.perf_counter()
-        result = export_leads(desk, out=out, fmt=fmt, profile=profile, by="bench")
+        result = export_leads(desk, out=out, fmt=fmt, profile=profile, by=Actor("bench", "lead"))
         seconds = time.perf_counter() - start
     desk.close()
     if result.exported != leads:

@@ -25,6 +25,7 @@ from qualdesk.services.rules import load_rules
 from qualdesk.services.upkeep.health import CHECKS, SERVER_CHECKS, schema_revisions
 from tests.cli.conftest import Run
 from tests.conftest import NOW, REPO, FrozenClock
+from qualdesk.services.access import Actor
 
 FIXTURES = sorted((REPO / "tests" / "data").glob("schema_*.sql"))
 OLD_FIXTURES = [f for f in FIXTURES if f.stem.removeprefix("schema_") != schema_revisions()[0]]
@@ -198,7 +199,7 @@ def test_a_lead_without_a_time_zone_is_reported_with_the_rules_advice(
     never = tmp_path / "never.toml"
     text = data_file("desk.toml").read_text(encoding="utf-8")
     never.write_text(text.replace('unknown_zone = "confirm"', 'unknown_zone = "never"'))
-    load_rules(desk, never, "lee")
+    load_rules(desk, never, Actor("lee", "lead"))
     result = run("doctor", "--json")
     checks = _checks(result.out)
     assert 'unknown_zone = "never"' in checks["time_zones"]["advice"]
@@ -228,7 +229,7 @@ def _garbage_in_the_middle(path: Path, table: str = "leads") -> None:
         ).fetchone()
     with path.open("r+b") as handle:
         handle.seek((root - 1) * page_size + 8)
-        handle.write(bytes(range(256)) * (page_size // 256))
+        handle.write((bytes(range(256)) * (page_size // 256))[: page_size - 8])
 
 
 def _truncated(path: Path) -> None:

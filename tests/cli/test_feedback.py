@@ -17,6 +17,7 @@ from qualdesk.services.reps import add_rep
 from tests.cli.conftest import Run
 from tests.conftest import FrozenClock, WriteCsv
 from tests.services.test_handoff import _work
+from qualdesk.services.access import Actor
 
 
 @pytest.fixture
@@ -112,7 +113,7 @@ def test_export_overdue_lists_the_leads_past_sales_time(
                 ImportOptions(imported_by="test"))  # fmt: skip
 
     lead_id = _work(desk, ana, FrozenClock(), qualify=True)
-    assert export_leads(desk, out=tmp_path / "handoff.csv").exported == 1
+    assert export_leads(desk, out=tmp_path / "handoff.csv", by=Actor("lee", "lead")).exported == 1
     listed = run("export", "--overdue", "--out", str(tmp_path / "overdue.csv"), "--zone", "UTC")
     assert listed.code == 0, listed.err
     assert listed.out.startswith("1 lead past sales' 5 working days for a verdict (oldest ")

@@ -17,6 +17,7 @@ from qualdesk.services.reps import find_rep
 from tests.cli.conftest import Run
 from tests.conftest import FrozenClock, WriteCsv
 from tests.services.test_handoff import _work
+from qualdesk.services.access import Actor
 
 ROWS = [
     ["Ada Lovelace", "Analytical", "CTO", "ada@example.com", "+44 20 7946 0958", "UK"],
@@ -243,14 +244,14 @@ def test_show_tells_what_went_between_the_desk_and_sales(
         zoe = write_csv([["Zoe Park", "Acme", "CTO", "", "+1 212 555 0100", "US"]])
         import_file(desk, zoe, ImportOptions(imported_by="test"))
         lead_id = _work(desk, find_rep(desk, "ana"), clock, qualify=True)
-        export_leads(desk, out=tmp_path / "handoff.csv")
+        export_leads(desk, out=tmp_path / "handoff.csv", by=Actor("lee", "lead"))
         report = tmp_path / "opps.csv"
         report.write_text(
             "Qualdesk Lead ID,Stage,Amount,Close Date\n"
             f'{lead_id},Closed Won,"12,500.00",2026-11-23\n',
             encoding="utf-8",
         )
-        read_feedback(desk, report, zone_name="UTC")
+        read_feedback(desk, report, zone_name="UTC", by=Actor("lee", "lead"))
     finally:
         desk.close()
     shown = run("leads", "show", str(lead_id), "--zone", "UTC")

@@ -22,6 +22,7 @@ from sqlmodel import col, func, select
 from qualdesk.db.models import Lead
 from qualdesk.services.desk import Desk, open_desk
 from tests.conftest import NOW, FrozenClock
+from qualdesk.services.access import Actor
 
 
 @dataclass(frozen=True)
@@ -126,14 +127,14 @@ def feedback_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
 
         for lead_id in range(1, 7):
             qualify(lead_id)
-        export_leads(desk, out=base / "handoff.csv", by="lee")
+        export_leads(desk, out=base / "handoff.csv", by=Actor("lee", "lead"))
         clock.now += timedelta(hours=1)
         verdicts = base / "verdicts.csv"
         verdicts.write_text(
             f"Lead ID,Verdict,Reason\n{ACCEPTED},accepted,\n{REJECTED},rejected,no budget\n",
             encoding="utf-8",
         )
-        read_feedback(desk, verdicts, by="lee")
+        read_feedback(desk, verdicts, by=Actor("lee", "lead"))
         qualify(IN_SALES)
         with desk.db.writing() as session:
             lead = session.get(Lead, SHARED_EMAIL[1])

@@ -20,6 +20,7 @@ from qualdesk.services.desk import open_desk
 from qualdesk.services.reps import add_rep
 from qualdesk.services.upkeep.dbcopy import CopyStep, copy_desk
 from tests.conftest import NOW, REPO, FrozenClock
+from qualdesk.services.access import Actor
 
 Rows = dict[str, list[tuple[Any, ...]]]
 
@@ -45,7 +46,7 @@ def every_kind(tmp_path_factory: pytest.TempPathFactory) -> Path:
         rules = folder / "desk.toml"
         text_of = data_file("desk.toml").read_text(encoding="utf-8")
         rules.write_text(text_of.replace('"Qualification desk"', '"Inside sales"'), "utf-8")
-        load_rules(desk, rules, "lee")
+        load_rules(desk, rules, Actor("lee", "lead"))
         with desk.db.reading() as session:
             waiting = session.scalars(
                 select(Lead.id).where(Lead.stage == "new").order_by(Lead.id).limit(2)
@@ -54,7 +55,7 @@ def every_kind(tmp_path_factory: pytest.TempPathFactory) -> Path:
             desk,
             waiting[0],
             {"company": "Renamed Ltd", "ext": "204"},
-            by="lee",
+            by=Actor("lee", "rep"),
             reason="marketing had the old name",
         )
         claim = claim_lead(desk, find_rep(desk, "ana"), waiting[1])
@@ -197,7 +198,7 @@ def test_a_target_that_holds_a_desk_is_refused_and_nothing_is_written(
     code, out, err = _cli(capsys, "--db", str(source), "db", "copy", "--to", str(db_location))
     assert (code, out) == (1, "")
     assert err == (
-        f"qualdesk: {db_location} already holds a desk (1 rep); copy only into an empty "
+        f"qualdesk: {db_location} already holds a desk (1 rep and rows in 1 other table); copy only into an empty "
         "database; nothing was written\n"
     )
     assert _rows(db_location) == before

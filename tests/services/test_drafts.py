@@ -15,6 +15,7 @@ from qualdesk.services.desk import Desk
 from qualdesk.services.intake.batches import undo_batch
 from tests.conftest import FrozenClock
 from tests.services.conftest import Make
+from qualdesk.services.access import Actor
 
 
 def test_a_draft_is_kept_given_back_with_the_card_and_dropped_with_the_call(
@@ -118,7 +119,7 @@ def test_undoing_an_import_keeps_a_lead_with_unsaved_notes(
         assert lead is not None
         batch = lead.batch_id
     assert batch is not None
-    result = undo_batch(desk, batch)
+    result = undo_batch(desk, batch, by=Actor("lee", "lead"))
     assert (result.removed, result.kept) == (0, 1)
 
 

@@ -18,6 +18,7 @@ from qualdesk.services.handoff.feedback import FeedbackSummary, read_feedback
 from qualdesk.services.rules import load_rules
 from tests.conftest import REPO, FrozenClock
 from tests.services.conftest import Make
+from qualdesk.services.access import Actor
 
 QUALIFYING = ("vertical", "pains", "budget", "urgency")
 ZONE = "America/New_York"
@@ -44,7 +45,7 @@ def handed(
             assert lead is not None
             lead.email = f"lead{lead_id}@example.com"
             session.add(lead)
-    export_leads(desk, out=tmp_path / "handoff.csv", profile="salesforce", by="lee")
+    export_leads(desk, out=tmp_path / "handoff.csv", profile="salesforce", by=Actor("lee", "lead"))
     clock.now += timedelta(hours=1)
     return ids
 
@@ -64,7 +65,7 @@ def _count(desk: Desk, column: object) -> int:
 def _read(desk: Desk, folder: Path, name: str, text: str) -> FeedbackSummary:
     path = folder / name
     path.write_text(text, encoding="utf-8")
-    return read_feedback(desk, path, by="lee", zone_name=ZONE)
+    return read_feedback(desk, path, by=Actor("lee", "lead"), zone_name=ZONE)
 
 
 def _counts(summary: FeedbackSummary) -> dict[str, int]:
@@ -351,7 +352,7 @@ def test_a_status_added_in_the_rules_file_is_read_without_code(
         rules.replace('pending = [\n    "pending",', 'pending = [\n    "pending", "Nurturing",'),
         encoding="utf-8",
     )
-    load_rules(desk, custom, "lee")
+    load_rules(desk, custom, Actor("lee", "lead"))
     after = _read(desk, tmp_path, "v.csv", text)
     assert _counts(after) == {"pending": 1, "unchanged": 1}
     assert after.already is not None and _lead(desk, a).stage == "handed_off"

@@ -24,6 +24,7 @@ from qualdesk.services.intake.importer import ImportOptions, import_file
 from qualdesk.services.rules import load_rules
 from tests.conftest import REPO, FrozenClock, WriteCsv
 from tests.services.conftest import Make
+from qualdesk.services.access import Actor
 
 ZONE = "America/New_York"
 NEW_YORK = ZoneInfo(ZONE)
@@ -99,7 +100,7 @@ def test_speed_to_lead_met_by_another_channel_the_rules_name(
         ),
         encoding="utf-8",
     )
-    load_rules(desk, rules, "lee")
+    load_rules(desk, rules, Actor("lee", "lead"))
     # Due at 11:50 New York time, as in the first test.
     clock.now = at("2026-11-18 20:50")
     ids = make_leads("ny:mailed", "ny:mailed-late", "ny:texted", "ny:called-late")

@@ -25,6 +25,8 @@ from qualdesk.services.intake.dnc import add_number
 from qualdesk.services.reps import add_rep, set_active
 from tests.conftest import FrozenClock
 from tests.services.conftest import Make
+from qualdesk.services.access import administrator
+from qualdesk.services.access import Actor
 
 QUALIFYING = ("vertical", "pains", "budget", "urgency")
 ZONE = "America/New_York"
@@ -73,12 +75,12 @@ def test_a_lead_walks_the_whole_loop(
     assert (conversion["raw"], conversion["qualified"], conversion["handed_off"]) == (4, 3, 0)
     assert figures["desk"]["queue"]["waiting_for_export"] == 3
 
-    first = export_leads(desk, out=tmp_path / "handoff1.csv", profile="salesforce", by="lee")
+    first = export_leads(desk, out=tmp_path / "handoff1.csv", profile="salesforce", by=Actor("lee", "lead"))
     assert (first.exported, first.batch_id) == (3, 1)
     assert all(_lead(desk, i).stage == Stage.HANDED_OFF.value for i in qualified)
-    assert export_leads(desk, out=tmp_path / "none.csv").exported == 0
+    assert export_leads(desk, out=tmp_path / "none.csv", by=Actor("lee", "lead")).exported == 0
     assert not (tmp_path / "none.csv").exists()
-    again = export_again(desk, 1, out=tmp_path / "again.csv")
+    again = export_again(desk, 1, out=tmp_path / "again.csv", by=Actor("lee", "lead"))
     assert (tmp_path / "again.csv").read_bytes() == (tmp_path / "handoff1.csv").read_bytes()
     assert again.exported == 3
 
@@ -90,12 +92,12 @@ def test_a_lead_walks_the_whole_loop(
         "999,accepted,,\n",
         encoding="utf-8",
     )
-    read = read_feedback(desk, verdicts, by="lee", zone_name=ZONE)
+    read = read_feedback(desk, verdicts, by=Actor("lee", "lead"), zone_name=ZONE)
     assert (read.accepted, read.rejected, read.refused, read.unchanged) == (1, 2, 1, 0)
     assert read.issues == [(5, "no lead #999 on the desk")]
     assert Path(read.rejects_file or "").read_text().count("no lead #999") == 1
     assert [_lead(desk, i).stage for i in qualified] == ["accepted", "rejected", "rejected"]
-    twice = read_feedback(desk, verdicts, by="lee", rejects=tmp_path / "r2.csv")
+    twice = read_feedback(desk, verdicts, by=Actor("lee", "lead"), rejects=tmp_path / "r2.csv")
     assert (twice.accepted, twice.rejected, twice.unchanged) == (0, 0, 3)
 
     conversion = _figures(desk, clock)["desk"]["conversion"]
@@ -108,7 +110,7 @@ def test_a_lead_walks_the_whole_loop(
     assert [i["key"] for i in card.checklist if i["established"]] == list(QUALIFYING)
     assert card.touches and card.touches[0].notes == "called"
 
-    with pytest.raises(QualdeskError, match="not a team lead"):
+    with pytest.raises(QualdeskError, match="only a team lead may rule on sales. rejections; ana is a rep"):
         review.rule(desk, to_review[0].verdict_id, reps["ana"], valid=True, note="x")
     with pytest.raises(QualdeskError, match="needs a note"):
         review.rule(desk, to_review[0].verdict_id, lee, valid=True, note="  ")
@@ -125,10 +127,10 @@ def test_a_lead_walks_the_whole_loop(
     assert reviews == {"reviewed": 2, "rejections_valid": 1, "rejections_valid_share": 0.5,
                        "to_review": 0}  # fmt: skip
     clock.now += timedelta(hours=1)
-    second = export_leads(desk, out=tmp_path / "handoff2.jsonl", fmt="jsonl", by="lee")
+    second = export_leads(desk, out=tmp_path / "handoff2.jsonl", fmt="jsonl", by=Actor("lee", "lead"))
     assert (second.exported, second.batch_id) == (1, 2)
     # Sales' old file read again must not undo the review: its rejection of b is stale.
-    stale = read_feedback(desk, verdicts, by="lee", rejects=tmp_path / "r3.csv")
+    stale = read_feedback(desk, verdicts, by=Actor("lee", "lead"), rejects=tmp_path / "r3.csv")
     assert (stale.rejected, stale.unchanged, stale.refused) == (0, 1, 3)
     assert any(f"repeats sales' verdict on an earlier hand-off of lead #{b}" in reason
                for _, reason in stale.issues)  # fmt: skip
@@ -161,7 +163,7 @@ def test_a_failed_export_hands_off_nothing_and_leaves_no_file(
         add_number(desk, _lead(desk, qualified[0]).phone_e164, region=None, by="lee")
 
     with pytest.raises(QualdeskError, match="nothing handed off"):
-        export_leads(desk, out=target, progress=meanwhile)
+        export_leads(desk, out=target, progress=meanwhile, by=Actor("lee", "lead"))
     assert not target.exists() and list(tmp_path.glob(".out.csv.*")) == []
     # The three share the number, so all three left the desk; none was handed off.
     assert {_lead(desk, i).stage for i in qualified} == {"disqualified"}
@@ -173,16 +175,16 @@ def test_export_refuses_before_writing(desk: Desk, qualified: list[int], tmp_pat
     taken = tmp_path / "taken.csv"
     taken.write_text("sales' own file", encoding="utf-8")
     with pytest.raises(QualdeskError, match="already there"):
-        export_leads(desk, out=taken)
+        export_leads(desk, out=taken, by=Actor("lee", "lead"))
     assert taken.read_text(encoding="utf-8") == "sales' own file"
     with pytest.raises(QualdeskError, match="does not exist"):
-        export_leads(desk, out=tmp_path / "missing" / "out.csv")
+        export_leads(desk, out=tmp_path / "missing" / "out.csv", by=Actor("lee", "lead"))
     with pytest.raises(QualdeskError, match="--profile"):
-        export_leads(desk, out=tmp_path / "x.csv", profile="zoho")
+        export_leads(desk, out=tmp_path / "x.csv", profile="zoho", by=Actor("lee", "lead"))
     with pytest.raises(QualdeskError, match="no export batch"):
-        export_again(desk, 42, out=tmp_path / "y.csv")
+        export_again(desk, 42, out=tmp_path / "y.csv", by=Actor("lee", "lead"))
     assert all(_lead(desk, i).stage == "sales" for i in qualified)
-    folder = export_leads(desk, out=tmp_path)
+    folder = export_leads(desk, out=tmp_path, by=Actor("lee", "lead"))
     assert folder.file is not None and folder.file.parent == tmp_path
 
 
@@ -194,7 +196,7 @@ def test_feedback_reads_what_sales_send(desk: Desk, qualified: list[int], tmp_pa
         assert lead is not None
         lead.email = email
         session.add(lead)
-    export_leads(desk, out=tmp_path / "out.csv")
+    export_leads(desk, out=tmp_path / "out.csv", by=Actor("lee", "lead"))
     path = tmp_path / "crm export.csv"
     # Windows-1252, semicolons, CRM header names, an email instead of the id, a bad row.
     path.write_bytes(
@@ -207,7 +209,7 @@ def test_feedback_reads_what_sales_send(desk: Desk, qualified: list[int], tmp_pa
             ";;;;\r\n"
         ).encode("cp1252")
     )
-    read = read_feedback(desk, path, by="lee")
+    read = read_feedback(desk, path, by=Actor("lee", "lead"))
     assert (read.accepted, read.rejected, read.refused, read.blank) == (1, 1, 2, 1)
     assert read.notice and "Windows-1252" in read.notice
     assert dict(read.issues) == {
@@ -232,10 +234,10 @@ def test_a_verdict_file_without_the_needed_columns_is_refused_whole(
     path = tmp_path / "v.csv"
     path.write_text("Name,Verdict\nAda,accepted\n", encoding="utf-8")
     with pytest.raises(FileRefused, match="no column names the lead"):
-        read_feedback(desk, path)
+        read_feedback(desk, path, by=Actor("lee", "lead"))
     path.write_text("Lead ID,Name\n1,Ada\n", encoding="utf-8")
     with pytest.raises(FileRefused, match="no verdict column"):
-        read_feedback(desk, path)
+        read_feedback(desk, path, by=Actor("lee", "lead"))
     with desk.db.reading() as session:
         assert session.scalar(select(func.count()).select_from(SalesVerdict)) == 0
 
@@ -245,7 +247,7 @@ def test_a_lead_not_yet_handed_off_is_reported_not_guessed(
 ) -> None:
     path = tmp_path / "v.csv"
     path.write_text(f"id,verdict\n{qualified[0]},accepted\n", encoding="utf-8")
-    read = read_feedback(desk, path, dry_run=True)
+    read = read_feedback(desk, path, dry_run=True, by=Actor("lee", "lead"))
     assert read.refused == 1 and "not yet handed off" in read.issues[0][1]
     assert _lead(desk, qualified[0]).stage == "sales"
 
@@ -290,6 +292,6 @@ def test_a_rep_who_left_still_shows_where_they_worked(
     _work(desk, reps["ben"], clock, qualify=False)
     add_rep(desk, "cleo", "Cleo Park", "rep", ZONE)
     for handle in ("ben", "cleo"):
-        set_active(desk, handle, False)
+        set_active(desk, handle, False, by=administrator())
     shown = [r["rep"] for r in _figures(desk, clock)["reps"]]
     assert shown == ["ana", "ben"]

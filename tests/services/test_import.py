@@ -20,6 +20,7 @@ from qualdesk.services.intake.batches import undo_batch
 from qualdesk.services.intake.dnc import add_number
 from qualdesk.services.intake.importer import ImportOptions, ImportSummary, import_file
 from tests.conftest import WriteCsv
+from qualdesk.services.access import Actor
 
 GOOD = [
     ["Ada Lovelace", "Analytical Ltd", "CTO", "ada@example.com", "+44 20 7946 0958", "UK"],
@@ -293,13 +294,13 @@ def test_undo_removes_untouched_leads_and_keeps_worked_ones(
         session.flush()
         assert rep.id is not None
         session.add(Touch(lead_id=2, rep_id=rep.id, started_at=desk.clock()))
-    result = undo_batch(desk, 1)
+    result = undo_batch(desk, 1, by=Actor("lee", "lead"))
     assert (result.removed, result.kept) == (2, 1)
     assert [lead.id for lead in _leads(desk)] == [2]
     with pytest.raises(QualdeskError, match="already undone"):
-        undo_batch(desk, 1)
+        undo_batch(desk, 1, by=Actor("lee", "lead"))
     with pytest.raises(QualdeskError, match="no import batch 9"):
-        undo_batch(desk, 9)
+        undo_batch(desk, 9, by=Actor("lee", "lead"))
     summary = _import(desk, path)
     assert (summary.imported, summary.duplicates) == (2, 1)
 

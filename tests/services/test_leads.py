@@ -23,6 +23,7 @@ from qualdesk.services.intake.batches import undo_batch
 from qualdesk.services.intake.dnc import add_number
 from tests.conftest import NOW, FrozenClock
 from tests.services.conftest import Make
+from qualdesk.services.access import Actor, as_rep
 
 QUALIFYING = ("vertical", "pains", "budget", "urgency")
 LONDON = "+442079460958"  # rings in London: 15:00 at NOW, when Los Angeles is 07:00
@@ -68,9 +69,8 @@ def test_an_edit_records_who_when_old_new_and_why_for_each_field(
         desk,
         ids["ny"],
         {"name": "Grace Hopper", "title": "CTO", "email": " Grace@Navy.MIL "},
-        by="ana",
+        by=as_rep(reps["ana"]),
         reason="spelled on the call",
-        rep_id=reps["ana"].id,
     )
     assert [c.field for c in edited.changes] == ["name", "title", "email"]
     assert not edited.stopped
@@ -94,22 +94,22 @@ def test_an_edit_records_who_when_old_new_and_why_for_each_field(
 
 def test_a_no_op_edit_records_nothing(desk: Desk, make_leads: Make) -> None:
     ids = make_leads("ny")
-    edited = edit_lead(desk, ids["ny"], {"name": "New Yorker", "phone": "(212) 555-0100"}, by="x")
+    edited = edit_lead(desk, ids["ny"], {"name": "New Yorker", "phone": "(212) 555-0100"}, by=Actor("x", "rep"))
     assert edited.changes == ()
     assert _changes(desk) == []
 
 
 def test_name_edits_update_first_last_and_match_key(desk: Desk, make_leads: Make) -> None:
     ids = make_leads("ny")
-    edit_lead(desk, ids["ny"], {"name": "Grace Brewster Hopper"}, by="ana")
+    edit_lead(desk, ids["ny"], {"name": "Grace Brewster Hopper"}, by=Actor("ana", "rep"))
     lead = _lead(desk, ids["ny"])
     assert (lead.first_name, lead.last_name) == ("Grace Brewster", "Hopper")
     assert lead.match_key == "n:grace brewster hopper"
-    edit_lead(desk, ids["ny"], {"name": "Hopper, Grace"}, by="ana")
+    edit_lead(desk, ids["ny"], {"name": "Hopper, Grace"}, by=Actor("ana", "rep"))
     lead = _lead(desk, ids["ny"])
     assert (lead.name, lead.first_name, lead.last_name) == ("Grace Hopper", "Grace", "Hopper")
-    edit_lead(desk, ids["ny"], {"company": "US Navy"}, by="ana")
-    edit_lead(desk, ids["ny"], {"name": ""}, by="ana")
+    edit_lead(desk, ids["ny"], {"company": "US Navy"}, by=Actor("ana", "rep"))
+    edit_lead(desk, ids["ny"], {"name": ""}, by=Actor("ana", "rep"))
     lead = _lead(desk, ids["ny"])
     assert (lead.name, lead.first_name, lead.last_name) == ("", "", "")
     assert lead.match_key == "c:us navy"
@@ -131,7 +131,7 @@ def test_a_bad_value_changes_nothing(
     ids = make_leads("ny")
     before = _lead(desk, ids["ny"])
     with pytest.raises(QualdeskError) as raised:
-        edit_lead(desk, ids["ny"], asked, by="ana", reason="typo")
+        edit_lead(desk, ids["ny"], asked, by=Actor("ana", "rep"), reason="typo")
     from qualdesk.core.edits import LABELS
     from qualdesk.services.calling.leads import LeadEditRefused
 
@@ -153,14 +153,14 @@ def test_the_change_and_its_record_are_one_transaction(
     # Fails after the lead and its change records were written in the transaction.
     monkeypatch.setattr(lead_service, "_mark_shared", broken)
     with pytest.raises(RuntimeError):
-        edit_lead(desk, ids["la"], {"name": "Grace", "phone": "+1 212 555 0100"}, by="ana")
+        edit_lead(desk, ids["la"], {"name": "Grace", "phone": "+1 212 555 0100"}, by=Actor("ana", "rep"))
     assert _changes(desk) == []
     assert _lead(desk, ids["la"]).model_dump() == before.model_dump()
 
 
 def test_no_such_lead_is_one_line(desk: Desk) -> None:
     with pytest.raises(QualdeskError, match="no lead #999"):
-        edit_lead(desk, 999, {"name": "x"}, by="ana")
+        edit_lead(desk, 999, {"name": "x"}, by=Actor("ana", "rep"))
 
 
 # -- the number to call and its hours ------------------------------------------
@@ -174,7 +174,7 @@ def test_an_alternate_number_abroad_brings_its_calling_hours(
     classes = _hours_classes(desk)
     assert ("Europe/London", "GB") not in classes
     edited = edit_lead(
-        desk, ids["la"], {"alt_phone": "+44 20 7946 0958"}, by="ana", reason="direct line"
+        desk, ids["la"], {"alt_phone": "+44 20 7946 0958"}, by=Actor("ana", "rep"), reason="direct line"
     )
     assert [(c.field, c.old, c.new) for c in edited.changes] == [
         ("alt_phone", "", "+44 20 7946 0958")
@@ -199,10 +199,10 @@ def test_clearing_the_alternate_number_calls_the_main_number_in_its_hours(
 ) -> None:
     ids = make_leads("la", "uk")
     classes = _hours_classes(desk)
-    edit_lead(desk, ids["la"], {"alt_phone": "+44 20 7946 0958"}, by="ana")
+    edit_lead(desk, ids["la"], {"alt_phone": "+44 20 7946 0958"}, by=Actor("ana", "rep"))
     assert _hours_classes(desk) == classes  # London's class was there already
     assert _lead(desk, ids["la"]).hours_class_id == _lead(desk, ids["uk"]).hours_class_id
-    edited = edit_lead(desk, ids["la"], {"alt_phone": ""}, by="ana", reason="left the company")
+    edited = edit_lead(desk, ids["la"], {"alt_phone": ""}, by=Actor("ana", "rep"), reason="left the company")
     assert [(c.old, c.new) for c in edited.changes] == [("+44 20 7946 0958", "")]
     lead = _lead(desk, ids["la"])
     assert lead.alt_phone_e164 is None and lead.alt_phone_ext is None
@@ -216,8 +216,8 @@ def test_a_new_main_number_keeps_the_alternate_numbers_hours(
     desk: Desk, reps: dict[str, Rep], make_leads: Make
 ) -> None:
     ids = make_leads("la")
-    edit_lead(desk, ids["la"], {"alt_phone": "+44 20 7946 0958"}, by="ana")
-    edit_lead(desk, ids["la"], {"phone": "+61 2 9374 4000"}, by="ana", reason="new switchboard")
+    edit_lead(desk, ids["la"], {"alt_phone": "+44 20 7946 0958"}, by=Actor("ana", "rep"))
+    edit_lead(desk, ids["la"], {"phone": "+61 2 9374 4000"}, by=Actor("ana", "rep"), reason="new switchboard")
     lead = _lead(desk, ids["la"])
     assert (lead.phone_e164, lead.alt_phone_e164) == (SYDNEY, LONDON)
     assert (lead.time_zones, lead.jurisdiction) == ("Europe/London", "GB")
@@ -229,7 +229,7 @@ def test_a_do_not_call_disposition_lists_the_number_dialled(
     desk: Desk, reps: dict[str, Rep], make_leads: Make
 ) -> None:
     ids = make_leads("la")
-    edit_lead(desk, ids["la"], {"alt_phone": "+44 20 7946 0958"}, by="ana")
+    edit_lead(desk, ids["la"], {"alt_phone": "+44 20 7946 0958"}, by=Actor("ana", "rep"))
     claim = _claim(desk, reps["ana"])
     end_call(desk, claim, "do_not_call")
     with desk.db.reading() as session:
@@ -246,7 +246,7 @@ def test_an_alternate_number_on_the_do_not_call_list_stops_the_lead(
 ) -> None:
     ids = make_leads("ny")
     add_number(desk, "+44 20 7946 0958", region=None, by="lee")
-    edited = edit_lead(desk, ids["ny"], {"alt_phone": "+44 20 7946 0958"}, by="ana")
+    edited = edit_lead(desk, ids["ny"], {"alt_phone": "+44 20 7946 0958"}, by=Actor("ana", "rep"))
     assert edited.stopped
     lead = _lead(desk, ids["ny"])
     assert lead.stage == Stage.DISQUALIFIED.value
@@ -261,7 +261,7 @@ def test_a_main_number_changed_to_one_on_the_list_stops_the_lead(
 ) -> None:
     ids = make_leads("ny")
     add_number(desk, "+1 415 555 0100", region=None, by="lee")
-    assert edit_lead(desk, ids["ny"], {"phone": "+1 415 555 0100"}, by="ana").stopped
+    assert edit_lead(desk, ids["ny"], {"phone": "+1 415 555 0100"}, by=Actor("ana", "rep")).stopped
     assert _lead(desk, ids["ny"]).stage == Stage.DISQUALIFIED.value
     assert claim_next(desk, reps["ana"]) is None
 
@@ -270,7 +270,7 @@ def test_listing_a_leads_alternate_number_later_stops_it(
     desk: Desk, reps: dict[str, Rep], make_leads: Make
 ) -> None:
     ids = make_leads("ny", "uk")
-    edit_lead(desk, ids["ny"], {"alt_phone": "+1 415 555 0100"}, by="ana")
+    edit_lead(desk, ids["ny"], {"alt_phone": "+1 415 555 0100"}, by=Actor("ana", "rep"))
     number, added, stopped = add_number(desk, "+1 415 555 0100", region=None, by="lee")
     assert (number, added, stopped) == ("+14155550100", True, 1)
     assert _lead(desk, ids["ny"]).stage == Stage.DISQUALIFIED.value
@@ -286,7 +286,7 @@ def test_listing_a_leads_alternate_number_later_stops_it(
 def test_search_finds_a_lead_by_part_of_its_alternate_number(desk: Desk, make_leads: Make) -> None:
     ids = make_leads("ny", "la")
     assert search_leads(desk, "7946 0958") == []
-    edit_lead(desk, ids["la"], {"alt_phone": "+44 20 7946 0958"}, by="ana")
+    edit_lead(desk, ids["la"], {"alt_phone": "+44 20 7946 0958"}, by=Actor("ana", "rep"))
     for typed in ("7946 0958", "020 7946 0958", "0044 20 7946 0958", "0958"):
         found = search_leads(desk, typed)
         assert [line.id for line in found] == [ids["la"]], typed
@@ -296,9 +296,9 @@ def test_search_finds_a_lead_by_part_of_its_alternate_number(desk: Desk, make_le
 
 def test_search_matches_letters_in_any_case_accented_ones_too(desk: Desk, make_leads: Make) -> None:
     ids = make_leads("ny", "la", "uk")
-    edit_lead(desk, ids["ny"], {"name": "Zoë Ångström", "company": "İstanbul Çay"}, by="ana")
-    edit_lead(desk, ids["la"], {"name": "ΟΔΟΣ Παπαδόπουλος", "email": "Eva@Example.COM"}, by="ana")
-    edit_lead(desk, ids["uk"], {"company": "100%_Pure"}, by="ana")
+    edit_lead(desk, ids["ny"], {"name": "Zoë Ångström", "company": "İstanbul Çay"}, by=Actor("ana", "rep"))
+    edit_lead(desk, ids["la"], {"name": "ΟΔΟΣ Παπαδόπουλος", "email": "Eva@Example.COM"}, by=Actor("ana", "rep"))
+    edit_lead(desk, ids["uk"], {"company": "100%_Pure"}, by=Actor("ana", "rep"))
     found = {
         typed: [line.id for line in search_leads(desk, typed)]
         for typed in (
@@ -333,7 +333,7 @@ def test_an_edit_through_a_lost_claim_changes_nothing(
     with pytest.raises(ClaimLost, match="Ben Okafor has the lead now"):
         edit_lead(
             desk, ids["ny"], {"name": "Grace Hopper", "alt_phone": "+44 20 7946 0958"},
-            by="ana", rep_id=reps["ana"].id, claim=held,
+            by=as_rep(reps["ana"]), claim=held,
         )  # fmt: skip
     assert _changes(desk) == []
     after = _lead(desk, ids["ny"])
@@ -347,7 +347,7 @@ def test_an_edit_through_a_held_claim_renews_it(
     ids = make_leads("ny")
     held = _claim(desk, reps["ana"])
     clock.now += timedelta(minutes=8)
-    edit_lead(desk, ids["ny"], {"title": "CTO"}, by="ana", rep_id=reps["ana"].id, claim=held)
+    edit_lead(desk, ids["ny"], {"title": "CTO"}, by=as_rep(reps["ana"]), claim=held)
     lead = _lead(desk, ids["ny"])
     assert lead.title == "CTO" and lead.claim_expires_at == clock.now + timedelta(minutes=10)
 
@@ -358,9 +358,9 @@ def test_an_edit_through_a_held_claim_renews_it(
 def test_shares_phone_follows_a_changed_main_number(desk: Desk, make_leads: Make) -> None:
     ids = make_leads("ny", "la")
     assert not _lead(desk, ids["ny"]).shares_phone and not _lead(desk, ids["la"]).shares_phone
-    edit_lead(desk, ids["la"], {"phone": "+1 212 555 0100"}, by="ana", reason="switchboard")
+    edit_lead(desk, ids["la"], {"phone": "+1 212 555 0100"}, by=Actor("ana", "rep"), reason="switchboard")
     assert _lead(desk, ids["ny"]).shares_phone and _lead(desk, ids["la"]).shares_phone
-    edit_lead(desk, ids["la"], {"phone": "+1 415 555 0100"}, by="ana", reason="wrong, back")
+    edit_lead(desk, ids["la"], {"phone": "+1 415 555 0100"}, by=Actor("ana", "rep"), reason="wrong, back")
     assert not _lead(desk, ids["ny"]).shares_phone and not _lead(desk, ids["la"]).shares_phone
 
 
@@ -376,13 +376,13 @@ def test_the_story_lists_everything_oldest_first(
     clock.now += timedelta(minutes=2)
     end_call(desk, first, "no_answer", notes="rang out")
     clock.now += timedelta(minutes=5)
-    edit_lead(desk, ids["ny"], {"alt_phone": "+1 212 555 0199"}, by="ben", reason="gatekeeper")
+    edit_lead(desk, ids["ny"], {"alt_phone": "+1 212 555 0199"}, by=Actor("ben", "rep"), reason="gatekeeper")
     clock.now += timedelta(hours=4)
     second = claim_lead(desk, reps["ben"], ids["ny"])
     set_criterion(desk, second, "pains", True, "cloud bill")
     end_call(desk, second, "connected", notes="spoke to her")
     clock.now += timedelta(minutes=1)
-    edit_lead(desk, ids["ny"], {"title": "CTO"}, by="ben", reason="said so")
+    edit_lead(desk, ids["ny"], {"title": "CTO"}, by=Actor("ben", "rep"), reason="said so")
 
     story = lead_story(desk, ids["ny"])
     data = story.as_json()
@@ -443,8 +443,8 @@ def test_the_call_card_shows_the_number_to_call_the_main_line_and_the_changes(
     assert (plain.phone, plain.main_phone) == ("+1 212-555-0100", "")
     clock.now += timedelta(minutes=1)
     edit_lead(
-        desk, ids["ny:1"], {"alt_phone": "+1 212 555 0199 x204"}, by="ana",
-        reason="gatekeeper gave it", rep_id=reps["ana"].id, claim=claim,
+        desk, ids["ny:1"], {"alt_phone": "+1 212 555 0199 x204"}, by=as_rep(reps["ana"]),
+        reason="gatekeeper gave it", claim=claim,
     )  # fmt: skip
     card = load_card(desk, claim)
     assert card.phone == "+1 212-555-0199 ext. 204"
@@ -465,7 +465,7 @@ def _qualified_with_an_alternate(
     """A Los Angeles lead given a London direct line, then qualified; its id and when edited."""
     ids = make_leads("la")
     edited_at = clock.now
-    edit_lead(desk, ids["la"], {"alt_phone": "+44 20 7946 0958"}, by="ana", reason="direct line")
+    edit_lead(desk, ids["la"], {"alt_phone": "+44 20 7946 0958"}, by=Actor("ana", "rep"), reason="direct line")
     claim = _claim(desk, reps["ana"])
     for key in QUALIFYING:
         set_criterion(desk, claim, key, True)
@@ -478,7 +478,7 @@ def test_the_plain_export_carries_the_alternate_number_and_the_changes(
     desk: Desk, reps: dict[str, Rep], make_leads: Make, clock: FrozenClock, tmp_path: Path
 ) -> None:
     lead_id, edited_at = _qualified_with_an_alternate(desk, reps, make_leads, clock)
-    result = export_leads(desk, out=tmp_path / "out.csv", by="lee")
+    result = export_leads(desk, out=tmp_path / "out.csv", by=Actor("lee", "lead"))
     assert result.exported == 1
     with (tmp_path / "out.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -499,7 +499,7 @@ def test_the_salesforce_phone_is_the_number_to_call(
     desk: Desk, reps: dict[str, Rep], make_leads: Make, clock: FrozenClock, tmp_path: Path
 ) -> None:
     _qualified_with_an_alternate(desk, reps, make_leads, clock)
-    export_leads(desk, out=tmp_path / "sf.csv", profile="salesforce", by="lee")
+    export_leads(desk, out=tmp_path / "sf.csv", profile="salesforce", by=Actor("lee", "lead"))
     with (tmp_path / "sf.csv").open(encoding="utf-8", newline="") as handle:
         row = next(csv.DictReader(handle))
     assert row["Phone"] == LONDON
@@ -513,10 +513,10 @@ def test_undoing_an_import_keeps_a_lead_a_rep_has_fixed(desk: Desk, make_leads: 
     ids = make_leads("ny")
     batch = _lead(desk, ids["ny"]).batch_id
     assert batch is not None
-    edit_lead(desk, ids["ny"], {"alt_phone": "+1 212 555 0199"}, by="ana", reason="direct line")
+    edit_lead(desk, ids["ny"], {"alt_phone": "+1 212 555 0199"}, by=Actor("ana", "rep"), reason="direct line")
     failure = None
     try:
-        undone = undo_batch(desk, batch)
+        undone = undo_batch(desk, batch, by=Actor("lee", "lead"))
     except Exception as exc:
         failure = repr(exc).splitlines()[0]
     assert failure is None, (
@@ -534,7 +534,7 @@ def test_the_card_counts_the_leads_a_do_not_call_request_would_stop(
 ) -> None:
     # Two people behind one switchboard; the first gave a direct line, which the desk now calls.
     ids = make_leads("ny:1", "ny:2")
-    edit_lead(desk, ids["ny:1"], {"alt_phone": "+1 212 555 0199"}, by="ana", reason="direct line")
+    edit_lead(desk, ids["ny:1"], {"alt_phone": "+1 212 555 0199"}, by=Actor("ana", "rep"), reason="direct line")
     claim = claim_lead(desk, reps["ana"], ids["ny:1"])
     warned = load_card(desk, claim).others_on_number
     ended = end_call(desk, claim, "do_not_call")

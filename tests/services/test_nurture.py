@@ -32,6 +32,7 @@ from qualdesk.services.intake.dnc import add_number
 from qualdesk.services.reps import add_rep
 from tests.conftest import FrozenClock
 from tests.services.conftest import Make
+from qualdesk.services.access import Actor
 
 QUALIFYING = ("vertical", "pains", "budget", "urgency")
 BACK = timedelta(days=91)  # past every grade's recycle days; a Monday again, 10:00 in New York
@@ -99,7 +100,7 @@ def test_nurtured_leads_go_back_once_and_stay_on_the_desk(
     before = {i: _lead(desk, i) for i in nurtured}
     assert nurture_waiting(desk) == (2, 2)
     out = tmp_path / "nurture.csv"
-    first = export_leads(desk, out=out, to="nurture", by="lee")
+    first = export_leads(desk, out=out, to="nurture", by=Actor("lee", "lead"))
     assert (first.exported, first.batch_id, first.out, first.do_not_call) == (2, 1, 0, 0)
     rows = _rows(out)
     assert [int(r["lead_id"]) for r in rows] == nurtured
@@ -134,11 +135,11 @@ def test_nurtured_leads_go_back_once_and_stay_on_the_desk(
     assert _count(desk, HandOff) == 0
 
     # Since the last batch: nothing new, so nothing written.
-    again = export_leads(desk, out=tmp_path / "none.csv", to="nurture")
+    again = export_leads(desk, out=tmp_path / "none.csv", to="nurture", by=Actor("lee", "lead"))
     assert (again.exported, again.file) == (0, None) and not (tmp_path / "none.csv").exists()
     assert nurture_waiting(desk) == (0, 2)
     # The sales export is today's, untouched by the nurture batches.
-    sales = export_leads(desk, out=tmp_path / "sales.csv")
+    sales = export_leads(desk, out=tmp_path / "sales.csv", by=Actor("lee", "lead"))
     assert sales.exported == 1 and _rows(tmp_path / "sales.csv")[0]["lead_id"] == str(
         worked["qualified"]
     )
@@ -147,18 +148,18 @@ def test_nurtured_leads_go_back_once_and_stay_on_the_desk(
     clock.now += BACK
     back = [_call(desk, reps["ben"], clock, d) for d in ("not_interested", "no_answer")]
     assert sorted(back) == sorted(nurtured)
-    later = export_leads(desk, out=tmp_path / "later.jsonl", fmt="jsonl", to="nurture")
+    later = export_leads(desk, out=tmp_path / "later.jsonl", fmt="jsonl", to="nurture", by=Actor("lee", "lead"))
     rows = [json.loads(line) for line in (tmp_path / "later.jsonl").read_text().splitlines()]
     assert later.exported == 1 and [r["lead_id"] for r in rows] == [back[0]]
     assert rows[0]["routed_by"] == "ben" and rows[0]["touches"] == 2
-    assert export_leads(desk, out=tmp_path / "none.csv", to="nurture").exported == 0
+    assert export_leads(desk, out=tmp_path / "none.csv", to="nurture", by=Actor("lee", "lead")).exported == 0
 
 
 def test_include_out_adds_the_disqualified_marked_do_not_call(
     desk: Desk, worked: dict[str, int], tmp_path: Path
 ) -> None:
     out = tmp_path / "all.csv"
-    result = export_leads(desk, out=out, to="nurture", profile="hubspot", include_out=True)
+    result = export_leads(desk, out=out, to="nurture", profile="hubspot", include_out=True, by=Actor("lee", "lead"))
     assert (result.exported, result.out, result.do_not_call) == (4, 2, 1)
     rows = {int(r["qualdesk_lead_id"]): r for r in _rows(out)}
     assert set(rows) == {worked[k] for k in ("nurtured", "not_interested", "wrong", "dnc")}
@@ -172,14 +173,14 @@ def test_include_out_adds_the_disqualified_marked_do_not_call(
         "do_not_call": 1,
     }  # fmt: skip
     assert _lead(desk, worked["dnc"]).stage == Stage.DISQUALIFIED.value
-    assert export_leads(desk, out=tmp_path / "x.csv", to="nurture", include_out=True).exported == 0
+    assert export_leads(desk, out=tmp_path / "x.csv", to="nurture", include_out=True, by=Actor("lee", "lead")).exported == 0
 
 
 def test_without_include_out_the_out_leads_wait_and_go_later(
     desk: Desk, worked: dict[str, int], tmp_path: Path
 ) -> None:
-    export_leads(desk, out=tmp_path / "one.csv", to="nurture")
-    later = export_leads(desk, out=tmp_path / "two.csv", to="nurture", include_out=True)
+    export_leads(desk, out=tmp_path / "one.csv", to="nurture", by=Actor("lee", "lead"))
+    later = export_leads(desk, out=tmp_path / "two.csv", to="nurture", include_out=True, by=Actor("lee", "lead"))
     assert later.exported == 2
     assert {int(r["lead_id"]) for r in _rows(tmp_path / "two.csv")} == {
         worked["wrong"],
@@ -190,18 +191,18 @@ def test_without_include_out_the_out_leads_wait_and_go_later(
 def test_a_nurtured_lead_put_on_do_not_call_goes_again_as_out(
     desk: Desk, worked: dict[str, int], clock: FrozenClock, tmp_path: Path
 ) -> None:
-    export_leads(desk, out=tmp_path / "one.csv", to="nurture", include_out=True)
+    export_leads(desk, out=tmp_path / "one.csv", to="nurture", include_out=True, by=Actor("lee", "lead"))
     clock.now += timedelta(hours=1)
     lead = _lead(desk, worked["nurtured"])
     add_number(desk, lead.phone_e164, region=None, by="lee", reason="asked by email")
     # Every lead of the number goes (the fixture's New Yorkers share one): those stopped by
     # it, and the one already out for a wrong number, now marked do-not-call.
-    result = export_leads(desk, out=tmp_path / "two.csv", to="nurture", include_out=True)
+    result = export_leads(desk, out=tmp_path / "two.csv", to="nurture", include_out=True, by=Actor("lee", "lead"))
     rows = {int(r["lead_id"]): r for r in _rows(tmp_path / "two.csv")}
     assert set(rows) == {worked[k] for k in ("nurtured", "not_interested", "qualified", "wrong")}
     assert result.do_not_call == result.exported == 4
     assert rows[worked["wrong"]]["nurture_reason"].endswith("wrong number")
-    assert export_leads(desk, out=tmp_path / "x.csv", to="nurture", include_out=True).exported == 0
+    assert export_leads(desk, out=tmp_path / "x.csv", to="nurture", include_out=True, by=Actor("lee", "lead")).exported == 0
     row = rows[worked["nurtured"]]
     assert (row["stage"], row["do_not_call"], row["routed_by"]) == ("disqualified", "yes", "lee")
     assert row["nurture_reason"] == "number is on the do-not-call list"
@@ -213,19 +214,19 @@ def test_a_rejection_ruled_valid_goes_to_nurture_and_back_to_marketing(
     lee = add_rep(desk, "lee", "Lee Morgan", "lead", "America/New_York")
     make_leads("ny:a")
     lead_id = _call(desk, reps["ana"], clock, "connected", ticks=QUALIFYING)
-    export_leads(desk, out=tmp_path / "sales.csv", by="lee")
+    export_leads(desk, out=tmp_path / "sales.csv", by=Actor("lee", "lead"))
     verdicts = tmp_path / "verdicts.csv"
     verdicts.write_text(f"Lead ID,Status,Reason\n{lead_id},rejected,no budget\n", encoding="utf-8")
-    read_feedback(desk, verdicts, by="lee")
+    read_feedback(desk, verdicts, by=Actor("lee", "lead"))
     rejection = review.to_review(desk)[0]
     clock.now += timedelta(hours=1)
     review.rule(desk, rejection.verdict_id, lee, valid=True, note="no budget indeed")
-    result = export_leads(desk, out=tmp_path / "nurture.csv", to="nurture")
+    result = export_leads(desk, out=tmp_path / "nurture.csv", to="nurture", by=Actor("lee", "lead"))
     row = _rows(tmp_path / "nurture.csv")[0]
     assert result.exported == 1 and int(row["lead_id"]) == lead_id
     assert row["routed_by"] == "lee" and row["routed_at"] == f"{clock():%Y-%m-%dT%H:%M:%SZ}"
     assert row["qualified_by"] == "ana" and row["nurture_reason"].startswith("sales rejected it")
-    assert export_leads(desk, out=tmp_path / "again.csv", to="nurture").exported == 0
+    assert export_leads(desk, out=tmp_path / "again.csv", to="nurture", by=Actor("lee", "lead")).exported == 0
 
 
 @pytest.mark.parametrize("profile", ["plain", "salesforce", "hubspot"])
@@ -233,10 +234,10 @@ def test_a_nurture_batch_is_written_again_byte_for_byte(
     desk: Desk, worked: dict[str, int], tmp_path: Path, profile: str
 ) -> None:
     first = export_leads(
-        desk, out=tmp_path / "first.csv", to="nurture", profile=profile, include_out=True
+        desk, out=tmp_path / "first.csv", to="nurture", profile=profile, include_out=True, by=Actor("lee", "lead")
     )
     assert first.batch_id is not None
-    again = export_again(desk, first.batch_id, out=tmp_path)
+    again = export_again(desk, first.batch_id, out=tmp_path, by=Actor("lee", "lead"))
     assert again.file == tmp_path / f"qualdesk-nurture-batch-{first.batch_id}.csv"
     assert again.file.read_bytes() == (tmp_path / "first.csv").read_bytes()
     assert (again.exported, again.destination, again.again) == (4, "nurture", True)
@@ -246,9 +247,9 @@ def test_include_out_is_for_nurture_only(
     desk: Desk, worked: dict[str, int], tmp_path: Path
 ) -> None:
     with pytest.raises(QualdeskError, match="--include-out goes with --to nurture"):
-        export_leads(desk, out=tmp_path / "x.csv", include_out=True)
+        export_leads(desk, out=tmp_path / "x.csv", include_out=True, by=Actor("lee", "lead"))
     with pytest.raises(QualdeskError, match="--to 'marketing'"):
-        export_leads(desk, out=tmp_path / "x.csv", to="marketing")
+        export_leads(desk, out=tmp_path / "x.csv", to="marketing", by=Actor("lee", "lead"))
     assert not (tmp_path / "x.csv").exists() and _count(desk, ExportBatch) == 0
 
 
@@ -274,7 +275,7 @@ def test_leads_changed_while_exporting_record_nothing(
         add_number(desk, _lead(desk, lead_id).phone_e164, region=None, by="lee")
 
     with pytest.raises(QualdeskError, match="changed on the desk while exporting") as caught:
-        export_leads(desk, out=target, to=to, progress=meanwhile)
+        export_leads(desk, out=target, to=to, progress=meanwhile, by=Actor("lee", "lead"))
     assert "\n" not in str(caught.value)
     assert not target.exists()
     _nothing_recorded(desk, tmp_path)
@@ -291,7 +292,7 @@ def test_a_file_that_appears_while_exporting_is_kept_and_nothing_recorded(
         target.write_text("someone else's file", encoding="utf-8")
 
     with pytest.raises(QualdeskError, match="a file appeared there while exporting"):
-        export_leads(desk, out=target, to=to, progress=meanwhile)
+        export_leads(desk, out=target, to=to, progress=meanwhile, by=Actor("lee", "lead"))
     assert target.read_text(encoding="utf-8") == "someone else's file"
     _nothing_recorded(desk, tmp_path)
 
@@ -308,12 +309,12 @@ def test_a_failed_commit_removes_the_file_and_records_nothing(
     event.listen(desk.db.engine, "commit", fail)
     try:
         with pytest.raises(Exception, match="disk I/O error"):
-            export_leads(desk, out=target, to=to)
+            export_leads(desk, out=target, to=to, by=Actor("lee", "lead"))
     finally:
         event.remove(desk.db.engine, "commit", fail)
     assert not target.exists()
     _nothing_recorded(desk, tmp_path)
-    waiting = export_leads(desk, out=target, to=to)  # and it all goes on the next try
+    waiting = export_leads(desk, out=target, to=to, by=Actor("lee", "lead"))  # and it all goes on the next try
     assert waiting.exported == (1 if to == "sales" else 2) and target.exists()
 
 
@@ -324,10 +325,10 @@ def test_an_existing_file_is_never_overwritten(
     taken = tmp_path / "taken.csv"
     taken.write_text("marketing's own file", encoding="utf-8")
     with pytest.raises(QualdeskError, match="already there"):
-        export_leads(desk, out=taken, to=to)
+        export_leads(desk, out=taken, to=to, by=Actor("lee", "lead"))
     assert taken.read_text(encoding="utf-8") == "marketing's own file"
     _nothing_recorded(desk, tmp_path)
-    folder = export_leads(desk, out=tmp_path, to=to)
+    folder = export_leads(desk, out=tmp_path, to=to, by=Actor("lee", "lead"))
     assert folder.file is not None and folder.file.parent == tmp_path
     kind = "nurture" if to == "nurture" else "handoff"
     assert folder.file.name.startswith(f"qualdesk-{kind}-20261123-")
@@ -338,7 +339,7 @@ def test_progress_counts_every_lead(
     desk: Desk, worked: dict[str, int], tmp_path: Path, to: str
 ) -> None:
     seen: list[tuple[int, int]] = []
-    result = export_leads(desk, out=tmp_path / "out.csv", to=to, progress=lambda *p: seen.append(p))
+    result = export_leads(desk, out=tmp_path / "out.csv", to=to, progress=lambda *p: seen.append(p), by=Actor("lee", "lead"))
     assert seen and seen[-1] == (result.exported, result.exported)
 
 
@@ -356,8 +357,8 @@ def test_undoing_an_import_keeps_a_lead_handed_back_to_marketing(
     )
     batch = import_file(desk, path, ImportOptions(imported_by="ops")).batch_id
     assert batch is not None
-    assert export_leads(desk, out=tmp_path / "back.csv", to="nurture", include_out=True).exported
-    undone = undo_batch(desk, batch)
+    assert export_leads(desk, out=tmp_path / "back.csv", to="nurture", include_out=True, by=Actor("lee", "lead")).exported
+    undone = undo_batch(desk, batch, by=Actor("lee", "lead"))
     assert (undone.removed, undone.kept) == (1, 1)
 
 
@@ -373,7 +374,7 @@ def test_sales_lead_report_listing_a_lead_handed_back_to_marketing_skips_it(
     import_file(desk, path, ImportOptions(imported_by="ops"))
     add_number(desk, "+1 212 555 0198", region="US", by="lee")  # out, on do-not-call
     back = export_leads(
-        desk, out=tmp_path / "back.csv", profile="salesforce", to="nurture", include_out=True
+        desk, out=tmp_path / "back.csv", profile="salesforce", to="nurture", include_out=True, by=Actor("lee", "lead")
     )
     assert back.exported == 1
     with (tmp_path / "back.csv").open(encoding="utf-8", newline="") as stream:
@@ -383,5 +384,5 @@ def test_sales_lead_report_listing_a_lead_handed_back_to_marketing_skips_it(
         f"Qualdesk Lead ID,Lead Status\n{row['Qualdesk Lead ID']},{row['Lead Status']}\n",
         encoding="utf-8",
     )
-    read = read_feedback(desk, report, zone_name="UTC")
+    read = read_feedback(desk, report, zone_name="UTC", by=Actor("lee", "lead"))
     assert (read.handed_back, read.refused, read.rejected) == (1, 0, 0)

@@ -26,6 +26,7 @@ from qualdesk.services.handoff.export import export_leads
 from qualdesk.services.handoff.feedback import read_feedback
 from qualdesk.services.intake.importer import ImportOptions, import_file
 from tests.conftest import FrozenClock
+from qualdesk.services.access import Actor
 
 ZONE = "America/New_York"
 LEADS = """Full Name,Company,Title,Phone,Email,Employees,Campaign,Lead Source
@@ -75,7 +76,7 @@ def test_the_loop_with_sales_and_marketing(desk: Desk, clock: FrozenClock, tmp_p
         clock.now += timedelta(minutes=7)
 
     # To sales, in Salesforce's layout: names split as Salesforce expects, sizes as numbers.
-    handoff = export_leads(desk, out=tmp_path / "to-sales.csv", profile="salesforce", by="lee")
+    handoff = export_leads(desk, out=tmp_path / "to-sales.csv", profile="salesforce", by=Actor("lee", "lead"))
     assert handoff.exported == 4
     with (tmp_path / "to-sales.csv").open(encoding="utf-8", newline="") as stream:
         sent = {row["Qualdesk Lead ID"]: row for row in csv.DictReader(stream)}
@@ -103,7 +104,7 @@ def test_the_loop_with_sales_and_marketing(desk: Desk, clock: FrozenClock, tmp_p
         '"Working - Contacted",""\r\n',
         encoding="utf-8",
     )
-    read = read_feedback(desk, statuses, by="lee", zone_name=ZONE)
+    read = read_feedback(desk, statuses, by=Actor("lee", "lead"), zone_name=ZONE)
     assert (read.accepted, read.rejected, read.pending, read.refused) == (2, 1, 1, 0)
     with desk.db.reading() as session:
         stages = {n: session.get(Lead, i).stage for n, i in ids.items()}  # type: ignore[union-attr]
@@ -121,7 +122,7 @@ def test_the_loop_with_sales_and_marketing(desk: Desk, clock: FrozenClock, tmp_p
         f'Globex rollout,{ids["van den Berg"]},Closed Won,"$25,000.00",2026-11-25\n',
         encoding="utf-8",
     )
-    assert read_feedback(desk, opportunities, by="lee", zone_name=ZONE).outcomes == 2
+    assert read_feedback(desk, opportunities, by=Actor("lee", "lead"), zone_name=ZONE).outcomes == 2
     clock.now += timedelta(days=3)
     closing = tmp_path / "sf-opportunities-2.csv"
     closing.write_text(
@@ -130,7 +131,7 @@ def test_the_loop_with_sales_and_marketing(desk: Desk, clock: FrozenClock, tmp_p
         f'Globex rollout,{ids["van den Berg"]},Closed Won,"$25,000.00",2026-11-25\n',
         encoding="utf-8",
     )
-    again = read_feedback(desk, closing, by="lee", zone_name=ZONE)
+    again = read_feedback(desk, closing, by=Actor("lee", "lead"), zone_name=ZONE)
     # Both verdicts were known already; one outcome is new.
     assert (again.outcomes, again.unchanged, again.accepted) == (1, 2, 0)
     with desk.db.reading() as session:
@@ -148,7 +149,7 @@ def test_the_loop_with_sales_and_marketing(desk: Desk, clock: FrozenClock, tmp_p
     ]
 
     # The nurtured lead goes back to marketing, and stays on the desk.
-    nurture = export_leads(desk, out=tmp_path / "to-nurture.csv", to="nurture", by="lee")
+    nurture = export_leads(desk, out=tmp_path / "to-nurture.csv", to="nurture", by=Actor("lee", "lead"))
     assert nurture.exported == 1
     with (tmp_path / "to-nurture.csv").open(encoding="utf-8", newline="") as stream:
         (back,) = list(csv.DictReader(stream))
@@ -156,7 +157,7 @@ def test_the_loop_with_sales_and_marketing(desk: Desk, clock: FrozenClock, tmp_p
     with desk.db.reading() as session:
         assert session.get(Lead, ids["Diaz"]).stage == "nurture"  # type: ignore[union-attr]
         assert len(list(session.scalars(select(NurtureHandOff)))) == 1
-    assert export_leads(desk, out=tmp_path / "none.csv", to="nurture").exported == 0
+    assert export_leads(desk, out=tmp_path / "none.csv", to="nurture", by=Actor("lee", "lead")).exported == 0
 
     # Every step counted: raw -> qualified -> accepted -> opportunity -> won.
     figures = _figures(desk, clock)
@@ -184,6 +185,6 @@ def test_the_loop_with_sales_and_marketing(desk: Desk, clock: FrozenClock, tmp_p
     sla = figures["desk"]["sales_sla"]
     assert (sla["waiting"], sla["overdue"]) == (1, 0)
     clock.now += timedelta(days=3)
-    overdue = export_overdue(desk, ZONE, out=tmp_path / "overdue.csv")
+    overdue = export_overdue(desk, ZONE, out=tmp_path / "overdue.csv", by=Actor("lee", "lead"))
     assert [lead.lead_id for lead in overdue.leads] == [ids["Stone"]]
     assert _figures(desk, clock)["desk"]["sales_sla"]["overdue"] == 1

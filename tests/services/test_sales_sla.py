@@ -20,6 +20,7 @@ from qualdesk.services.handoff.feedback import read_feedback
 from tests.conftest import FrozenClock
 from tests.services.conftest import Make
 from tests.services.test_handoff import _work
+from qualdesk.services.access import Actor
 
 ZONE = "America/New_York"
 
@@ -36,10 +37,10 @@ def handed_off(
     """Three leads qualified by ana and handed off on Monday 2026-11-23; one more on Wednesday."""
     make_leads("ny:a", "ny:b", "ny:c", "ny:d")
     first = [_work(desk, reps["ana"], clock, qualify=True) for _ in range(3)]
-    assert export_leads(desk, out=tmp_path / "monday.csv").exported == 3
+    assert export_leads(desk, out=tmp_path / "monday.csv", by=Actor("lee", "lead")).exported == 3
     clock.now += timedelta(days=2)
     later = _work(desk, reps["ana"], clock, qualify=True)
-    assert export_leads(desk, out=tmp_path / "wednesday.csv").exported == 1
+    assert export_leads(desk, out=tmp_path / "wednesday.csv", by=Actor("lee", "lead")).exported == 1
     return [*first, later]
 
 
@@ -76,7 +77,7 @@ def test_a_verdict_ends_the_wait(
         f"Lead ID,Status\n{handed_off[0]},accepted\n",
         encoding="utf-8",
     )
-    read_feedback(desk, verdicts, by="lee", zone_name=ZONE)
+    read_feedback(desk, verdicts, by=Actor("lee", "lead"), zone_name=ZONE)
     sla = _sla(desk, clock)
     assert (sla["waiting"], sla["overdue"]) == (3, 2)
 
@@ -84,10 +85,10 @@ def test_a_verdict_ends_the_wait(
 def test_the_overdue_list_is_a_file_sales_can_act_on(
     desk: Desk, handed_off: list[int], clock: FrozenClock, tmp_path: Path
 ) -> None:
-    assert export_overdue(desk, ZONE, out=tmp_path / "none.csv").file is None
+    assert export_overdue(desk, ZONE, out=tmp_path / "none.csv", by=Actor("lee", "lead")).file is None
     assert not (tmp_path / "none.csv").exists()
     clock.now += timedelta(days=6)
-    listed = export_overdue(desk, ZONE, out=tmp_path / "overdue.csv")
+    listed = export_overdue(desk, ZONE, out=tmp_path / "overdue.csv", by=Actor("lee", "lead"))
     assert listed.file == tmp_path / "overdue.csv"
     with listed.file.open(encoding="utf-8", newline="") as stream:
         rows = list(csv.reader(stream))
@@ -101,8 +102,8 @@ def test_the_overdue_list_is_a_file_sales_can_act_on(
     assert data["overdue"] == 3 and data["leads"][0]["lead_id"] == min(handed_off[:3])
     json.dumps(data)
     with pytest.raises(QualdeskError, match="already there"):
-        export_overdue(desk, ZONE, out=tmp_path / "overdue.csv")
-    jsonl = export_overdue(desk, ZONE, out=tmp_path / "overdue.jsonl", fmt="jsonl")
+        export_overdue(desk, ZONE, out=tmp_path / "overdue.csv", by=Actor("lee", "lead"))
+    jsonl = export_overdue(desk, ZONE, out=tmp_path / "overdue.jsonl", fmt="jsonl", by=Actor("lee", "lead"))
     assert jsonl.file is not None
     lines = jsonl.file.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["Qualdesk Lead ID"] for line in lines] == sorted(handed_off[:3])

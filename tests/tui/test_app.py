@@ -15,6 +15,7 @@ from qualdesk.tui.screens.help import HelpScreen
 from qualdesk.tui.screens.signin import SignInScreen
 from tests.conftest import WriteCsv
 from tests.tui.conftest import text_of
+from qualdesk.services.access import administrator
 
 SIZE = (120, 36)
 
@@ -24,7 +25,7 @@ def staffed(desk: Desk, write_csv: WriteCsv) -> Desk:
     add_rep(desk, "ana", "Ana Reyes", "rep", "America/New_York")
     add_rep(desk, "ben", "Ben Okafor", "rep", "Europe/London")
     add_rep(desk, "old", "Gone Away", "rep", "UTC")
-    set_active(desk, "old", False)
+    set_active(desk, "old", False, by=administrator())
     rows = [
         ["Bob [/] [link=x]", "Acme [b]", "", "", "+1 305 555 0100", "US"],
         ["Ada Lovelace", "Analytical", "", "", "+44 20 7946 0958", "UK"],

@@ -38,6 +38,7 @@ from qualdesk.tui.screens.search import SearchScreen
 from qualdesk.tui.screens.team import TeamScreen
 from tests.conftest import FrozenClock
 from tests.tui.conftest import settle
+from qualdesk.services.access import Actor
 
 SIZE = (160, 45)
 NAME = "Bob [b]bold[/b]\u200b [/]"
@@ -149,7 +150,7 @@ async def test_hostile_text_is_drawn_literally_on_every_screen(
     end_call(desk, claim, "connected", notes=f"call notes {NOTES}")
     clock.now += timedelta(minutes=5)
     handoff = tmp_path / "handoff.csv"
-    export_leads(desk, out=handoff, by="lee")
+    export_leads(desk, out=handoff, by=Actor("lee", "lead"))
     with handoff.open(newline="", encoding="utf-8-sig") as handle:
         exported = next(csv.DictReader(handle))
     # Spreadsheet formulas are neutralised; the rest leaves as received.
@@ -160,7 +161,7 @@ async def test_hostile_text_is_drawn_literally_on_every_screen(
         out = csv.writer(handle)
         out.writerow(["Lead ID", "Verdict", "Reason"])
         out.writerow([lead_id, "rejected", REASON])
-    assert read_feedback(desk, verdicts, by="lee").rejected == 1
+    assert read_feedback(desk, verdicts, by=Actor("lee", "lead")).rejected == 1
 
     app = create_app(desk, rep="lee")
     async with app.run_test(size=SIZE) as pilot:

@@ -25,6 +25,7 @@ from qualdesk.tui.screens.review import ReviewScreen
 from qualdesk.tui.screens.team import TeamScreen
 from tests.conftest import FrozenClock
 from tests.tui.conftest import SMALL, lead, settle, text_of
+from qualdesk.services.access import Actor
 
 SIZE = (120, 40)
 LEADS = """Name,Company,Title,Phone
@@ -156,13 +157,13 @@ async def test_rejections_are_ruled_on_with_a_note(
 ) -> None:
     first = call(staffed, clock, "ana", qualify=True)
     second = call(staffed, clock, "ana", qualify=True)
-    export_leads(staffed, out=tmp_path / "handoff.csv", by="lee")
+    export_leads(staffed, out=tmp_path / "handoff.csv", by=Actor("lee", "lead"))
     verdicts = tmp_path / "verdicts.csv"
     verdicts.write_text(
         f"Lead ID,Verdict,Reason\n{first},rejected,no budget\n{second},rejected,wrong person\n",
         encoding="utf-8",
     )
-    assert read_feedback(staffed, verdicts, by="lee").rejected == 2
+    assert read_feedback(staffed, verdicts, by=Actor("lee", "lead")).rejected == 2
     app = create_app(staffed, rep="lee")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_team(app, pilot)
@@ -252,14 +253,14 @@ async def test_a_months_sample_of_rejections(
     staffed: Desk, clock: FrozenClock, tmp_path: Path
 ) -> None:
     leads = [call(staffed, clock, "ana", qualify=True) for _ in range(3)]
-    export_leads(staffed, out=tmp_path / "handoff.csv", by="lee")
+    export_leads(staffed, out=tmp_path / "handoff.csv", by=Actor("lee", "lead"))
     verdicts = tmp_path / "verdicts.csv"
     verdicts.write_text(
         "Lead ID,Verdict,Reason,Date\n"
         + "".join(f"{n},rejected,no budget,2026-11-23\n" for n in leads),
         encoding="utf-8",
     )
-    assert read_feedback(staffed, verdicts, by="lee").rejected == 3
+    assert read_feedback(staffed, verdicts, by=Actor("lee", "lead")).rejected == 3
     app = create_app(staffed, rep="lee")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_team(app, pilot)
@@ -303,13 +304,13 @@ async def test_the_team_view_and_the_review_fit_80_columns(
     first = call(staffed, clock, "ana", qualify=True)
     call(staffed, clock, "ben", qualify=True)
     call(staffed, clock, "ben")
-    export_leads(staffed, out=tmp_path / "handoff.csv", by="lee")
+    export_leads(staffed, out=tmp_path / "handoff.csv", by=Actor("lee", "lead"))
     verdicts = tmp_path / "verdicts.csv"
     reason = (
         "not the decision maker; the CFO signs off anything over 10k and she was not on the call"
     )
     verdicts.write_text(f"Lead ID,Verdict,Reason\n{first},rejected,{reason}\n", encoding="utf-8")
-    assert read_feedback(staffed, verdicts, by="lee").rejected == 1
+    assert read_feedback(staffed, verdicts, by=Actor("lee", "lead")).rejected == 1
     app = create_app(staffed, rep="lee")
     async with app.run_test(size=SMALL) as pilot:
         await open_team(app, pilot)
@@ -344,10 +345,10 @@ async def test_sales_side_of_the_agreement_in_the_team_view(
     """Leads waiting for sales and past their days; `t` goes through the tables under them."""
     first = call(staffed, clock, "ben", qualify=True)
     call(staffed, clock, "ana", qualify=True)
-    export_leads(staffed, out=tmp_path / "handoff.csv")
+    export_leads(staffed, out=tmp_path / "handoff.csv", by=Actor("lee", "lead"))
     verdicts = tmp_path / "verdicts.csv"
     verdicts.write_text(f"Lead ID,Status\n{first},accepted\n", encoding="utf-8")
-    read_feedback(staffed, verdicts, zone_name="America/New_York")
+    read_feedback(staffed, verdicts, zone_name="America/New_York", by=Actor("lee", "lead"))
     clock.now += timedelta(days=8)  # Tue 1 Dec: six working days since the hand-off
     app = create_app(staffed, rep="lee")
     async with app.run_test(size=size) as pilot:

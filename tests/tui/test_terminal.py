@@ -30,6 +30,7 @@ from qualdesk.services.reps import add_rep
 from qualdesk.services.rules import load_rules
 from qualdesk.tui.terminal import ESC, IDLE_WAIT, KeyReader
 from tests.conftest import REPO
+from qualdesk.services.access import Actor
 
 LEADS = """Name,Company,Title,Phone
 Bob Stone,Acme,Owner,+1 212 555 0101
@@ -160,7 +161,7 @@ def desk_file(tmp_path: Path) -> Iterator[Path]:
     text = text.split("[calling_hours]")[0] + '[calling_hours]\nstart = "00:00"\nend = "24:00"\n'
     rules = tmp_path / "any-hour.toml"
     rules.write_text(text, encoding="utf-8")
-    load_rules(desk, rules, "test")
+    load_rules(desk, rules, Actor("test", "lead"))
     add_rep(desk, "ana", "Ana Reyes", "rep", "America/New_York")
     leads = tmp_path / "leads.csv"
     leads.write_text(LEADS, encoding="utf-8")

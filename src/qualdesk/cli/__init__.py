@@ -19,14 +19,21 @@ from qualdesk.core.display import shown
     metavar="PATH",
     help="Database file (or URL). Else $QUALDESK_DB, the config file, or the default.",
 )
+@click.option(
+    "--as",
+    "as_flag",
+    metavar="HANDLE",
+    help="Act as this rep (else the config file's rep); asks for the password where the "
+    "desk requires sign-in ($QUALDESK_PASSWORD for scripts).",
+)
 @click.version_option(__version__, prog_name="qualdesk")
 @click.pass_context
-def qualdesk(ctx: click.Context, db_flag: str | None) -> None:
+def qualdesk(ctx: click.Context, db_flag: str | None, as_flag: str | None) -> None:
     """A keyboard-first desk for qualifying marketing's leads before sales.
 
     Run without a command to open the desk.
     """
-    app = AppContext(db_flag)
+    app = AppContext(db_flag, as_flag)
     ctx.obj = app
     ctx.call_on_close(app.close)
     if ctx.invoked_subcommand is None:
@@ -36,9 +43,9 @@ def qualdesk(ctx: click.Context, db_flag: str | None) -> None:
 
 
 def _register() -> None:
-    from qualdesk.cli import admin, desk, handoff, imports, leads, maintenance
+    from qualdesk.cli import admin, desk, handoff, imports, leads, maintenance, serve
 
-    for module in (admin, desk, imports, leads, handoff, maintenance):
+    for module in (admin, desk, imports, leads, handoff, maintenance, serve):
         for command in module.COMMANDS:
             qualdesk.add_command(command)
 

@@ -160,10 +160,9 @@ def rules_group() -> None:
 @pass_app
 def rules_load(app: AppContext, file: Path) -> None:
     """Validate FILE and make it the rules version every rep uses."""
-    from qualdesk.services.desk import os_user
     from qualdesk.services.rules import load_rules
 
-    current, stored = load_rules(app.desk(), file, os_user())
+    current, stored = load_rules(app.desk(), file, app.actor())
     if stored:
         say(f"Loaded {file} as rules version {current.version}; it is now in force.")
     else:
@@ -298,8 +297,97 @@ def reps_add(app: AppContext, handle: str, name: str, role: str, time_zone: str 
     """Add a rep (or a team lead with --role lead)."""
     from qualdesk.services.reps import add_rep, local_zone
 
-    rep = add_rep(app.desk(), handle, name, role, time_zone or local_zone())
+    desk = app.desk()
+    rep = add_rep(desk, handle, name, role, time_zone or local_zone(), by=app.actor())
     say(f"Added {rep.role} {rep.handle} ({rep.name}, {rep.time_zone}).")
+    say(f"Set their password with: qualdesk reps passwd {rep.handle}", err=True)
+
+
+@reps_group.command("passwd")
+@click.argument("handle")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input (for scripts).",
+)
+@pass_app
+def reps_passwd(app: AppContext, handle: str, password_stdin: bool) -> None:
+    """Set HANDLE's password (a team lead for anyone; a rep for themselves).
+
+    Asked twice on the terminal, or read from stdin with --password-stdin;
+    never taken as an argument. Stored only as a salted scrypt hash.
+    """
+    import socket
+
+    from qualdesk.services.signin import set_password
+
+    desk = app.desk()
+    actor = app.actor()
+    password = _new_password(handle, password_stdin)
+    rep = set_password(
+        desk, actor, handle, password, source=f"command line on {socket.gethostname()}"
+    )
+    say(f"Password set for {rep.handle}.")
+
+
+def _new_password(handle: str, from_stdin: bool) -> str:
+    """A new password, from stdin's first line or asked twice on the terminal."""
+    import getpass
+    import sys
+
+    from qualdesk.core.display import shown
+    from qualdesk.core.errors import QualdeskError
+
+    if from_stdin:
+        line = sys.stdin.readline()
+        if not line:
+            raise QualdeskError("--password-stdin: standard input was empty")
+        return line.rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise QualdeskError(
+            "no terminal to ask for the password on; give it on stdin with --password-stdin"
+        )
+    try:
+        first = getpass.getpass(f"New password for {shown(handle)}: ")
+        second = getpass.getpass("Again: ")
+    except EOFError:
+        raise QualdeskError("no password given; nothing was changed") from None
+    if first != second:
+        raise QualdeskError("the two passwords differ; nothing was changed")
+    return first
+
+
+@reps_group.command("log")
+@click.argument("handle", required=False)
+@click.option("--limit", default=50, show_default=True, help="How many events, newest first.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def reps_log(app: AppContext, handle: str | None, limit: int, as_json: bool) -> None:
+    """The sign-in log: sign-ins, failures, locks, sign-outs and passwords set."""
+    from qualdesk.core.display import shown
+    from qualdesk.services.access import require_lead
+    from qualdesk.services.signin import sign_in_log
+
+    desk = app.desk()
+    require_lead(app.actor(), "read the sign-in log")
+    events = sign_in_log(desk, handle, limit=max(1, limit))
+    if as_json:
+        print_json(
+            [
+                {"at": e.at.isoformat(), "handle": e.handle, "event": e.event,
+                 "source": e.source, "detail": e.detail}
+                for e in events
+            ]
+        )  # fmt: skip
+        return
+    if not events:
+        say("No sign-in events yet." if handle is None else f"No sign-in events for {handle}.")
+        return
+    table(
+        ["at (UTC)", "handle", "event", "source", "detail"],
+        [(f"{e.at:%Y-%m-%d %H:%M:%S}", e.handle, e.event, shown(e.source), shown(e.detail))
+         for e in events],
+    )  # fmt: skip
 
 
 @reps_group.command("list")
@@ -311,15 +399,25 @@ def reps_list(app: AppContext, as_json: bool) -> None:
 
     reps = list_reps(app.desk())
     if as_json:
-        print_json([r.model_dump(exclude={"id"}) for r in reps])
+        print_json(
+            [
+                {**r.model_dump(exclude={"id", "password_hash", "password_set_at"}),
+                 "password": r.password_hash is not None}
+                for r in reps
+            ]
+        )  # fmt: skip
         return
     if not reps:
         say("No reps yet. Add one with: qualdesk reps add HANDLE --name NAME")
         return
     table(
-        ["handle", "name", "role", "time zone", "active"],
-        [(r.handle, r.name, r.role, r.time_zone, "yes" if r.active else "no") for r in reps],
-    )
+        ["handle", "name", "role", "time zone", "active", "password"],
+        [
+            (r.handle, r.name, r.role, r.time_zone, "yes" if r.active else "no",
+             "set" if r.password_hash else "-")
+            for r in reps
+        ],
+    )  # fmt: skip
 
 
 @reps_group.command("deactivate")
@@ -329,7 +427,7 @@ def reps_deactivate(app: AppContext, handle: str) -> None:
     """Stop a rep from signing in (their history stays)."""
     from qualdesk.services.reps import set_active
 
-    set_active(app.desk(), handle, False)
+    set_active(app.desk(), handle, False, by=app.actor())
     say(f"{handle} can no longer sign in.")
 
 
@@ -340,7 +438,7 @@ def reps_activate(app: AppContext, handle: str) -> None:
     """Let a deactivated rep sign in again."""
     from qualdesk.services.reps import set_active
 
-    set_active(app.desk(), handle, True)
+    set_active(app.desk(), handle, True, by=app.actor())
     say(f"{handle} can sign in again.")
 
 
@@ -356,12 +454,27 @@ def dnc_group() -> None:
 @pass_app
 def dnc_add(app: AppContext, phone: str, region: str | None, reason: str) -> None:
     """Put PHONE on the do-not-call list; its leads on the desk are stopped."""
-    from qualdesk.services.desk import os_user
     from qualdesk.services.intake.dnc import add_number
 
-    e164, added, stopped = add_number(app.desk(), phone, region=region, by=os_user(), reason=reason)
+    desk = app.desk()
+    by = app.actor().recorded_as
+    e164, added, stopped = add_number(desk, phone, region=region, by=by, reason=reason)
     state = "Added" if added else "Already listed:"
     say(f"{state} {e164}; {stopped} lead(s) on the desk stopped.")
+
+
+@dnc_group.command("remove")
+@click.argument("phone")
+@click.option("--region", metavar="XX", help="Region for a number without +country.")
+@click.option("--reason", required=True, help="Why it may be called again (kept on record).")
+@pass_app
+def dnc_remove(app: AppContext, phone: str, region: str | None, reason: str) -> None:
+    """Take PHONE off the do-not-call list (team leads; the leads it stopped stay out)."""
+    from qualdesk.services.intake.dnc import remove_number
+
+    desk = app.desk()
+    e164 = remove_number(desk, phone, region=region, by=app.actor(), reason=reason)
+    say(f"Removed {e164} from the do-not-call list; the leads it stopped stay out.")
 
 
 @dnc_group.command("import")
@@ -371,10 +484,10 @@ def dnc_add(app: AppContext, phone: str, region: str | None, reason: str) -> Non
 @pass_app
 def dnc_import(app: AppContext, file: Path, region: str | None, as_json: bool) -> None:
     """Add every number in FILE (one per line, or a CSV with a phone column)."""
-    from qualdesk.services.desk import os_user
     from qualdesk.services.intake.dnc import import_numbers
 
-    result = import_numbers(app.desk(), file, region=region, by=os_user())
+    desk = app.desk()
+    result = import_numbers(desk, file, region=region, by=app.actor().recorded_as)
     if as_json:
         print_json(
             {"added": result.added, "already": result.already, "repeated": result.repeated,

@@ -12,6 +12,7 @@ import click
 from qualdesk.core.errors import DatabaseBusy, QualdeskError
 
 if TYPE_CHECKING:
+    from qualdesk.services.access import Actor
     from qualdesk.services.desk import Desk
     from qualdesk.services.locations import Config, Location
 
@@ -23,9 +24,11 @@ EXIT_INTERNAL = 70
 class AppContext:
     """The --db flag and, once a command needs it, the open desk."""
 
-    def __init__(self, db_flag: str | None) -> None:
+    def __init__(self, db_flag: str | None, as_flag: str | None = None) -> None:
         self.db_flag = db_flag
+        self.as_flag = as_flag
         self._desk: Desk | None = None
+        self._actor: Actor | None = None
         self._config: Config | None = None
         # A throwaway desk for a dry run where there is no database yet.
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
@@ -43,8 +46,12 @@ class AppContext:
 
         return locate_database(self.db_flag, self.config)
 
-    def desk(self, *, dry_run: bool = False) -> Desk:
+    def desk(self, *, dry_run: bool = False, signed_in: bool = True) -> Desk:
         """The open desk, opened (and upgraded) on first use.
+
+        On a desk that asks for sign-in, the command's rep signs in first
+        (--as, or the config's rep, and a password): without one, nothing of
+        the desk is read. `signed_in=False` is for the desk's own sign-in screen.
 
         A database named by --db, QUALDESK_DB or the config file must exist: a
         mistyped path is refused rather than quietly made into an empty desk.
@@ -65,7 +72,24 @@ class AppContext:
                 if not path.exists() and location.origin != "default":
                     raise QualdeskError(missing_database(path, location.origin))
             self._desk = open_desk(location.target)
+        if signed_in:
+            self.actor()
         return self._desk
+
+    def actor(self) -> Actor:
+        """Who this command acts as: the signed-in rep, or the desk's administrator."""
+        import socket
+
+        from qualdesk.services.signin import command_actor
+
+        if self._actor is None:
+            self._actor = command_actor(
+                self.desk(signed_in=False),
+                self.as_flag or self.config.rep,
+                password=ask_password,
+                source=f"command line on {socket.gethostname()}",
+            )
+        return self._actor
 
     def existing(self) -> Location:
         """The database in use, which must exist (whatever chose it)."""
@@ -100,6 +124,25 @@ def missing_database(path: Path, origin: str) -> str:
 
 
 pass_app = click.pass_obj
+
+
+def ask_password(handle: str) -> str | None:
+    """A rep's password: from QUALDESK_PASSWORD (scripts), else asked on the terminal."""
+    import getpass
+    import os
+    import sys
+
+    given = os.environ.get("QUALDESK_PASSWORD")
+    if given is not None:
+        return given
+    if not sys.stdin.isatty():
+        return None
+    from qualdesk.core.display import shown
+
+    try:
+        return getpass.getpass(f"Password for {shown(handle)}: ")
+    except EOFError:
+        return None
 
 
 def fail_line(exc: Exception) -> tuple[str, int]:

@@ -11,13 +11,31 @@ from qualdesk.cli.output import say
 from qualdesk.core.errors import QualdeskError
 
 
-def open_desk_screen(app: AppContext, rep: str | None, *, config_rep: bool = True) -> None:
-    """Open the desk, signed in as REP (or the config file's rep), else with a picker."""
-    from qualdesk.tui.app import create_app
+def open_desk_screen(
+    app: AppContext, rep: str | None, *, config_rep: bool = True, served: bool = False
+) -> None:
+    """Open the desk, signed in as REP (or the config file's rep), else with a picker.
 
-    handle = rep or (app.config.rep if config_rep else None)
-    desk_app = create_app(app.desk(), handle, app.config.keys, app.config.desk)
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    A served desk (one browser tab's, started by `qualdesk serve`) always opens
+    on the sign-in screen, and runs on textual-serve's pipes rather than a terminal.
+    """
+    from qualdesk.tui.app import create_app
+    from qualdesk.tui.browser import runs_in_browser, served_source
+
+    if served:
+        desk_app = create_app(
+            app.desk(signed_in=False),
+            None,
+            app.config.keys,
+            app.config.desk,
+            served=True,
+            source=served_source(),
+        )
+    else:
+        handle = rep or (app.config.rep if config_rep else None)
+        desk_app = create_app(app.desk(signed_in=False), handle, app.config.keys, app.config.desk)
+    on_terminal = sys.stdin.isatty() and sys.stdout.isatty()
+    if not on_terminal and not (served and runs_in_browser(desk_app.driver_class)):
         raise QualdeskError(
             "the desk needs a terminal (stdin and stdout); for scripts use the other commands"
         )
@@ -26,10 +44,12 @@ def open_desk_screen(app: AppContext, rep: str | None, *, config_rep: bool = Tru
 
 @click.command("desk")
 @click.option("--rep", "rep", metavar="HANDLE", help="Sign in as this rep (else a picker).")
+# The desk process `qualdesk serve` starts for each browser tab: always at sign-in.
+@click.option("--served", is_flag=True, hidden=True)
 @pass_app
-def desk_command(app: AppContext, rep: str | None) -> None:
+def desk_command(app: AppContext, rep: str | None, served: bool) -> None:
     """Open the desk (the same as running qualdesk with no command)."""
-    open_desk_screen(app, rep)
+    open_desk_screen(app, rep, served=served)
 
 
 @click.command("demo")
@@ -58,6 +78,9 @@ def demo_command(app: AppContext, rep: str | None, no_open: bool, seed: int) -> 
         f"{report.touches:,} touches, reps {', '.join(report.reps)}.",
         err=not no_open,
     )
+    passwords = ", ".join(f"{handle} {password}" for handle, password in report.passwords)
+    say(f"Demo passwords (for sign_in = \"password\" and qualdesk serve): {passwords}.",
+        err=not no_open)  # fmt: skip
     if no_open:
         return
     app.db_flag = target

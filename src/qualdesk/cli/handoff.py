@@ -229,7 +229,6 @@ def export_command(
     (either) again as it was. --overdue writes the handed-off leads past
     sales' time for a verdict ([sales] verdict_days) and hands nothing off.
     """
-    from qualdesk.services.desk import os_user
     from qualdesk.services.handoff.export import export_again, export_leads
 
     _check_export_flags(overdue, batch_id, zone)
@@ -254,11 +253,11 @@ def export_command(
                 raise click.UsageError(
                     f"--batch writes the batch as it was first written; drop {chosen[0]}"
                 )
-            result = export_again(desk, batch_id, out=out, progress=bar.update)
+            result = export_again(desk, batch_id, by=app.actor(), out=out, progress=bar.update)
         else:
             if include_out and to != "nurture":
                 raise click.UsageError("--include-out goes with --to nurture")
-            result = export_leads(desk, out=out, fmt=fmt, profile=profile, by=os_user(),
+            result = export_leads(desk, out=out, fmt=fmt, profile=profile, by=app.actor(),
                                   progress=bar.update, to=to, include_out=include_out)  # fmt: skip
     finally:
         bar.close()
@@ -297,7 +296,7 @@ def _export_overdue(
 ) -> None:
     from qualdesk.services.handoff.awaiting import export_overdue
 
-    listed = export_overdue(desk, reading_zone(app, desk, zone), out=out, fmt=fmt)
+    listed = export_overdue(desk, reading_zone(app, desk, zone), by=app.actor(), out=out, fmt=fmt)
     if as_json:
         print_json(listed.as_json())
     elif listed.file is None:
@@ -355,12 +354,11 @@ def feedback_command(
     together or not at all. A file already read that would change nothing
     writes nothing. Exits 1 when every row is refused.
     """
-    from qualdesk.services.desk import os_user
     from qualdesk.services.handoff.feedback import read_feedback
 
     desk = app.desk(dry_run=dry_run)
     summary = read_feedback(
-        desk, file, by=os_user(), zone_name=reading_zone(app, desk, zone), rejects=rejects_path,
+        desk, file, by=app.actor(), zone_name=reading_zone(app, desk, zone), rejects=rejects_path,
         dry_run=dry_run,
     )  # fmt: skip
     if summary.every_row_refused:

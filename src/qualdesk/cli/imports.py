@@ -85,6 +85,7 @@ def import_command(
         dry_run=dry_run,
         force=force,
         rejects_path=rejects_path,
+        imported_by=app.actor().recorded_as,
     )
     size = file.stat().st_size if file.is_file() else 0
     bar = ProgressBar(f"Importing {file.name}", size)
@@ -101,7 +102,8 @@ def import_command(
 def _undo(app: AppContext, batch_id: int, as_json: bool) -> None:
     from qualdesk.services.intake.batches import undo_batch
 
-    result = undo_batch(app.desk(), batch_id)
+    desk = app.desk()
+    result = undo_batch(desk, batch_id, by=app.actor())
     if as_json:
         print_json({"batch_id": batch_id, "removed": result.removed, "kept": result.kept})
         return

@@ -13,7 +13,6 @@ from qualdesk.core.errors import QualdeskError
 
 if TYPE_CHECKING:
     from qualdesk.services.calling.leads import LeadStory
-    from qualdesk.services.desk import Desk
 
 
 @click.group("leads")
@@ -230,8 +229,7 @@ def leads_edit(
     if not reason.strip():
         raise QualdeskError("--reason: say why (it is kept with each change)")
     desk = app.desk()
-    by, rep_id = _who(app, desk)
-    edited = edit_lead(desk, lead_id, asked, by=by, reason=reason, rep_id=rep_id)
+    edited = edit_lead(desk, lead_id, asked, by=app.actor(), reason=reason)
     if not edited.changes:
         say(f"Lead #{lead_id}: nothing to change (it has those values already).")
         return
@@ -240,17 +238,6 @@ def leads_edit(
         say(f"Lead #{lead_id}: {label}: {change.old or '-'} -> {change.new or '-'}")
     if edited.stopped:
         say(f"Lead #{lead_id} is stopped: a number it has is on the do-not-call list.")
-
-
-def _who(app: AppContext, desk: Desk) -> tuple[str, int | None]:
-    """Who makes a change, for the record: the config file's rep, else this machine's user."""
-    from qualdesk.services.desk import os_user
-    from qualdesk.services.reps import find_rep
-
-    if app.config.rep:
-        rep = find_rep(desk, app.config.rep)
-        return rep.handle, rep.id
-    return os_user(), None
 
 
 COMMANDS = [leads_group]

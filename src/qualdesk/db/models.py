@@ -544,6 +544,22 @@ class SignInEvent(SQLModel, table=True):
     detail: str = Field(default="", max_length=200)
 
 
+class DeskChange(SQLModel, table=True):
+    """A change to the desk itself, with who made it: a rep added, a password set, an
+    import undone, a number taken off the do-not-call list."""
+
+    __tablename__ = "desk_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _when(index=True)
+    # The handle of the rep who made it, or the administrator's user name.
+    by: str = Field(max_length=40)
+    rep_id: int | None = Field(default=None, foreign_key="reps.id")
+    action: str = Field(max_length=40)
+    subject: str = Field(default="", max_length=200)
+    detail: str = Field(default="", sa_type=Text)
+
+
 class DeskSession(SQLModel, table=True):
     """A rep signed in at a desk (a terminal or a browser tab), for the live floor.
 

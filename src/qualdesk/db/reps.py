@@ -49,6 +49,16 @@ def reps_in_role(session: Session, role: str) -> list[Rep]:
     return list(session.exec(select(Rep).where(col(Rep.role) == role).order_by(col(Rep.id))))
 
 
+def lead_with_password(session: Session) -> bool:
+    """Whether an active team lead has a password (so someone can sign in to run the desk)."""
+    found = session.exec(
+        select(Rep.id)
+        .where(col(Rep.role) == "lead", col(Rep.active), col(Rep.password_hash).is_not(None))
+        .limit(1)
+    ).first()
+    return found is not None
+
+
 def handles(session: Session) -> dict[int | None, str]:
     """Every rep's handle by id."""
     return {rep_id: handle for rep_id, handle in session.execute(select(Rep.id, Rep.handle))}

@@ -9,9 +9,12 @@ The actor's handle is also what the change records as who made it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from qualdesk.core.errors import QualdeskError
-from qualdesk.db.models import Rep
+from qualdesk.db import signins
+from qualdesk.db.engine import Session
+from qualdesk.db.models import DeskChange, Rep
 from qualdesk.services.desk import os_user
 
 LEAD, REP, ADMINISTRATOR = "lead", "rep", "administrator"
@@ -72,3 +75,16 @@ def require_lead(actor: Actor, doing: str) -> None:
     """
     if not actor.is_lead:
         raise NotAllowed(f"only a team lead may {doing}; {actor.handle} is a rep")
+
+
+def record_change(
+    session: Session, at: datetime, by: Actor, action: str, subject: str, detail: str = ""
+) -> None:
+    """Record a change to the desk with who made it, in the transaction that makes it."""
+    signins.record_change(
+        session,
+        DeskChange(
+            at=at, by=by.recorded_as[:40], rep_id=by.rep_id, action=action,
+            subject=subject[:200], detail=detail,
+        ),
+    )  # fmt: skip

@@ -9,6 +9,7 @@ from qualdesk.core.errors import QualdeskError
 from qualdesk.core.stages import Role
 from qualdesk.db import reps
 from qualdesk.db.models import Rep
+from qualdesk.services.access import Actor, administrator, record_change, require_lead
 from qualdesk.services.desk import Desk
 
 _HANDLE = re.compile(r"^[a-z][a-z0-9._-]{0,39}$")
@@ -44,8 +45,16 @@ def local_zone() -> str:
     return name or "UTC"
 
 
-def add_rep(desk: Desk, handle: str, name: str, role: str = "rep", time_zone: str = "UTC") -> Rep:
-    """Add a rep or team lead.
+def add_rep(
+    desk: Desk,
+    handle: str,
+    name: str,
+    role: str = "rep",
+    time_zone: str = "UTC",
+    *,
+    by: Actor | None = None,
+) -> Rep:
+    """Add a rep or team lead: only a team lead may, once the desk has one.
 
     Args:
         desk: the open desk.
@@ -53,13 +62,16 @@ def add_rep(desk: Desk, handle: str, name: str, role: str = "rep", time_zone: st
         name: the person's name.
         role: "rep" or "lead".
         time_zone: the rep's own IANA zone, for showing times.
+        by: who is adding them (None: the desk's administrator, on its host).
 
     Returns:
         The stored rep.
 
     Raises:
+        NotAllowed: a rep adding someone to a desk that has a team lead.
         QualdeskError: a bad handle, role or zone, or the handle is taken.
     """
+    by = by or administrator()
     handle = handle.strip().lower()
     if not _HANDLE.match(handle):
         raise QualdeskError(
@@ -77,7 +89,11 @@ def add_rep(desk: Desk, handle: str, name: str, role: str = "rep", time_zone: st
         created_at=desk.clock(),
     )
     with desk.db.writing() as session:
+        if reps.reps_in_role(session, "lead"):
+            require_lead(by, "add reps")
         added = reps.insert_rep(session, rep)
+        if added:
+            record_change(session, desk.clock(), by, f"added {role}", handle, name.strip())
     if not added:
         raise QualdeskError(f"handle {handle!r} is already on the desk")
     return rep
@@ -98,12 +114,29 @@ def find_rep(desk: Desk, handle: str) -> Rep:
     return rep
 
 
-def set_active(desk: Desk, handle: str, active: bool) -> Rep:
-    """Let a rep sign in again, or stop them from signing in (history is kept)."""
+def set_active(desk: Desk, handle: str, active: bool, *, by: Actor) -> Rep:
+    """Let a rep sign in again, or stop them from signing in (history is kept).
+
+    Raises:
+        NotAllowed: a rep asking.
+        QualdeskError: an unknown handle, or the last team lead who could sign in.
+    """
+    require_lead(by, "activate reps" if active else "deactivate reps")
     with desk.db.writing() as session:
         rep = reps.rep_with_handle(session, handle.strip().lower())
         if rep is None:
             raise QualdeskError(f"no rep with handle {handle!r} (see `qualdesk reps list`)")
-        rep.active = active
-        session.add(rep)
+        if not active and rep.role == "lead" and rep.active:
+            others = [r for r in reps.reps_in_role(session, "lead") if r.active and r.id != rep.id]
+            if not others:
+                raise QualdeskError(
+                    f"{rep.handle} is the desk's last active team lead; add or activate "
+                    "another first"
+                )
+        if rep.active != active:
+            rep.active = active
+            session.add(rep)
+            record_change(
+                session, desk.clock(), by, "activated" if active else "deactivated", rep.handle
+            )
     return rep

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from qualdesk.core.errors import QualdeskError, RulesError
 from qualdesk.core.rules import parse_rules
+from qualdesk.db import reps
 from qualdesk.db.engine import serialize
 from qualdesk.db.models import RulesVersion
+from qualdesk.services.access import Actor, require_lead
 from qualdesk.services.desk import Desk, RulesInForce
 
 
@@ -28,21 +30,25 @@ def read_rules_file(path: Path) -> str:
     return text
 
 
-def load_rules(desk: Desk, path: Path, loaded_by: str) -> tuple[RulesInForce, bool]:
+def load_rules(desk: Desk, path: Path, by: Actor) -> tuple[RulesInForce, bool]:
     """Validate a rules file and store it as the version in force.
 
     Args:
         desk: the open desk.
         path: the TOML rules file.
-        loaded_by: who loads it.
+        by: who loads it: a team lead.
 
     Returns:
         The rules now in force, and whether a new version was stored (False
         when the file is identical to the version already in force).
 
     Raises:
+        NotAllowed: a rep asking; nothing is stored.
         RulesError: the file breaks a rule; nothing is stored.
+        QualdeskError: rules asking for passwords on a desk where no team lead
+            has one (nobody could sign in to run it); nothing is stored.
     """
+    require_lead(by, "load rules")
     text = read_rules_file(path)
     digest = hashlib.sha256(text.encode()).hexdigest()
     with desk.db.writing() as session:
@@ -52,10 +58,16 @@ def load_rules(desk: Desk, path: Path, loaded_by: str) -> tuple[RulesInForce, bo
         stored = session.get(RulesVersion, current.version)
         if stored is not None and stored.sha256 == digest:
             return current, False
+        if parse_rules(text).sign_in == "password" and not reps.lead_with_password(session):
+            raise QualdeskError(
+                f'{path}: sign_in = "password", but no active team lead has a password yet, '
+                "so nobody could sign in to run the desk; set one first with: "
+                "qualdesk reps passwd HANDLE"
+            )
         session.add(
             RulesVersion(
                 loaded_at=desk.clock(),
-                loaded_by=loaded_by,
+                loaded_by=by.recorded_as,
                 source=str(path),
                 sha256=digest,
                 text=text,

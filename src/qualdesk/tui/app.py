@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
+import socket
+from collections.abc import Callable
+from datetime import datetime
 from typing import ClassVar
 
 from textual import events
@@ -21,13 +25,17 @@ from qualdesk.services.desk import Desk
 from qualdesk.services.locations import DeskPreferences
 from qualdesk.services.problems import unexpected_line
 from qualdesk.services.reps import find_rep
+from qualdesk.services.signin import record_sign_in, record_sign_out, requires_password
 from qualdesk.tui.keygate import DeliverKey, KeyGate
 from qualdesk.tui.keymap import binding_ids
 from qualdesk.tui.screens import questions
 from qualdesk.tui.screens.desk import DeskScreen, desk_screen
 from qualdesk.tui.screens.forms import ConfirmDialog
 from qualdesk.tui.screens.help import HelpScreen
-from qualdesk.tui.screens.signin import SignInScreen
+from qualdesk.tui.screens.signin import PasswordDialog, PasswordSignInScreen, SignInScreen
+
+# How often the desk looks for a rep gone idle (the rules say how long is too long).
+IDLE_CHECK_SECONDS = 20
 
 
 class QualdeskApp(App[None]):
@@ -39,6 +47,7 @@ class QualdeskApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1,question_mark", "help", "Help", id="app.help"),
+        Binding("f2", "password", "Password", id="app.password", show=False),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
@@ -48,10 +57,21 @@ class QualdeskApp(App[None]):
         rep: Rep | None = None,
         keymap: dict[str, str] | None = None,
         preferences: DeskPreferences | None = None,
+        *,
+        source: str = "",
+        handle: str | None = None,
+        served: bool = False,
     ):
         super().__init__()
         self.desk = desk
         self.rep = rep
+        # Where this desk runs, for the sign-in log and the live floor.
+        self.served = served
+        self.source = source or f"terminal on {socket.gethostname()} (pid {os.getpid()})"
+        # A handle to offer on the password sign-in screen (--rep, the config's rep).
+        self.handle = handle
+        self.last_key_at: datetime = desk.clock()
+        self.floor_beat: object | None = None
         self.user_keys = keymap or {}
         self.preferences = preferences or DeskPreferences()
         self.asking_to_quit: ConfirmDialog | None = None
@@ -71,6 +91,8 @@ class QualdeskApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         """Keys and pastes from the terminal go through the gate, in the order typed."""
         typed = isinstance(event, events.Key | events.Paste) and not event.is_forwarded
+        if typed:
+            self.last_key_at = self.desk.clock()
         if typed and self.keys.take(event):  # type: ignore[arg-type]
             return
         await super().on_event(event)
@@ -95,10 +117,17 @@ class QualdeskApp(App[None]):
                 )
         self.sub_title = self.desk.rules().rules.name
         self._quit_on_signals()
+        self.set_interval(IDLE_CHECK_SECONDS, self.sign_out_if_idle, name="idle sign-out")
         if self.rep is None:
-            self.push_screen(SignInScreen(self.desk), self.sign_in)
+            self.push_screen(self.sign_in_screen(), self.sign_in)
         else:
             self.sign_in(self.rep)
+
+    def sign_in_screen(self) -> SignInScreen | PasswordSignInScreen:
+        """The screen that asks who is there, as the rules in force want it asked."""
+        if requires_password(self.desk):
+            return PasswordSignInScreen(self.desk, self.source, self.handle)
+        return SignInScreen(self.desk)
 
     def notify(
         self,
@@ -138,7 +167,67 @@ class QualdeskApp(App[None]):
             self.exit()
             return
         self.rep = rep
+        self.last_key_at = self.desk.clock()
+        if not requires_password(self.desk):
+            self._record_presence(record_sign_in, rep, source=self.source)
+        self._start_floor(rep)
         self.push_screen(desk_screen(self.desk, rep, self.preferences))
+
+    def sign_out_if_idle(self) -> None:
+        """Sign out a desk left without a key press for the rules' idle time."""
+        if self.rep is None:
+            return
+        idle_for = self.desk.rules().rules.idle_sign_out
+        if self.desk.clock() - self.last_key_at >= idle_for:
+            minutes = int(idle_for.total_seconds() // 60)
+            self.sign_out(f"idle {minutes} min")
+            self.notify(
+                f"Signed out after {minutes} minutes without a key press; any lead held went "
+                "back to the queue, its notes kept as a draft.",
+                severity="warning",
+                timeout=30,
+            )
+
+    def sign_out(self, why: str) -> None:
+        """Give back the lead held (notes kept as a draft), record it, and ask who is there."""
+        rep = self.rep
+        for screen in [s for s in self.screen_stack if isinstance(s, DeskScreen)]:
+            screen.give_back()
+        self._stop_floor(why)
+        if rep is not None:
+            self._record_presence(record_sign_out, rep, source=self.source, why=why)
+        self.rep = None
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(self.sign_in_screen(), self.sign_in)
+
+    def action_password(self) -> None:
+        """A rep changes their own password (F2)."""
+        if self.rep is None or isinstance(self.screen, PasswordDialog):
+            return
+        rep = self.rep
+
+        def done(changed: bool | None) -> None:
+            if changed:
+                self.notify(f"Password changed for {rep.handle}.")
+
+        self.push_screen(PasswordDialog(self.desk, rep, self.source), done)
+
+    def _start_floor(self, rep: Rep) -> None:
+        """The live floor's record of this desk (who, where, doing what), kept fresh."""
+        return
+
+    def _stop_floor(self, why: str) -> None:
+        beat, self.floor_beat = self.floor_beat, None
+        if beat is not None:
+            beat.stop(why)  # type: ignore[attr-defined]
+
+    def _record_presence(self, record: Callable[..., None], rep: Rep, **how: str) -> None:
+        """Record a sign-in or sign-out; a failure to record never stops the desk."""
+        try:
+            record(self.desk, rep, **how)
+        except Exception as exc:
+            self.log.error(f"sign-in log not written: {exc!r}")
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -192,6 +281,10 @@ class QualdeskApp(App[None]):
     def _quit(self, desks: list[DeskScreen]) -> None:
         for screen in desks:
             screen.give_back()
+        self._stop_floor("quit")
+        if self.rep is not None:
+            self._record_presence(record_sign_out, self.rep, source=self.source, why="quit")
+            self.rep = None
         self.exit()
 
 
@@ -200,9 +293,20 @@ def create_app(
     rep: str | None = None,
     keymap: dict[str, str] | None = None,
     preferences: DeskPreferences | None = None,
+    *,
+    served: bool = False,
+    source: str = "",
 ) -> QualdeskApp:
-    """The desk app for a desk, signed in as `rep` (a handle) or asking who is there."""
+    """The desk app for a desk, signed in as `rep` (a handle) or asking who is there.
+
+    On a desk that asks for passwords, `rep` is only offered on the sign-in
+    screen; a served desk (a browser tab's) always asks who is there.
+    """
+    if served:
+        return QualdeskApp(desk, None, keymap, preferences, source=source or "browser", served=True)
+    if requires_password(desk):
+        return QualdeskApp(desk, None, keymap, preferences, source=source, handle=rep)
     signed_in = find_rep(desk, rep) if rep else None
     if signed_in is not None and not signed_in.active:
         raise QualdeskError(f"rep {signed_in.handle!r} is deactivated (qualdesk reps activate)")
-    return QualdeskApp(desk, signed_in, keymap, preferences)
+    return QualdeskApp(desk, signed_in, keymap, preferences, source=source)

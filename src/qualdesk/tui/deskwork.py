@@ -16,6 +16,7 @@ from qualdesk.core.callbacks import suggest_callback
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.rules import Disposition
 from qualdesk.db.models import Rep
+from qualdesk.services.access import as_rep
 from qualdesk.services.calling import callbacks, calls, drafts, leads, lease, queue
 from qualdesk.services.calling.lease import Claim, ClaimLost
 from qualdesk.services.desk import Desk
@@ -206,9 +207,8 @@ class DeskWork:
                     desk,
                     claim.lead_id,
                     asked,
-                    by=rep.handle,
+                    by=as_rep(rep),
                     reason=reason,
-                    rep_id=rep.id,
                     claim=claim,
                 )
             except ClaimLost as exc:

@@ -22,6 +22,7 @@ from qualdesk.db import claims, leads, reps, staging
 from qualdesk.db.dnc import stop_lead
 from qualdesk.db.engine import Session
 from qualdesk.db.models import ChecklistAnswer, Lead, LeadChange, RoutingDecision, Touch
+from qualdesk.services.access import Actor, require_lead
 from qualdesk.services.calling.callable import dialled
 from qualdesk.services.calling.lease import Claim, hold
 from qualdesk.services.desk import Desk
@@ -299,9 +300,8 @@ def edit_lead(
     lead_id: int,
     asked: dict[str, str],
     *,
-    by: str,
+    by: Actor,
     reason: str = "",
-    rep_id: int | None = None,
     claim: Claim | None = None,
 ) -> Edited:
     """Change a lead's details, recording who, when, old and new for each field.
@@ -315,9 +315,9 @@ def edit_lead(
         desk: the open desk.
         lead_id: the lead to change.
         asked: new values by field (see qualdesk.core.edits.FIELDS).
-        by: who changes it, for the record (a rep's handle, or the user).
+        by: who changes it: any rep for a lead nobody else holds; only a team
+            lead for a lead another rep holds. Recorded with each change.
         reason: why, for the record.
-        rep_id: the rep making the change at the desk, if it is one.
         claim: the rep's hold on the lead, when made from its card: a lost
             hold refuses the change.
 
@@ -325,6 +325,7 @@ def edit_lead(
         What changed (nothing if every value asked for is the lead's own).
 
     Raises:
+        NotAllowed: a rep changing a lead another rep holds; nothing is changed.
         QualdeskError: no such lead, or a value that cannot be used (one line
             naming the field); nothing is changed.
         ClaimLost: the card's hold on the lead is gone; nothing is changed.
@@ -341,6 +342,8 @@ def edit_lead(
             lead = claims.lead_held_for_writing(session, lead_id)
         if lead is None:
             raise QualdeskError(f"no lead #{lead_id}")
+        if claim is None and lead.claimed_by is not None and lead.claimed_by != by.rep_id:
+            require_lead(by, "edit a lead another rep holds")
         try:
             edit = plan_edit(details_of(lead), asked)
         except EditProblem as exc:
@@ -366,8 +369,8 @@ def edit_lead(
                 field=change.field,
                 old=change.old,
                 new=change.new,
-                rep_id=rep_id,
-                changed_by=by,
+                rep_id=by.rep_id,
+                changed_by=by.recorded_as,
                 reason=reason.strip(),
                 changed_at=now,
             )

@@ -15,6 +15,7 @@ from qualdesk.core.hours import zone
 from qualdesk.db import wholedesk as desk_tables
 from qualdesk.db.engine import Database, database_url, make_engine, shown_location
 from qualdesk.db.models import DeskSetting
+from qualdesk.services.access import administrator
 from qualdesk.services.demo.files import (
     DEMO_KEY,
     batch_files,
@@ -39,6 +40,7 @@ from qualdesk.services.demo.timetable import (
 from qualdesk.services.desk import Clock, open_desk, system_clock
 from qualdesk.services.reps import add_rep
 from qualdesk.services.resources import data_file
+from qualdesk.services.signin import set_password
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,13 @@ class DemoReport:
     accepted: int = 0
     rejected: int = 0
     reviewed: int = 0
+    # Each demo rep's password (a demo's only: printed, to try sign-in with).
+    passwords: tuple[tuple[str, str], ...] = ()
+
+
+def demo_password(handle: str) -> str:
+    """A demo rep's password: printed by `qualdesk demo`, never a real desk's."""
+    return f"{handle}-demo-desk"
 
 
 def demo_location() -> Path:
@@ -117,6 +126,8 @@ def build_demo(location: str, *, seed: int = 7, clock: Clock = system_clock) -> 
         with desk.db.writing() as session:
             session.add(DeskSetting(key=DEMO_KEY, value="1"))
         reps = {handle: add_rep(desk, handle, *rest) for handle, *rest in DEMO_REPS}
+        for handle in reps:
+            set_password(desk, administrator(), handle, demo_password(handle), source="demo")
         weeks = PastWeeks(desk, demo_clock, rng)
         hours = weeks.rules.calling_hours
         for index, (stem, _, ago) in enumerate(ARRIVALS):
@@ -144,6 +155,7 @@ def build_demo(location: str, *, seed: int = 7, clock: Clock = system_clock) -> 
         accepted=loop.accepted,
         rejected=loop.rejected,
         reviewed=loop.rulings,
+        passwords=tuple((handle, demo_password(handle)) for handle in reps),
     )
 
 

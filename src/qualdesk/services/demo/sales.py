@@ -27,6 +27,7 @@ from qualdesk.core.stages import Stage
 from qualdesk.db import calls, leads
 from qualdesk.db.engine import Session
 from qualdesk.db.models import Rep
+from qualdesk.services.access import as_rep
 from qualdesk.services.demo.files import remember_sales_file
 from qualdesk.services.demo.timetable import NEW_YORK, working_day, working_days_after
 from qualdesk.services.handoff.export import export_leads
@@ -135,7 +136,7 @@ class Export:
             return
         loop.folder.mkdir(parents=True, exist_ok=True)
         result = export_leads(desk, out=loop.folder, profile="salesforce",
-                              by=loop.team_lead.handle)  # fmt: skip
+                              by=as_rep(loop.team_lead))  # fmt: skip
         if result.file is None:
             return
         loop.keep(weeks, result.file)
@@ -183,7 +184,7 @@ class Verdicts:
         with path.open("w", encoding="utf-8", newline="") as handle:
             csv.writer(handle).writerows([VERDICT_COLUMNS, *rows])
         loop.keep(weeks, path)
-        summary = read_feedback(desk, path, by=loop.team_lead.handle, zone_name=NEW_YORK[0])
+        summary = read_feedback(desk, path, by=as_rep(loop.team_lead), zone_name=NEW_YORK[0])
         if summary.rejects_file:
             loop.keep(weeks, Path(summary.rejects_file))
         loop.accepted += summary.accepted
@@ -237,7 +238,7 @@ class Opportunities:
                    for n, i, stage, amount, close in rows)]
             )  # fmt: skip
         loop.keep(weeks, path)
-        read_feedback(desk, path, by=loop.team_lead.handle, zone_name=NEW_YORK[0])
+        read_feedback(desk, path, by=as_rep(loop.team_lead), zone_name=NEW_YORK[0])
         loop.won += sum(1 for row in rows if row[2] == WON)
         if any(row[2] not in (WON, LOST) for row in rows):
             day = working_days_after(weeks.rules.calling_hours, today, rng.choice((3, 4)))
@@ -255,7 +256,7 @@ class NurtureExport:
         loop = self.loop
         loop.folder.mkdir(parents=True, exist_ok=True)
         result = export_leads(weeks.desk, out=loop.folder, profile="hubspot", to="nurture",
-                              by=loop.team_lead.handle)  # fmt: skip
+                              by=as_rep(loop.team_lead))  # fmt: skip
         if result.file is not None:
             loop.keep(weeks, result.file)
             loop.nurtured_back += result.exported

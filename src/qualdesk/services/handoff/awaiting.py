@@ -25,6 +25,7 @@ from qualdesk.core.rules import DAY_NAMES, SalesTerms
 from qualdesk.core.workdays import age_band, age_bands, due_day, working_days_after
 from qualdesk.db.engine import Session
 from qualdesk.db.figures import waiting_by_batch_and_campaign, waiting_for_verdict
+from qualdesk.services.access import Actor, require_lead
 from qualdesk.services.desk import Desk
 from qualdesk.services.handoff.export import target_file, write_file
 
@@ -176,7 +177,7 @@ _JSON_KEYS = ("lead_id", "name", "company", "email", "phone", "source", "campaig
 
 
 def export_overdue(
-    desk: Desk, zone_name: str, *, out: Path | None = None, fmt: str = "csv"
+    desk: Desk, zone_name: str, *, by: Actor, out: Path | None = None, fmt: str = "csv"
 ) -> OverdueList:
     """Write the leads past sales' time for a verdict as a file sales can act on.
 
@@ -184,8 +185,10 @@ def export_overdue(
     handed off. With none overdue, no file is written.
 
     Raises:
+        NotAllowed: a rep asking: the file names leads and what sales made of them.
         QualdeskError: an unknown format, or a file that is there or cannot be written.
     """
+    require_lead(by, "export leads")
     if fmt not in FORMATS:
         raise QualdeskError(f"--format {fmt!r}: use {' or '.join(FORMATS)}")
     now = desk.clock()

@@ -36,6 +36,7 @@ from qualdesk.core.nurture import nurture_columns, nurture_row
 from qualdesk.db import handoff as sql
 from qualdesk.db.engine import Session, serialize
 from qualdesk.db.models import ExportBatch
+from qualdesk.services.access import Actor, require_lead
 from qualdesk.services.desk import Desk
 from qualdesk.services.handoff.nurture import Due, nurture_leads, record_nurture
 from qualdesk.services.handoff.profiles import NO_TOUCHES, extra_fields, read_parts
@@ -90,7 +91,7 @@ def export_leads(
     out: Path | None = None,
     fmt: str = "csv",
     profile: str = "plain",
-    by: str = "",
+    by: Actor,
     progress: Progress | None = None,
     to: str = "sales",
     include_out: bool = False,
@@ -106,7 +107,7 @@ def export_leads(
         out: the file (or folder) to write; by default a dated name in the current folder.
         fmt: csv or jsonl.
         profile: plain, salesforce or hubspot.
-        by: who exported (recorded on the batch).
+        by: who exports (a team lead; recorded on the batch).
         progress: called with (leads written, leads in all).
         to: sales or nurture.
         include_out: to nurture only: the disqualified leads too.
@@ -116,9 +117,11 @@ def export_leads(
         of 0 and no file.
 
     Raises:
+        NotAllowed: a rep asking; nothing is written.
         QualdeskError: an unknown format or profile, a file already there or
             that cannot be written, or leads that changed while exporting.
     """
+    require_lead(by, "export leads")
     _check_choice(fmt, profile, to, include_out)
     now = desk.clock()
     target = target_file(out, default_name(now, fmt, to))
@@ -146,7 +149,7 @@ def export_leads(
             # Two exports at once: the second sees the first's hand-offs and records nothing.
             serialize(session, "export")
             batch = ExportBatch(
-                created_at=now, created_by=by, file_path=str(target), format=fmt,
+                created_at=now, created_by=by.recorded_as, file_path=str(target), format=fmt,
                 profile=profile, lead_count=len(leads), sha256=digest,
                 rules_version_id=in_force.version, content=content, destination=to,
             )  # fmt: skip
@@ -166,13 +169,20 @@ def export_leads(
 
 
 def export_again(
-    desk: Desk, batch_id: int, *, out: Path | None = None, progress: Progress | None = None
+    desk: Desk,
+    batch_id: int,
+    *,
+    by: Actor,
+    out: Path | None = None,
+    progress: Progress | None = None,
 ) -> ExportResult:
     """Write a past batch again, byte for byte as it was first written.
 
     Raises:
+        NotAllowed: a rep asking.
         QualdeskError: no such batch, or a file already there.
     """
+    require_lead(by, "export leads")
     with desk.db.reading() as session:
         batch = session.get(ExportBatch, batch_id)
         if batch is None or batch.content is None:

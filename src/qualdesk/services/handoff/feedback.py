@@ -42,6 +42,7 @@ from qualdesk.core.words import counted
 from qualdesk.db import feedback as sql
 from qualdesk.db.engine import serialize
 from qualdesk.db.models import FeedbackBatch, Lead, SalesOutcome, SalesVerdict
+from qualdesk.services.access import Actor, require_lead
 from qualdesk.services.desk import Desk
 from qualdesk.services.handoff.feedbackleads import (
     HandedBack,
@@ -143,7 +144,7 @@ def read_feedback(
     desk: Desk,
     path: Path,
     *,
-    by: str = "",
+    by: Actor,
     zone_name: str = "UTC",
     rejects: Path | None = None,
     dry_run: bool = False,
@@ -153,15 +154,17 @@ def read_feedback(
     Args:
         desk: the open desk.
         path: the verdict file (CSV; , ; TAB or | separated).
-        by: who read it in (recorded on the batch).
+        by: who reads it in (a team lead; recorded on the batch).
         zone_name: the zone dates without one are read in.
         rejects: where refused rows go (default: FILE.rejects.csv beside it).
         dry_run: check and report, write nothing.
 
     Raises:
+        NotAllowed: a rep asking; nothing is read.
         FileRefused: the file cannot be read, or names no verdict or lead column.
         QualdeskError: a lead changed while the file was read; nothing applied.
     """
+    require_lead(by, "read sales' feedback")
     source = inspect_file(path)
     summary = FeedbackSummary(file=str(path), dry_run=dry_run, notice=source.notice)
     now = desk.clock()
@@ -198,7 +201,7 @@ def read_feedback(
             summary.already_batch = earlier[0]
             summary.already_on = earlier[1].astimezone(ZoneInfo(zone_name)).date()
         elif not dry_run and summary.rows_read > summary.blank:
-            _apply(desk, path, source.sha256, by, now, zone_name, plan, summary)
+            _apply(desk, path, source.sha256, by.recorded_as, now, zone_name, plan, summary)
             summary.rejects_file = refused.commit()
         elif not dry_run:
             summary.notice = f"{path.name} has no rows under its header; nothing to apply"

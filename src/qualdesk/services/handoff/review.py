@@ -18,10 +18,11 @@ from zoneinfo import ZoneInfo
 from qualdesk.core import queue as order
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.routing import recycle
-from qualdesk.core.stages import Role, Stage
+from qualdesk.core.stages import Stage
 from qualdesk.db import feedback as sql
 from qualdesk.db.engine import Session, serialize
 from qualdesk.db.models import HandOff, Lead, Rep, Review, SalesVerdict
+from qualdesk.services.access import as_rep, require_lead
 from qualdesk.services.calling.calls import TouchLine
 from qualdesk.services.calling.leads import number_to_call
 from qualdesk.services.desk import Desk
@@ -150,13 +151,11 @@ def rule(desk: Desk, verdict_id: int, reviewer: Rep, *, valid: bool, note: str) 
         The stage the lead is now in.
 
     Raises:
-        QualdeskError: the reviewer is not a team lead, no note, a rejection
-            already ruled on, or a lead no longer rejected.
+        NotAllowed: the reviewer is a rep.
+        QualdeskError: no note, a rejection already ruled on, or a lead no
+            longer rejected.
     """
-    if reviewer.role != Role.LEAD.value:
-        raise QualdeskError(
-            f"{reviewer.handle} is not a team lead; only team leads rule on rejections"
-        )
+    require_lead(as_rep(reviewer), "rule on sales' rejections")
     note = " ".join(note.split())
     if not note:
         raise QualdeskError("a ruling needs a note: why the rejection was valid or not")

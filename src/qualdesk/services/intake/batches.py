@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from qualdesk.core.errors import QualdeskError
 from qualdesk.db import staging
 from qualdesk.db.models import ImportBatch, ImportIssue
+from qualdesk.services.access import Actor, record_change, require_lead
 from qualdesk.services.desk import Desk
 
 
@@ -34,7 +35,7 @@ def batch_detail(desk: Desk, batch_id: int) -> tuple[ImportBatch, list[ImportIss
         return batch, staging.batch_issues(session, batch_id)
 
 
-def undo_batch(desk: Desk, batch_id: int) -> UndoResult:
+def undo_batch(desk: Desk, batch_id: int, *, by: Actor) -> UndoResult:
     """Remove a batch's leads that no rep has worked yet; keep the rest.
 
     A lead counts as worked once it has a touch, a checklist answer, a
@@ -44,8 +45,10 @@ def undo_batch(desk: Desk, batch_id: int) -> UndoResult:
     imported again.
 
     Raises:
+        NotAllowed: a rep asking; nothing is removed.
         QualdeskError: no such batch, or it was already undone.
     """
+    require_lead(by, "undo an import")
     with desk.db.writing() as session:
         # An import under way finishes first: its duplicates and shared numbers count this batch.
         staging.hold_intake(session)
@@ -63,4 +66,8 @@ def undo_batch(desk: Desk, batch_id: int) -> UndoResult:
         batch.undone_removed = removed
         batch.undone_kept = kept
         session.add(batch)
+        record_change(
+            session, batch.undone_at, by, "import undone", f"batch {batch_id}",
+            f"{removed} leads removed, {kept} kept",
+        )  # fmt: skip
     return UndoResult(batch_id, removed, kept)

@@ -16,6 +16,7 @@ from qualdesk.db import staging
 from qualdesk.db.dnc import DNC_REASON, stop_lead, stop_leads
 from qualdesk.db.engine import Session
 from qualdesk.db.models import DoNotCall
+from qualdesk.services.access import Actor, record_change, require_lead
 from qualdesk.services.desk import Desk
 from qualdesk.services.intake.textfile import TextStream, inspect_file
 
@@ -103,6 +104,37 @@ def add_number(
             session, desk, phone.e164, by=by, reason=reason, source="qualdesk dnc add"
         )
     return phone.e164, added, stopped
+
+
+def remove_number(desk: Desk, raw: str, *, region: str | None, by: Actor, reason: str) -> str:
+    """Take one number off the list: only a team lead may, and says why; returns its E.164.
+
+    The leads it stopped stay out: they were told the desk would not call.
+
+    Raises:
+        NotAllowed: a rep asking; nothing changes.
+        QualdeskError: a number that cannot be read, one not on the list, or no reason.
+    """
+    require_lead(by, "take a number off the do-not-call list")
+    if not reason.strip():
+        raise QualdeskError("--reason: say why the number may be called again (it is kept)")
+    try:
+        phone = normalise_phone(raw, _region(desk, region))
+    except PhoneProblem as exc:
+        raise QualdeskError(str(exc)) from None
+    with desk.db.writing() as session:
+        staging.hold_intake(session)
+        listed = session.get(DoNotCall, phone.e164)
+        if listed is None:
+            raise QualdeskError(f"{phone.e164} is not on the do-not-call list")
+        was = f"added {listed.added_at:%Y-%m-%d} by {listed.added_by}"
+        was += f" ({listed.reason})" if listed.reason else ""
+        session.delete(listed)
+        record_change(
+            session, desk.clock(), by, "do-not-call removed", phone.e164,
+            f"{reason.strip()}; it was {was}",
+        )  # fmt: skip
+    return phone.e164
 
 
 def import_numbers(desk: Desk, path: Path, *, region: str | None, by: str) -> DncImport:

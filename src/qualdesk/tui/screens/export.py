@@ -18,6 +18,7 @@ from qualdesk.core.errors import QualdeskError
 from qualdesk.core.handoff import FORMATS, PROFILES
 from qualdesk.core.words import counted
 from qualdesk.db.models import Rep
+from qualdesk.services.access import as_rep
 from qualdesk.services.desk import Desk
 from qualdesk.services.handoff.export import (
     ExportResult,
@@ -181,7 +182,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
 
         try:
             result = export_leads(
-                self.desk, out=out, fmt=fmt, profile=profile, by=self.rep.handle,
+                self.desk, out=out, fmt=fmt, profile=profile, by=as_rep(self.rep),
                 progress=progress, to=to, include_out=include_out,
             )  # fmt: skip
         except QualdeskError as exc:

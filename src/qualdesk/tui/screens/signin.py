@@ -1,23 +1,32 @@
-"""Signing in: pick who you are from the active reps."""
+"""Signing in: pick who you are from the active reps, or give a handle and password."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from qualdesk.core.display import shown
+from qualdesk.core.errors import QualdeskError
+from qualdesk.core.passwords import MAX_LENGTH
 from qualdesk.core.stages import Role
 from qualdesk.db.models import Rep
 from qualdesk.services.desk import Desk
+from qualdesk.services.problems import unexpected_line
 from qualdesk.services.reps import list_reps
+from qualdesk.services.signin import change_own_password, sign_in
 from qualdesk.tui.widgets.keys import legend
+from qualdesk.tui.widgets.literal import LiteralInput
+
+# Long enough for any password the desk stores; a longer one is refused, not cut.
+TYPED_MAX = MAX_LENGTH + 1
 
 
 def _option(rep: Rep) -> Option:
@@ -70,3 +79,139 @@ class SignInScreen(Screen[Rep | None]):
 
     def action_leave(self) -> None:
         self.dismiss(None)
+
+
+class PasswordSignInScreen(Screen[Rep | None]):
+    """Handle and password; Enter signs in. A refusal never says which one was wrong."""
+
+    CSS_PATH = "signin.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", "Quit", id="signin.quit"),
+    ]
+
+    def __init__(self, desk: Desk, source: str, handle: str | None = None) -> None:
+        super().__init__()
+        self.desk = desk
+        self.source = source
+        self.handle = handle or ""
+        self.checking = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="signin-box"):
+            yield Static("Sign in to the desk", id="signin-title")
+            yield LiteralInput(self.handle, placeholder="handle", max_length=40,
+                               id="signin-handle")  # fmt: skip
+            yield Input(placeholder="password", password=True, max_length=TYPED_MAX,
+                        id="signin-password")  # fmt: skip
+            yield Static("", id="signin-message")
+            yield Static(
+                legend(("Tab", "next box"), ("Enter", "sign in"), ("Esc", "quit")),
+                id="signin-keys",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        box = "#signin-password" if self.handle else "#signin-handle"
+        self.query_one(box, Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        handle = self.query_one("#signin-handle", Input).value
+        if event.input.id == "signin-handle" or not handle.strip():
+            self.query_one("#signin-password", Input).focus()
+            if not handle.strip():
+                self.query_one("#signin-handle", Input).focus()
+            return
+        if not self.checking:
+            self.checking = True
+            self._say("Checking...")
+            self._check(handle, self.query_one("#signin-password", Input).value)
+
+    @work(thread=True, exclusive=True, group="sign-in")
+    def _check(self, handle: str, password: str) -> None:
+        """The password check takes a moment (a memory-hard hash): off the key path."""
+        try:
+            rep: Rep | str = sign_in(self.desk, handle, password, source=self.source)
+        except QualdeskError as exc:
+            rep = str(exc)
+        except Exception as exc:  # the screen stays usable; the line says what happened
+            rep = unexpected_line(exc)
+        self.app.call_from_thread(self._checked, rep)
+
+    def _checked(self, result: Rep | str) -> None:
+        self.checking = False
+        if isinstance(result, Rep):
+            self.dismiss(result)
+            return
+        password = self.query_one("#signin-password", Input)
+        password.value = ""
+        password.focus()
+        self._say(result)
+
+    def _say(self, line: str) -> None:
+        self.query_one("#signin-message", Static).update(Text(shown(line)))
+
+    def action_leave(self) -> None:
+        self.dismiss(None)
+
+
+class PasswordDialog(ModalScreen[bool]):
+    """A rep changing their own password: the current one, then the new one twice."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="password.cancel"),
+    ]
+
+    def __init__(self, desk: Desk, rep: Rep, source: str) -> None:
+        super().__init__()
+        self.desk = desk
+        self.rep = rep
+        self.source = source
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="password"):
+            yield Static(f"Change the password of {shown(self.rep.handle)}",
+                         classes="dialog-title")  # fmt: skip
+            for name, hint in (("current", "current password (empty if none)"),
+                               ("new", "new password (8 characters or more)"),
+                               ("again", "the new password again")):  # fmt: skip
+                yield Input(placeholder=hint, password=True, max_length=TYPED_MAX,
+                            id=f"password-{name}")  # fmt: skip
+            yield Static("", id="password-message")
+            yield Static(legend(("Enter", "next / change"), ("Esc", "cancel")),
+                         classes="dialog-keys")  # fmt: skip
+
+    def on_mount(self) -> None:
+        self.query_one("#password-current", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        order = ["password-current", "password-new", "password-again"]
+        at = order.index(event.input.id or order[0])
+        if at < 2:
+            self.query_one(f"#{order[at + 1]}", Input).focus()
+            return
+        current, new, again = (self.query_one(f"#{name}", Input).value for name in order)
+        if new != again:
+            self._say("the two new passwords differ")
+            self.query_one("#password-new", Input).focus()
+            return
+        self._change(current, new)
+
+    @work(thread=True, exclusive=True, group="password")
+    def _change(self, current: str, new: str) -> None:
+        try:
+            change_own_password(self.desk, self.rep, current, new, source=self.source)
+        except QualdeskError as exc:
+            self.app.call_from_thread(self._say, str(exc))
+            return
+        except Exception as exc:
+            self.app.call_from_thread(self._say, unexpected_line(exc))
+            return
+        self.app.call_from_thread(self.dismiss, True)
+
+    def _say(self, line: str) -> None:
+        self.query_one("#password-message", Static).update(Text(shown(line)))
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

@@ -1,4 +1,5 @@
-"""Who is at the desk: reps' password hashes, the sign-in log and open desk sessions.
+"""Who is at the desk: reps' password hashes, the sign-in log, changes to the desk with who
+made them, and open desk sessions.
 
 Revision ID: 0011
 Revises: 0010
@@ -42,6 +43,20 @@ def upgrade() -> None:
         batch_op.create_index("ix_sign_in_events_at", ["at"], unique=False)
         batch_op.create_index("ix_sign_in_events_handle_at", ["handle", "at"], unique=False)
     op.create_table(
+        "desk_changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("by", sa.String(length=40), nullable=False),
+        sa.Column("rep_id", sa.Integer(), nullable=True),
+        sa.Column("action", sa.String(length=40), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(["rep_id"], ["reps.id"], name=op.f("fk_desk_changes_rep_id_reps")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_changes")),
+    )
+    with op.batch_alter_table("desk_changes", schema=None) as batch_op:
+        batch_op.create_index("ix_desk_changes_at", ["at"], unique=False)
+    op.create_table(
         "desk_sessions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("rep_id", sa.Integer(), nullable=False),
@@ -73,6 +88,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("desk_sessions")
+    op.drop_table("desk_changes")
     op.drop_table("sign_in_events")
     with op.batch_alter_table("reps", schema=None) as batch_op:
         batch_op.drop_column("password_set_at")

@@ -1,0 +1,260 @@
+"""Signing in: passwords checked, failures counted, handles locked, every attempt recorded.
+
+A refusal never says whether the handle or the password was wrong: an
+unknown handle costs the same work as a wrong password, is recorded the same
+way, and locks the same way after five failures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from qualdesk.core.display import shown
+from qualdesk.core.errors import QualdeskError
+from qualdesk.core.passwords import PasswordRefused, check_new, hash_password, matches
+from qualdesk.db import reps, signins
+from qualdesk.db.models import Rep, SignInEvent
+from qualdesk.services.access import Actor, administrator, as_rep, record_change, require_lead
+from qualdesk.services.desk import Desk
+
+FAILURES_TO_LOCK = 5
+LOCK_FOR = timedelta(minutes=15)
+
+SIGNED_IN, FAILED, LOCKED, REFUSED = "signed in", "failed", "locked", "refused"
+SIGNED_OUT, PASSWORD_SET = "signed out", "password set"
+
+NOT_ACCEPTED = "handle or password not accepted"
+
+
+class SignInRefused(QualdeskError):
+    """A sign-in that did not succeed; the message never says which part was wrong."""
+
+
+@dataclass(frozen=True)
+class SignInRecord:
+    """One line of the sign-in log."""
+
+    at: datetime
+    handle: str
+    event: str
+    source: str
+    detail: str
+
+
+def requires_password(desk: Desk) -> bool:
+    """Whether the rules in force ask every rep for a password."""
+    return desk.rules().rules.sign_in == "password"
+
+
+def given_handle(handle: str) -> str:
+    """A handle as typed, made safe to store and show: trimmed, lower case, one short line."""
+    return shown(handle.strip().lower())[:40]
+
+
+def sign_in(desk: Desk, handle: str, password: str, *, source: str) -> Rep:
+    """The rep whose handle and password these are, with the sign-in recorded.
+
+    Args:
+        desk: the open desk.
+        handle: the handle as typed.
+        password: the password as typed (never stored or logged).
+        source: where the attempt came from, for the log ("terminal on host").
+
+    Returns:
+        The rep, active, whose password matched.
+
+    Raises:
+        SignInRefused: a wrong handle or password (one message for both), a
+            handle locked after five failures, or a deactivated rep.
+    """
+    name = given_handle(handle)
+    now = desk.clock()
+    locked_until = _locked_until(desk, name, now)
+    if locked_until is not None:
+        _record(desk, name, None, REFUSED, source, "while locked")
+        minutes = max(1, -(-int((locked_until - now).total_seconds()) // 60))
+        raise SignInRefused(
+            f"too many failed attempts: signing in as this handle is locked for {minutes} "
+            f"more minute{'s' if minutes != 1 else ''}; a team lead can see why in the sign-in log"
+        )
+    with desk.db.reading() as session:
+        rep = reps.rep_with_handle(session, name)
+    if not matches(password, rep.password_hash if rep else None):
+        detail = "no password set" if rep is not None and not rep.password_hash else ""
+        _fail(desk, name, rep, source, detail, now)
+        raise SignInRefused(NOT_ACCEPTED)
+    assert rep is not None
+    if not rep.active:
+        _record(desk, name, rep.id, REFUSED, source, "deactivated")
+        raise SignInRefused(f"{rep.handle} is deactivated; ask a team lead")
+    _record(desk, name, rep.id, SIGNED_IN, source, "")
+    return rep
+
+
+def command_actor(
+    desk: Desk,
+    handle: str | None,
+    *,
+    password: Callable[[str], str | None],
+    source: str,
+) -> Actor:
+    """Who a command acts as, under the desk's sign-in rule.
+
+    With sign-in by password, a handle is required and its password checked
+    (`password(handle)` gives it, or None when there is nobody to ask). With
+    none, a handle acts as that rep under their role, and no handle acts as
+    the desk's administrator.
+
+    Raises:
+        SignInRefused: no handle, no password to be had, or a refused sign-in.
+        QualdeskError: (no sign-in) an unknown or deactivated handle.
+    """
+    if requires_password(desk):
+        if not handle:
+            raise SignInRefused(
+                'this desk asks everyone to sign in: give --as HANDLE (or rep = "HANDLE" '
+                "in the config file)"
+            )
+        given = password(handle)
+        if given is None:
+            raise SignInRefused(
+                f"no terminal to ask for {given_handle(handle)}'s password on; scripts set "
+                "QUALDESK_PASSWORD"
+            )
+        return as_rep(sign_in(desk, handle, given, source=source))
+    if not handle:
+        return administrator()
+    with desk.db.reading() as session:
+        rep = reps.rep_with_handle(session, handle.strip().lower())
+    if rep is None:
+        raise QualdeskError(f"no rep with handle {given_handle(handle)!r} (see qualdesk reps list)")
+    if not rep.active:
+        raise QualdeskError(f"{rep.handle} is deactivated; ask a team lead")
+    return as_rep(rep)
+
+
+def record_sign_in(desk: Desk, rep: Rep, *, source: str, detail: str = "no password asked") -> None:
+    """Record a rep who came to the desk on a desk that asks for no password."""
+    _record(desk, rep.handle, rep.id, SIGNED_IN, source, detail)
+
+
+def record_sign_out(desk: Desk, rep: Rep, *, source: str, why: str = "") -> None:
+    """Record a rep leaving the desk (quit, closed, idle)."""
+    _record(desk, rep.handle, rep.id, SIGNED_OUT, source, why)
+
+
+def set_password(desk: Desk, actor: Actor, handle: str, password: str, *, source: str) -> Rep:
+    """Set a rep's password: a team lead for anyone, a rep for themselves.
+
+    Raises:
+        NotAllowed: a rep setting someone else's password.
+        QualdeskError: an unknown handle, or a password the desk will not store
+            (too short, too long, a control character), saying why.
+    """
+    name = handle.strip().lower()
+    if name != actor.handle or actor.rep_id is None:
+        require_lead(actor, "set another rep's password")
+    try:
+        check_new(password)
+    except PasswordRefused as exc:
+        raise QualdeskError(f"password for {given_handle(name)}: {exc}") from None
+    hashed = hash_password(password)
+    now = desk.clock()
+    with desk.db.writing() as session:
+        rep = reps.rep_with_handle(session, name)
+        if rep is None:
+            raise QualdeskError(
+                f"no rep with handle {given_handle(name)!r} (see qualdesk reps list)"
+            )
+        rep.password_hash, rep.password_set_at = hashed, now
+        session.add(rep)
+        by = "themselves" if actor.rep_id == rep.id else f"by {actor.handle}"
+        signins.record_event(
+            session,
+            SignInEvent(
+                at=now,
+                handle=rep.handle,
+                rep_id=rep.id,
+                event=PASSWORD_SET,
+                source=source[:200],
+                detail=by,
+            ),
+        )
+        record_change(session, now, actor, "password set", rep.handle)
+    return rep
+
+
+def change_own_password(desk: Desk, rep: Rep, current: str, new: str, *, source: str) -> None:
+    """A rep changing their own password at the desk, with the current one first.
+
+    Raises:
+        SignInRefused: the current password is wrong (counted as a failed attempt).
+        QualdeskError: the new password is refused, saying why.
+    """
+    with desk.db.reading() as session:
+        stored = reps.rep_with_handle(session, rep.handle)
+    if stored is not None and stored.password_hash and not matches(current, stored.password_hash):
+        _fail(desk, rep.handle, stored, source, "changing password", desk.clock())
+        raise SignInRefused("the current password is not the one on the desk")
+    actor = Actor(rep.handle, rep.role, rep.id)
+    set_password(desk, actor, rep.handle, new, source=source)
+
+
+def sign_in_log(desk: Desk, handle: str | None = None, *, limit: int = 200) -> list[SignInRecord]:
+    """The newest sign-in events first: for one handle, or everyone."""
+    name = given_handle(handle) if handle is not None else None
+    with desk.db.reading() as session:
+        rows = signins.events(session, name, limit)
+    return [SignInRecord(r.at, r.handle, r.event, r.source, r.detail) for r in rows]
+
+
+def _locked_until(desk: Desk, name: str, now: datetime) -> datetime | None:
+    with desk.db.reading() as session:
+        lock = signins.last_event(session, name, (LOCKED,), now - LOCK_FOR)
+    return lock.at + LOCK_FOR if lock is not None else None
+
+
+def _fail(desk: Desk, name: str, rep: Rep | None, source: str, detail: str, now: datetime) -> None:
+    """Record a failure, and a lock when it is the fifth since the last sign-in or lock."""
+    rep_id = rep.id if rep else None
+    with desk.db.writing() as session:
+        signins.record_event(
+            session,
+            SignInEvent(
+                at=now, handle=name, rep_id=rep_id, event=FAILED, source=source[:200], detail=detail
+            ),
+        )
+        session.flush()
+        last = signins.last_event(session, name, (SIGNED_IN, LOCKED), now - LOCK_FOR)
+        since = last.at if last is not None else now - LOCK_FOR
+        if signins.count_events(session, name, FAILED, since) >= FAILURES_TO_LOCK:
+            signins.record_event(
+                session,
+                SignInEvent(
+                    at=now,
+                    handle=name,
+                    rep_id=rep_id,
+                    event=LOCKED,
+                    source=source[:200],
+                    detail=f"{FAILURES_TO_LOCK} failed attempts",
+                ),
+            )
+
+
+def _record(
+    desk: Desk, name: str, rep_id: int | None, event: str, source: str, detail: str
+) -> None:
+    with desk.db.writing() as session:
+        signins.record_event(
+            session,
+            SignInEvent(
+                at=desk.clock(),
+                handle=name,
+                rep_id=rep_id,
+                event=event,
+                source=source[:200],
+                detail=detail,
+            ),
+        )
