@@ -1,0 +1,69 @@
+"""A websocket opened on the served desk without its page: it gets what a page gets, no more."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.browser.conftest import ANSI, PATIENCE, Served, wait_until
+
+
+async def screen_until(websocket: aiohttp.ClientWebSocketResponse, wanted: str) -> str:
+    """What the desk draws, read until `wanted` shows (or the socket closes)."""
+    drawn = ""
+    while wanted not in ANSI.sub("", drawn):
+        message = await websocket.receive(timeout=PATIENCE)
+        if message.type is aiohttp.WSMsgType.BINARY:
+            drawn += message.data.decode("utf-8", "replace")
+        elif message.type is not aiohttp.WSMsgType.TEXT:
+            raise AssertionError(f"the socket closed before {wanted!r} showed")
+    return ANSI.sub("", drawn)
+
+
+async def test_a_websocket_without_the_page_gets_the_sign_in_screen_and_no_further(
+    served_desk: Path, serve: Callable[..., Served]
+) -> None:
+    served = serve(served_desk)
+    url = f"ws://127.0.0.1:{served.port}/ws?width=99999999&height=-3"
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as websocket:
+        await screen_until(websocket, "Who is signing in")
+        for junk in ("not json", "[]", "{}", '["stdin", 5]', '["resize", {"width": 1e400}]',
+                     '["resize", "wide"]', '["ping", {"a": 1}]', '["nonsense"]'):  # fmt: skip
+            await websocket.send_str(junk)
+        await websocket.send_bytes(b"\x00\xff")
+        await websocket.send_str(json.dumps(["stdin", "\x1b"]))  # Esc: quit the sign-in
+        closing = await websocket.receive(timeout=PATIENCE)
+        while closing.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT):
+            closing = await websocket.receive(timeout=PATIENCE)
+    assert closing.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+    wait_until(lambda: "desk closed" in served.printed(), "the desk process to end")
+    assert "Traceback" not in served.printed()
+    assert served.process.poll() is None  # the server goes on
+
+
+@pytest.mark.parametrize("origin", ["http://evil.example", "null", "http://127.0.0.1:1"])
+async def test_a_page_of_another_site_may_not_open_a_desk(
+    served_desk: Path, serve: Callable[..., Served], origin: str
+) -> None:
+    served = serve(served_desk)
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await session.ws_connect(f"ws://127.0.0.1:{served.port}/ws", headers={"Origin": origin})
+    assert refused.value.status == 403
+    assert "desk opened" not in served.printed()
+
+
+async def test_the_page_of_this_server_may(served_desk: Path, serve: Callable[..., Served]) -> None:
+    served = serve(served_desk)
+    origin = f"http://127.0.0.1:{served.port}"
+    async with aiohttp.ClientSession() as session:
+        page = await (await session.get(served.url)).text()
+        assert f'data-session-websocket-url="ws://127.0.0.1:{served.port}/ws"' in page
+        async with session.ws_connect(
+            f"ws://127.0.0.1:{served.port}/ws", headers={"Origin": origin}
+        ) as websocket:
+            await screen_until(websocket, "Who is signing in")

@@ -1,0 +1,80 @@
+"""`qualdesk serve` refusing what it should, each with one line (no browser needed here)."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from qualdesk.services.desk import open_desk
+from qualdesk.services.reps import add_rep
+from tests.browser.desks import require_passwords
+from tests.cli.conftest import Run
+
+
+def one_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+    return lines[0]
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.7"])
+def test_another_address_needs_password_sign_in(run: Run, host: str) -> None:
+    result = run("serve", "--host", host, "--port", "1")
+    assert result.code == 1
+    line = one_line(result.err)
+    assert f"--host {host}" in line and 'sign_in = "password"' in line
+
+
+def test_a_public_url_elsewhere_needs_password_sign_in(run: Run) -> None:
+    result = run("serve", "--public-url", "https://desk.example.com")
+    assert result.code == 1
+    assert "--public-url https://desk.example.com" in one_line(result.err)
+
+
+@pytest.mark.parametrize(
+    "url", ["desk.example.com", "ftp://desk.example.com", "https://", "http://h/?q=1",
+            "http://h:99999", "http://h/#top", "https://user@h", "http://h/\x1b[2J"],
+)  # fmt: skip
+def test_a_bad_public_url_is_one_line(run: Run, url: str) -> None:
+    result = run("serve", "--public-url", url)
+    assert result.code == 2
+    line = one_line(result.err)
+    assert "--public-url" in line and "\x1b" not in line
+
+
+def test_an_unknown_host_is_one_line(run: Run) -> None:
+    result = run("serve", "--host", "no-such-host.invalid")
+    assert result.code == 1
+    assert "no such address" in one_line(result.err)
+
+
+def test_a_port_in_use_is_one_line(run: Run) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--port", str(port))
+    assert result.code == 1
+    assert "the port is in use" in one_line(result.err)
+
+
+def test_password_sign_in_lets_it_try_another_address(
+    run: Run, db_location: str | Path, tmp_path: Path
+) -> None:
+    """With passwords required the refusal is gone: here it fails only to listen there."""
+    run("locate")  # the desk is made
+    desk = open_desk(db_location)
+    add_rep(desk, "lee", "Lee", "lead")
+    desk.close()
+    require_passwords(db_location, tmp_path, {"lee": "a long enough secret"})
+    result = run("serve", "--host", "192.0.2.7")
+    assert result.code == 1
+    assert "not an address of this machine" in one_line(result.err)
+
+
+def test_the_served_desk_still_needs_a_terminal_outside_a_browser(run: Run) -> None:
+    result = run("desk", "--served")
+    assert result.code == 1
+    assert "needs a terminal" in one_line(result.err)
