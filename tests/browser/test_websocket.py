@@ -61,8 +61,12 @@ async def test_the_page_of_this_server_may(served_desk: Path, serve: Callable[..
     served = serve(served_desk)
     origin = f"http://127.0.0.1:{served.port}"
     async with aiohttp.ClientSession() as session:
-        page = await (await session.get(served.url)).text()
+        response = await session.get(served.url)
+        page = await response.text()
         assert f'data-session-websocket-url="ws://127.0.0.1:{served.port}/ws"' in page
+        assert "googleapis" not in page  # the font comes from this server
+        assert f"http://127.0.0.1:{served.port}/static/fonts/RobotoMono" in page
+        assert response.headers["X-Frame-Options"] == "DENY"
         async with session.ws_connect(
             f"ws://127.0.0.1:{served.port}/ws", headers={"Origin": origin}
         ) as websocket:

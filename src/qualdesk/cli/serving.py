@@ -25,6 +25,7 @@ import errno
 import ipaddress
 import json
 import logging
+import re
 import signal
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,6 +40,12 @@ from qualdesk.cli.serve import ADDRESS_ENV, DRIVER, MOST_COLUMNS, MOST_ROWS, htt
 from qualdesk.core.errors import QualdeskError
 
 log = logging.getLogger("qualdesk.serve")
+# textual-serve's page asks Google's servers for its font; it ships the font itself.
+OUTSIDE_FONT = re.compile(r"<link[^>]*fonts\.googleapis\.com[^>]*>")
+FONT_FACE = (
+    "@font-face { font-family: 'Roboto Mono'; "
+    "src: url('%sfonts/RobotoMono-VariableFont_wght.ttf') format('truetype'); }"
+)
 HEARTBEAT = 15  # seconds between pings; a connection silent for half of it more is closed
 
 
@@ -117,18 +124,30 @@ class DeskServer(Server):
         """Where this browser reached the server: --public-url, else the address it used."""
         return self.given_public_url or f"{request.scheme}://{request.host}"
 
-    @aiohttp_jinja2.template("app_index.html")
-    async def handle_index(self, request: web.Request) -> dict[str, Any]:
+    async def handle_index(self, request: web.Request) -> web.Response:
+        """textual-serve's page, with its font from this server rather than from Google's."""
         public_url = self._public_url(request)
-        static = request.app.router["static"].url_for(filename="/")
+        static = f"{public_url}{request.app.router['static'].url_for(filename='/')}"
         websocket = request.app.router["websocket"].url_for()
         scheme = "wss" if public_url.startswith("https") else "ws"
-        return {
+        context = {
             "font_size": _number(request.query.get("fontsize"), 16, 6, 64),
             "app_websocket_url": f"{scheme}:{public_url.split(':', 1)[1]}{websocket}",
-            "config": {"static": {"url": f"{public_url}{static}".rstrip("/") + "/"}},
+            "config": {"static": {"url": static.rstrip("/") + "/"}},
             "application": {"name": self.title},
         }
+        page = aiohttp_jinja2.render_string("app_index.html", request, context)
+        font = f"<style>{FONT_FACE % (static.rstrip('/') + '/')}</style>"
+        return web.Response(
+            text=OUTSIDE_FONT.sub(lambda _: font, page),
+            content_type="text/html",
+            # The desk in another site's frame could be typed into by a trick: no frames.
+            headers={
+                "Content-Security-Policy": "frame-ancestors 'none'",
+                "X-Frame-Options": "DENY",
+                "Referrer-Policy": "no-referrer",
+            },
+        )
 
     def _same_site(self, request: web.Request) -> bool:
         """A browser names the page's site in Origin: it must be this server's."""
