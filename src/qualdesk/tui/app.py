@@ -265,6 +265,10 @@ class QualdeskApp(App[None]):
                 self._signals.append(number)
 
     def on_unmount(self) -> None:
+        if self.rep is not None:  # closed without the quit key (a test, an error)
+            self._stop_floor("closed")
+            self._record_presence(record_sign_out, self.rep, source=self.source, why="closed")
+            self.rep = None
         loop = asyncio.get_running_loop()
         for number in self._signals:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
