@@ -36,10 +36,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 from claim_speed import NOW  # noqa: E402
 from qualdesk.db.touchtotals import rebuild_touch_totals  # noqa: E402
 from qualdesk.services import export  # noqa: E402
+from qualdesk.services.access import Actor  # noqa: E402
 from qualdesk.services.desk import open_desk  # noqa: E402
 from qualdesk.services.handoff.export import export_leads  # noqa: E402
 from qualdesk.services.reps import add_rep  # noqa: E402
-from qualdesk.services.access import Actor
 
 REPS = 8
 RUNS = (("plain", "csv"), ("salesforce", "csv"), ("hubspot", "csv"), ("plain", "jsonl"))

@@ -14,6 +14,7 @@ from qualdesk.core.periods import named_period, typed_period
 from qualdesk.core.stages import Stage
 from qualdesk.db.models import HandOff, Lead, Rep, SalesVerdict
 from qualdesk.db.touchtotals import rebuild_touch_totals
+from qualdesk.services.access import Actor, administrator
 from qualdesk.services.calling.calls import end_call, log_touch, set_criterion
 from qualdesk.services.calling.queue import claim_next
 from qualdesk.services.desk import Desk
@@ -25,8 +26,6 @@ from qualdesk.services.intake.dnc import add_number
 from qualdesk.services.reps import add_rep, set_active
 from tests.conftest import FrozenClock
 from tests.services.conftest import Make
-from qualdesk.services.access import administrator
-from qualdesk.services.access import Actor
 
 QUALIFYING = ("vertical", "pains", "budget", "urgency")
 ZONE = "America/New_York"
@@ -75,7 +74,9 @@ def test_a_lead_walks_the_whole_loop(
     assert (conversion["raw"], conversion["qualified"], conversion["handed_off"]) == (4, 3, 0)
     assert figures["desk"]["queue"]["waiting_for_export"] == 3
 
-    first = export_leads(desk, out=tmp_path / "handoff1.csv", profile="salesforce", by=Actor("lee", "lead"))
+    first = export_leads(
+        desk, out=tmp_path / "handoff1.csv", profile="salesforce", by=Actor("lee", "lead")
+    )
     assert (first.exported, first.batch_id) == (3, 1)
     assert all(_lead(desk, i).stage == Stage.HANDED_OFF.value for i in qualified)
     assert export_leads(desk, out=tmp_path / "none.csv", by=Actor("lee", "lead")).exported == 0
@@ -110,7 +111,9 @@ def test_a_lead_walks_the_whole_loop(
     assert [i["key"] for i in card.checklist if i["established"]] == list(QUALIFYING)
     assert card.touches and card.touches[0].notes == "called"
 
-    with pytest.raises(QualdeskError, match="only a team lead may rule on sales. rejections; ana is a rep"):
+    with pytest.raises(
+        QualdeskError, match=r"only a team lead may rule on sales. rejections; ana is a rep"
+    ):
         review.rule(desk, to_review[0].verdict_id, reps["ana"], valid=True, note="x")
     with pytest.raises(QualdeskError, match="needs a note"):
         review.rule(desk, to_review[0].verdict_id, lee, valid=True, note="  ")
@@ -127,7 +130,9 @@ def test_a_lead_walks_the_whole_loop(
     assert reviews == {"reviewed": 2, "rejections_valid": 1, "rejections_valid_share": 0.5,
                        "to_review": 0}  # fmt: skip
     clock.now += timedelta(hours=1)
-    second = export_leads(desk, out=tmp_path / "handoff2.jsonl", fmt="jsonl", by=Actor("lee", "lead"))
+    second = export_leads(
+        desk, out=tmp_path / "handoff2.jsonl", fmt="jsonl", by=Actor("lee", "lead")
+    )
     assert (second.exported, second.batch_id) == (1, 2)
     # Sales' old file read again must not undo the review: its rejection of b is stale.
     stale = read_feedback(desk, verdicts, by=Actor("lee", "lead"), rejects=tmp_path / "r3.csv")

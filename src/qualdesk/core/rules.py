@@ -376,9 +376,7 @@ class _Reader:
             sales=_sales(self.sub("sales", {})),
             follow_up=_follow_up(self.sub("follow_up", {}), len(dict.fromkeys(channels))),
             sign_in=desk.choice("sign_in", SIGN_IN, "none"),
-            idle_sign_out=timedelta(
-                minutes=desk.whole("idle_sign_out_minutes", 30, minimum=1)
-            ),
+            idle_sign_out=timedelta(minutes=desk.whole("idle_sign_out_minutes", 30, minimum=1)),
         )
         desk.done()
         self.done()
