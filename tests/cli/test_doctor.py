@@ -16,6 +16,7 @@ from sqlmodel import col, select
 
 from qualdesk.db.models import Lead
 from qualdesk.db.schema import open_database
+from qualdesk.services.access import Actor
 from qualdesk.services.calling.queue import claim_lead
 from qualdesk.services.desk import Desk, open_desk
 from qualdesk.services.intake.importer import ImportOptions, import_file
@@ -25,7 +26,6 @@ from qualdesk.services.rules import load_rules
 from qualdesk.services.upkeep.health import CHECKS, SERVER_CHECKS, schema_revisions
 from tests.cli.conftest import Run
 from tests.conftest import NOW, REPO, FrozenClock
-from qualdesk.services.access import Actor
 
 FIXTURES = sorted((REPO / "tests" / "data").glob("schema_*.sql"))
 OLD_FIXTURES = [f for f in FIXTURES if f.stem.removeprefix("schema_") != schema_revisions()[0]]

@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import select
 
 from qualdesk.db.models import Lead
+from qualdesk.services.access import Actor
 from qualdesk.services.desk import Desk, open_desk
 from qualdesk.services.handoff.export import export_leads
 from qualdesk.services.intake.importer import ImportOptions, import_file
@@ -17,7 +18,6 @@ from qualdesk.services.reps import add_rep
 from tests.cli.conftest import Run
 from tests.conftest import FrozenClock, WriteCsv
 from tests.services.test_handoff import _work
-from qualdesk.services.access import Actor
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import col, select
 
 from qualdesk.db.models import Lead, LeadChange
+from qualdesk.services.access import Actor
 from qualdesk.services.desk import open_desk
 from qualdesk.services.handoff.export import export_leads
 from qualdesk.services.handoff.feedback import read_feedback
@@ -17,7 +18,6 @@ from qualdesk.services.reps import find_rep
 from tests.cli.conftest import Run
 from tests.conftest import FrozenClock, WriteCsv
 from tests.services.test_handoff import _work
-from qualdesk.services.access import Actor
 
 ROWS = [
     ["Ada Lovelace", "Analytical", "CTO", "ada@example.com", "+44 20 7946 0958", "UK"],

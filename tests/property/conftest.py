@@ -20,9 +20,9 @@ import pytest
 from sqlmodel import col, func, select
 
 from qualdesk.db.models import Lead
+from qualdesk.services.access import Actor
 from qualdesk.services.desk import Desk, open_desk
 from tests.conftest import NOW, FrozenClock
-from qualdesk.services.access import Actor
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from qualdesk.core.errors import QualdeskError
 from qualdesk.core.feedback import FEEDBACK_ALIASES
 from qualdesk.core.headers import REJECT_COLUMNS
 from qualdesk.db.models import FeedbackBatch, SalesOutcome, SalesVerdict
+from qualdesk.services.access import Actor
 from qualdesk.services.handoff.feedback import FeedbackSummary, read_feedback
 from tests.property.conftest import EMAILS, Stages, Template, count, fresh_desk
 from tests.property.files import as_bytes, assert_one_line, csv_text, nasty_text, rarely, spelled
-from qualdesk.services.access import Actor
 
 LEAD_IDS = [str(n) for n in range(1, 10)] + [
     "#4", "4.0", " 5 ", "４", "²", "-1", "0", "99999999999999999", "1e3", "abc", "",
@@ -182,7 +182,9 @@ def test_every_verdict_row_is_applied_unchanged_refused_or_blank(
         verdicts, batches = count(desk, SalesVerdict.id), count(desk, FeedbackBatch.id)
         outcomes = count(desk, SalesOutcome.id)
         try:
-            summary = read_feedback(desk, path, by=Actor("prop", "lead"), zone_name=zone, dry_run=dry_run)
+            summary = read_feedback(
+                desk, path, by=Actor("prop", "lead"), zone_name=zone, dry_run=dry_run
+            )
         except QualdeskError as exc:
             event("refused whole")
             assert_one_line(str(exc))

@@ -16,11 +16,11 @@ from qualdesk.cli import main
 from qualdesk.core.errors import QualdeskError
 from qualdesk.db.copy import desk_tables, open_source
 from qualdesk.db.models import Lead
+from qualdesk.services.access import Actor
 from qualdesk.services.desk import open_desk
 from qualdesk.services.reps import add_rep
 from qualdesk.services.upkeep.dbcopy import CopyStep, copy_desk
 from tests.conftest import NOW, REPO, FrozenClock
-from qualdesk.services.access import Actor
 
 Rows = dict[str, list[tuple[Any, ...]]]
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from qualdesk.db.models import Lead, Rep
+from qualdesk.services.access import Actor
 from qualdesk.services.calling.calls import end_call, load_card, log_touch
 from qualdesk.services.calling.drafts import load_draft, save_draft
 from qualdesk.services.calling.lease import LEASE, ClaimLost
@@ -15,7 +16,6 @@ from qualdesk.services.desk import Desk
 from qualdesk.services.intake.batches import undo_batch
 from tests.conftest import FrozenClock
 from tests.services.conftest import Make
-from qualdesk.services.access import Actor
 
 
 def test_a_draft_is_kept_given_back_with_the_card_and_dropped_with_the_call(

@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import col, func, select
 
 from qualdesk.db.models import FeedbackBatch, HandOff, Lead, Rep, SalesOutcome, SalesVerdict
+from qualdesk.services.access import Actor
 from qualdesk.services.calling.calls import end_call, set_criterion
 from qualdesk.services.calling.queue import claim_next
 from qualdesk.services.desk import Desk
@@ -18,7 +19,6 @@ from qualdesk.services.handoff.feedback import FeedbackSummary, read_feedback
 from qualdesk.services.rules import load_rules
 from tests.conftest import REPO, FrozenClock
 from tests.services.conftest import Make
-from qualdesk.services.access import Actor
 
 QUALIFYING = ("vertical", "pains", "budget", "urgency")
 ZONE = "America/New_York"

@@ -16,6 +16,7 @@ from qualdesk.core.periods import named_period, typed_period
 from qualdesk.core.stages import Stage
 from qualdesk.db.models import Lead, Rep
 from qualdesk.db.touchtotals import rebuild_touch_totals
+from qualdesk.services.access import Actor
 from qualdesk.services.calling.calls import end_call, log_touch
 from qualdesk.services.calling.queue import claim_lead, claim_next, release
 from qualdesk.services.desk import Desk
@@ -24,7 +25,6 @@ from qualdesk.services.intake.importer import ImportOptions, import_file
 from qualdesk.services.rules import load_rules
 from tests.conftest import REPO, FrozenClock, WriteCsv
 from tests.services.conftest import Make
-from qualdesk.services.access import Actor
 
 ZONE = "America/New_York"
 NEW_YORK = ZoneInfo(ZONE)

@@ -15,12 +15,12 @@ from sqlmodel import col, select
 from qualdesk.core.errors import FileRefused, QualdeskError
 from qualdesk.core.stages import Stage
 from qualdesk.db.models import ImportBatch, ImportIssue, Lead, Rep, Touch
+from qualdesk.services.access import Actor
 from qualdesk.services.desk import Desk
 from qualdesk.services.intake.batches import undo_batch
 from qualdesk.services.intake.dnc import add_number
 from qualdesk.services.intake.importer import ImportOptions, ImportSummary, import_file
 from tests.conftest import WriteCsv
-from qualdesk.services.access import Actor
 
 GOOD = [
     ["Ada Lovelace", "Analytical Ltd", "CTO", "ada@example.com", "+44 20 7946 0958", "UK"],

@@ -12,6 +12,7 @@ from sqlmodel import col, func, select
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.stages import Stage
 from qualdesk.db.models import DoNotCall, HoursClass, Lead, LeadChange, Rep, Touch
+from qualdesk.services.access import Actor, as_rep
 from qualdesk.services.calling import leads as lead_service
 from qualdesk.services.calling.calls import end_call, load_card, set_criterion
 from qualdesk.services.calling.leads import edit_lead, lead_story, search_leads
@@ -23,7 +24,6 @@ from qualdesk.services.intake.batches import undo_batch
 from qualdesk.services.intake.dnc import add_number
 from tests.conftest import NOW, FrozenClock
 from tests.services.conftest import Make
-from qualdesk.services.access import Actor, as_rep
 
 QUALIFYING = ("vertical", "pains", "budget", "urgency")
 LONDON = "+442079460958"  # rings in London: 15:00 at NOW, when Los Angeles is 07:00
@@ -94,7 +94,9 @@ def test_an_edit_records_who_when_old_new_and_why_for_each_field(
 
 def test_a_no_op_edit_records_nothing(desk: Desk, make_leads: Make) -> None:
     ids = make_leads("ny")
-    edited = edit_lead(desk, ids["ny"], {"name": "New Yorker", "phone": "(212) 555-0100"}, by=Actor("x", "rep"))
+    edited = edit_lead(
+        desk, ids["ny"], {"name": "New Yorker", "phone": "(212) 555-0100"}, by=Actor("x", "rep")
+    )
     assert edited.changes == ()
     assert _changes(desk) == []
 
@@ -153,7 +155,9 @@ def test_the_change_and_its_record_are_one_transaction(
     # Fails after the lead and its change records were written in the transaction.
     monkeypatch.setattr(lead_service, "_mark_shared", broken)
     with pytest.raises(RuntimeError):
-        edit_lead(desk, ids["la"], {"name": "Grace", "phone": "+1 212 555 0100"}, by=Actor("ana", "rep"))
+        edit_lead(
+            desk, ids["la"], {"name": "Grace", "phone": "+1 212 555 0100"}, by=Actor("ana", "rep")
+        )
     assert _changes(desk) == []
     assert _lead(desk, ids["la"]).model_dump() == before.model_dump()
 
@@ -174,7 +178,11 @@ def test_an_alternate_number_abroad_brings_its_calling_hours(
     classes = _hours_classes(desk)
     assert ("Europe/London", "GB") not in classes
     edited = edit_lead(
-        desk, ids["la"], {"alt_phone": "+44 20 7946 0958"}, by=Actor("ana", "rep"), reason="direct line"
+        desk,
+        ids["la"],
+        {"alt_phone": "+44 20 7946 0958"},
+        by=Actor("ana", "rep"),
+        reason="direct line",
     )
     assert [(c.field, c.old, c.new) for c in edited.changes] == [
         ("alt_phone", "", "+44 20 7946 0958")
@@ -202,7 +210,9 @@ def test_clearing_the_alternate_number_calls_the_main_number_in_its_hours(
     edit_lead(desk, ids["la"], {"alt_phone": "+44 20 7946 0958"}, by=Actor("ana", "rep"))
     assert _hours_classes(desk) == classes  # London's class was there already
     assert _lead(desk, ids["la"]).hours_class_id == _lead(desk, ids["uk"]).hours_class_id
-    edited = edit_lead(desk, ids["la"], {"alt_phone": ""}, by=Actor("ana", "rep"), reason="left the company")
+    edited = edit_lead(
+        desk, ids["la"], {"alt_phone": ""}, by=Actor("ana", "rep"), reason="left the company"
+    )
     assert [(c.old, c.new) for c in edited.changes] == [("+44 20 7946 0958", "")]
     lead = _lead(desk, ids["la"])
     assert lead.alt_phone_e164 is None and lead.alt_phone_ext is None
@@ -217,7 +227,13 @@ def test_a_new_main_number_keeps_the_alternate_numbers_hours(
 ) -> None:
     ids = make_leads("la")
     edit_lead(desk, ids["la"], {"alt_phone": "+44 20 7946 0958"}, by=Actor("ana", "rep"))
-    edit_lead(desk, ids["la"], {"phone": "+61 2 9374 4000"}, by=Actor("ana", "rep"), reason="new switchboard")
+    edit_lead(
+        desk,
+        ids["la"],
+        {"phone": "+61 2 9374 4000"},
+        by=Actor("ana", "rep"),
+        reason="new switchboard",
+    )
     lead = _lead(desk, ids["la"])
     assert (lead.phone_e164, lead.alt_phone_e164) == (SYDNEY, LONDON)
     assert (lead.time_zones, lead.jurisdiction) == ("Europe/London", "GB")
@@ -296,8 +312,15 @@ def test_search_finds_a_lead_by_part_of_its_alternate_number(desk: Desk, make_le
 
 def test_search_matches_letters_in_any_case_accented_ones_too(desk: Desk, make_leads: Make) -> None:
     ids = make_leads("ny", "la", "uk")
-    edit_lead(desk, ids["ny"], {"name": "Zoë Ångström", "company": "İstanbul Çay"}, by=Actor("ana", "rep"))
-    edit_lead(desk, ids["la"], {"name": "ΟΔΟΣ Παπαδόπουλος", "email": "Eva@Example.COM"}, by=Actor("ana", "rep"))
+    edit_lead(
+        desk, ids["ny"], {"name": "Zoë Ångström", "company": "İstanbul Çay"}, by=Actor("ana", "rep")
+    )
+    edit_lead(
+        desk,
+        ids["la"],
+        {"name": "ΟΔΟΣ Παπαδόπουλος", "email": "Eva@Example.COM"},
+        by=Actor("ana", "rep"),
+    )
     edit_lead(desk, ids["uk"], {"company": "100%_Pure"}, by=Actor("ana", "rep"))
     found = {
         typed: [line.id for line in search_leads(desk, typed)]
@@ -358,9 +381,13 @@ def test_an_edit_through_a_held_claim_renews_it(
 def test_shares_phone_follows_a_changed_main_number(desk: Desk, make_leads: Make) -> None:
     ids = make_leads("ny", "la")
     assert not _lead(desk, ids["ny"]).shares_phone and not _lead(desk, ids["la"]).shares_phone
-    edit_lead(desk, ids["la"], {"phone": "+1 212 555 0100"}, by=Actor("ana", "rep"), reason="switchboard")
+    edit_lead(
+        desk, ids["la"], {"phone": "+1 212 555 0100"}, by=Actor("ana", "rep"), reason="switchboard"
+    )
     assert _lead(desk, ids["ny"]).shares_phone and _lead(desk, ids["la"]).shares_phone
-    edit_lead(desk, ids["la"], {"phone": "+1 415 555 0100"}, by=Actor("ana", "rep"), reason="wrong, back")
+    edit_lead(
+        desk, ids["la"], {"phone": "+1 415 555 0100"}, by=Actor("ana", "rep"), reason="wrong, back"
+    )
     assert not _lead(desk, ids["ny"]).shares_phone and not _lead(desk, ids["la"]).shares_phone
 
 
@@ -376,7 +403,13 @@ def test_the_story_lists_everything_oldest_first(
     clock.now += timedelta(minutes=2)
     end_call(desk, first, "no_answer", notes="rang out")
     clock.now += timedelta(minutes=5)
-    edit_lead(desk, ids["ny"], {"alt_phone": "+1 212 555 0199"}, by=Actor("ben", "rep"), reason="gatekeeper")
+    edit_lead(
+        desk,
+        ids["ny"],
+        {"alt_phone": "+1 212 555 0199"},
+        by=Actor("ben", "rep"),
+        reason="gatekeeper",
+    )
     clock.now += timedelta(hours=4)
     second = claim_lead(desk, reps["ben"], ids["ny"])
     set_criterion(desk, second, "pains", True, "cloud bill")
@@ -465,7 +498,13 @@ def _qualified_with_an_alternate(
     """A Los Angeles lead given a London direct line, then qualified; its id and when edited."""
     ids = make_leads("la")
     edited_at = clock.now
-    edit_lead(desk, ids["la"], {"alt_phone": "+44 20 7946 0958"}, by=Actor("ana", "rep"), reason="direct line")
+    edit_lead(
+        desk,
+        ids["la"],
+        {"alt_phone": "+44 20 7946 0958"},
+        by=Actor("ana", "rep"),
+        reason="direct line",
+    )
     claim = _claim(desk, reps["ana"])
     for key in QUALIFYING:
         set_criterion(desk, claim, key, True)
@@ -513,7 +552,13 @@ def test_undoing_an_import_keeps_a_lead_a_rep_has_fixed(desk: Desk, make_leads: 
     ids = make_leads("ny")
     batch = _lead(desk, ids["ny"]).batch_id
     assert batch is not None
-    edit_lead(desk, ids["ny"], {"alt_phone": "+1 212 555 0199"}, by=Actor("ana", "rep"), reason="direct line")
+    edit_lead(
+        desk,
+        ids["ny"],
+        {"alt_phone": "+1 212 555 0199"},
+        by=Actor("ana", "rep"),
+        reason="direct line",
+    )
     failure = None
     try:
         undone = undo_batch(desk, batch, by=Actor("lee", "lead"))
@@ -534,7 +579,13 @@ def test_the_card_counts_the_leads_a_do_not_call_request_would_stop(
 ) -> None:
     # Two people behind one switchboard; the first gave a direct line, which the desk now calls.
     ids = make_leads("ny:1", "ny:2")
-    edit_lead(desk, ids["ny:1"], {"alt_phone": "+1 212 555 0199"}, by=Actor("ana", "rep"), reason="direct line")
+    edit_lead(
+        desk,
+        ids["ny:1"],
+        {"alt_phone": "+1 212 555 0199"},
+        by=Actor("ana", "rep"),
+        reason="direct line",
+    )
     claim = claim_lead(desk, reps["ana"], ids["ny:1"])
     warned = load_card(desk, claim).others_on_number
     ended = end_call(desk, claim, "do_not_call")

@@ -21,6 +21,7 @@ from sqlmodel import col, func, select
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.stages import Stage
 from qualdesk.db.models import ExportBatch, HandOff, Lead, NurtureHandOff, Rep, RoutingDecision
+from qualdesk.services.access import Actor
 from qualdesk.services.calling.calls import end_call, set_criterion
 from qualdesk.services.calling.queue import claim_lead, claim_next
 from qualdesk.services.desk import Desk
@@ -32,7 +33,6 @@ from qualdesk.services.intake.dnc import add_number
 from qualdesk.services.reps import add_rep
 from tests.conftest import FrozenClock
 from tests.services.conftest import Make
-from qualdesk.services.access import Actor
 
 QUALIFYING = ("vertical", "pains", "budget", "urgency")
 BACK = timedelta(days=91)  # past every grade's recycle days; a Monday again, 10:00 in New York
@@ -148,18 +148,27 @@ def test_nurtured_leads_go_back_once_and_stay_on_the_desk(
     clock.now += BACK
     back = [_call(desk, reps["ben"], clock, d) for d in ("not_interested", "no_answer")]
     assert sorted(back) == sorted(nurtured)
-    later = export_leads(desk, out=tmp_path / "later.jsonl", fmt="jsonl", to="nurture", by=Actor("lee", "lead"))
+    later = export_leads(
+        desk, out=tmp_path / "later.jsonl", fmt="jsonl", to="nurture", by=Actor("lee", "lead")
+    )
     rows = [json.loads(line) for line in (tmp_path / "later.jsonl").read_text().splitlines()]
     assert later.exported == 1 and [r["lead_id"] for r in rows] == [back[0]]
     assert rows[0]["routed_by"] == "ben" and rows[0]["touches"] == 2
-    assert export_leads(desk, out=tmp_path / "none.csv", to="nurture", by=Actor("lee", "lead")).exported == 0
+    assert (
+        export_leads(
+            desk, out=tmp_path / "none.csv", to="nurture", by=Actor("lee", "lead")
+        ).exported
+        == 0
+    )
 
 
 def test_include_out_adds_the_disqualified_marked_do_not_call(
     desk: Desk, worked: dict[str, int], tmp_path: Path
 ) -> None:
     out = tmp_path / "all.csv"
-    result = export_leads(desk, out=out, to="nurture", profile="hubspot", include_out=True, by=Actor("lee", "lead"))
+    result = export_leads(
+        desk, out=out, to="nurture", profile="hubspot", include_out=True, by=Actor("lee", "lead")
+    )
     assert (result.exported, result.out, result.do_not_call) == (4, 2, 1)
     rows = {int(r["qualdesk_lead_id"]): r for r in _rows(out)}
     assert set(rows) == {worked[k] for k in ("nurtured", "not_interested", "wrong", "dnc")}
@@ -173,14 +182,21 @@ def test_include_out_adds_the_disqualified_marked_do_not_call(
         "do_not_call": 1,
     }  # fmt: skip
     assert _lead(desk, worked["dnc"]).stage == Stage.DISQUALIFIED.value
-    assert export_leads(desk, out=tmp_path / "x.csv", to="nurture", include_out=True, by=Actor("lee", "lead")).exported == 0
+    assert (
+        export_leads(
+            desk, out=tmp_path / "x.csv", to="nurture", include_out=True, by=Actor("lee", "lead")
+        ).exported
+        == 0
+    )
 
 
 def test_without_include_out_the_out_leads_wait_and_go_later(
     desk: Desk, worked: dict[str, int], tmp_path: Path
 ) -> None:
     export_leads(desk, out=tmp_path / "one.csv", to="nurture", by=Actor("lee", "lead"))
-    later = export_leads(desk, out=tmp_path / "two.csv", to="nurture", include_out=True, by=Actor("lee", "lead"))
+    later = export_leads(
+        desk, out=tmp_path / "two.csv", to="nurture", include_out=True, by=Actor("lee", "lead")
+    )
     assert later.exported == 2
     assert {int(r["lead_id"]) for r in _rows(tmp_path / "two.csv")} == {
         worked["wrong"],
@@ -191,18 +207,27 @@ def test_without_include_out_the_out_leads_wait_and_go_later(
 def test_a_nurtured_lead_put_on_do_not_call_goes_again_as_out(
     desk: Desk, worked: dict[str, int], clock: FrozenClock, tmp_path: Path
 ) -> None:
-    export_leads(desk, out=tmp_path / "one.csv", to="nurture", include_out=True, by=Actor("lee", "lead"))
+    export_leads(
+        desk, out=tmp_path / "one.csv", to="nurture", include_out=True, by=Actor("lee", "lead")
+    )
     clock.now += timedelta(hours=1)
     lead = _lead(desk, worked["nurtured"])
     add_number(desk, lead.phone_e164, region=None, by="lee", reason="asked by email")
     # Every lead of the number goes (the fixture's New Yorkers share one): those stopped by
     # it, and the one already out for a wrong number, now marked do-not-call.
-    result = export_leads(desk, out=tmp_path / "two.csv", to="nurture", include_out=True, by=Actor("lee", "lead"))
+    result = export_leads(
+        desk, out=tmp_path / "two.csv", to="nurture", include_out=True, by=Actor("lee", "lead")
+    )
     rows = {int(r["lead_id"]): r for r in _rows(tmp_path / "two.csv")}
     assert set(rows) == {worked[k] for k in ("nurtured", "not_interested", "qualified", "wrong")}
     assert result.do_not_call == result.exported == 4
     assert rows[worked["wrong"]]["nurture_reason"].endswith("wrong number")
-    assert export_leads(desk, out=tmp_path / "x.csv", to="nurture", include_out=True, by=Actor("lee", "lead")).exported == 0
+    assert (
+        export_leads(
+            desk, out=tmp_path / "x.csv", to="nurture", include_out=True, by=Actor("lee", "lead")
+        ).exported
+        == 0
+    )
     row = rows[worked["nurtured"]]
     assert (row["stage"], row["do_not_call"], row["routed_by"]) == ("disqualified", "yes", "lee")
     assert row["nurture_reason"] == "number is on the do-not-call list"
@@ -226,7 +251,12 @@ def test_a_rejection_ruled_valid_goes_to_nurture_and_back_to_marketing(
     assert result.exported == 1 and int(row["lead_id"]) == lead_id
     assert row["routed_by"] == "lee" and row["routed_at"] == f"{clock():%Y-%m-%dT%H:%M:%SZ}"
     assert row["qualified_by"] == "ana" and row["nurture_reason"].startswith("sales rejected it")
-    assert export_leads(desk, out=tmp_path / "again.csv", to="nurture", by=Actor("lee", "lead")).exported == 0
+    assert (
+        export_leads(
+            desk, out=tmp_path / "again.csv", to="nurture", by=Actor("lee", "lead")
+        ).exported
+        == 0
+    )
 
 
 @pytest.mark.parametrize("profile", ["plain", "salesforce", "hubspot"])
@@ -234,7 +264,12 @@ def test_a_nurture_batch_is_written_again_byte_for_byte(
     desk: Desk, worked: dict[str, int], tmp_path: Path, profile: str
 ) -> None:
     first = export_leads(
-        desk, out=tmp_path / "first.csv", to="nurture", profile=profile, include_out=True, by=Actor("lee", "lead")
+        desk,
+        out=tmp_path / "first.csv",
+        to="nurture",
+        profile=profile,
+        include_out=True,
+        by=Actor("lee", "lead"),
     )
     assert first.batch_id is not None
     again = export_again(desk, first.batch_id, out=tmp_path, by=Actor("lee", "lead"))
@@ -314,7 +349,9 @@ def test_a_failed_commit_removes_the_file_and_records_nothing(
         event.remove(desk.db.engine, "commit", fail)
     assert not target.exists()
     _nothing_recorded(desk, tmp_path)
-    waiting = export_leads(desk, out=target, to=to, by=Actor("lee", "lead"))  # and it all goes on the next try
+    waiting = export_leads(
+        desk, out=target, to=to, by=Actor("lee", "lead")
+    )  # and it all goes on the next try
     assert waiting.exported == (1 if to == "sales" else 2) and target.exists()
 
 
@@ -339,7 +376,13 @@ def test_progress_counts_every_lead(
     desk: Desk, worked: dict[str, int], tmp_path: Path, to: str
 ) -> None:
     seen: list[tuple[int, int]] = []
-    result = export_leads(desk, out=tmp_path / "out.csv", to=to, progress=lambda *p: seen.append(p), by=Actor("lee", "lead"))
+    result = export_leads(
+        desk,
+        out=tmp_path / "out.csv",
+        to=to,
+        progress=lambda *p: seen.append(p),
+        by=Actor("lee", "lead"),
+    )
     assert seen and seen[-1] == (result.exported, result.exported)
 
 
@@ -357,7 +400,9 @@ def test_undoing_an_import_keeps_a_lead_handed_back_to_marketing(
     )
     batch = import_file(desk, path, ImportOptions(imported_by="ops")).batch_id
     assert batch is not None
-    assert export_leads(desk, out=tmp_path / "back.csv", to="nurture", include_out=True, by=Actor("lee", "lead")).exported
+    assert export_leads(
+        desk, out=tmp_path / "back.csv", to="nurture", include_out=True, by=Actor("lee", "lead")
+    ).exported
     undone = undo_batch(desk, batch, by=Actor("lee", "lead"))
     assert (undone.removed, undone.kept) == (1, 1)
 
@@ -374,7 +419,12 @@ def test_sales_lead_report_listing_a_lead_handed_back_to_marketing_skips_it(
     import_file(desk, path, ImportOptions(imported_by="ops"))
     add_number(desk, "+1 212 555 0198", region="US", by="lee")  # out, on do-not-call
     back = export_leads(
-        desk, out=tmp_path / "back.csv", profile="salesforce", to="nurture", include_out=True, by=Actor("lee", "lead")
+        desk,
+        out=tmp_path / "back.csv",
+        profile="salesforce",
+        to="nurture",
+        include_out=True,
+        by=Actor("lee", "lead"),
     )
     assert back.exported == 1
     with (tmp_path / "back.csv").open(encoding="utf-8", newline="") as stream:

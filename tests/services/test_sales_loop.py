@@ -17,6 +17,7 @@ from sqlmodel import col, select
 
 from qualdesk.core.periods import named_period
 from qualdesk.db.models import Lead, NurtureHandOff, Rep, SalesOutcome
+from qualdesk.services.access import Actor
 from qualdesk.services.calling.calls import end_call, set_criterion
 from qualdesk.services.calling.queue import claim_next
 from qualdesk.services.desk import Desk
@@ -26,7 +27,6 @@ from qualdesk.services.handoff.export import export_leads
 from qualdesk.services.handoff.feedback import read_feedback
 from qualdesk.services.intake.importer import ImportOptions, import_file
 from tests.conftest import FrozenClock
-from qualdesk.services.access import Actor
 
 ZONE = "America/New_York"
 LEADS = """Full Name,Company,Title,Phone,Email,Employees,Campaign,Lead Source
@@ -76,7 +76,9 @@ def test_the_loop_with_sales_and_marketing(desk: Desk, clock: FrozenClock, tmp_p
         clock.now += timedelta(minutes=7)
 
     # To sales, in Salesforce's layout: names split as Salesforce expects, sizes as numbers.
-    handoff = export_leads(desk, out=tmp_path / "to-sales.csv", profile="salesforce", by=Actor("lee", "lead"))
+    handoff = export_leads(
+        desk, out=tmp_path / "to-sales.csv", profile="salesforce", by=Actor("lee", "lead")
+    )
     assert handoff.exported == 4
     with (tmp_path / "to-sales.csv").open(encoding="utf-8", newline="") as stream:
         sent = {row["Qualdesk Lead ID"]: row for row in csv.DictReader(stream)}
@@ -149,7 +151,9 @@ def test_the_loop_with_sales_and_marketing(desk: Desk, clock: FrozenClock, tmp_p
     ]
 
     # The nurtured lead goes back to marketing, and stays on the desk.
-    nurture = export_leads(desk, out=tmp_path / "to-nurture.csv", to="nurture", by=Actor("lee", "lead"))
+    nurture = export_leads(
+        desk, out=tmp_path / "to-nurture.csv", to="nurture", by=Actor("lee", "lead")
+    )
     assert nurture.exported == 1
     with (tmp_path / "to-nurture.csv").open(encoding="utf-8", newline="") as stream:
         (back,) = list(csv.DictReader(stream))
@@ -157,7 +161,12 @@ def test_the_loop_with_sales_and_marketing(desk: Desk, clock: FrozenClock, tmp_p
     with desk.db.reading() as session:
         assert session.get(Lead, ids["Diaz"]).stage == "nurture"  # type: ignore[union-attr]
         assert len(list(session.scalars(select(NurtureHandOff)))) == 1
-    assert export_leads(desk, out=tmp_path / "none.csv", to="nurture", by=Actor("lee", "lead")).exported == 0
+    assert (
+        export_leads(
+            desk, out=tmp_path / "none.csv", to="nurture", by=Actor("lee", "lead")
+        ).exported
+        == 0
+    )
 
     # Every step counted: raw -> qualified -> accepted -> opportunity -> won.
     figures = _figures(desk, clock)

@@ -12,6 +12,7 @@ import pytest
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.periods import named_period
 from qualdesk.db.models import Rep
+from qualdesk.services.access import Actor
 from qualdesk.services.desk import Desk
 from qualdesk.services.figures.team import team_figures
 from qualdesk.services.handoff.awaiting import OVERDUE_COLUMNS, export_overdue
@@ -20,7 +21,6 @@ from qualdesk.services.handoff.feedback import read_feedback
 from tests.conftest import FrozenClock
 from tests.services.conftest import Make
 from tests.services.test_handoff import _work
-from qualdesk.services.access import Actor
 
 ZONE = "America/New_York"
 
@@ -85,7 +85,9 @@ def test_a_verdict_ends_the_wait(
 def test_the_overdue_list_is_a_file_sales_can_act_on(
     desk: Desk, handed_off: list[int], clock: FrozenClock, tmp_path: Path
 ) -> None:
-    assert export_overdue(desk, ZONE, out=tmp_path / "none.csv", by=Actor("lee", "lead")).file is None
+    assert (
+        export_overdue(desk, ZONE, out=tmp_path / "none.csv", by=Actor("lee", "lead")).file is None
+    )
     assert not (tmp_path / "none.csv").exists()
     clock.now += timedelta(days=6)
     listed = export_overdue(desk, ZONE, out=tmp_path / "overdue.csv", by=Actor("lee", "lead"))
@@ -103,7 +105,9 @@ def test_the_overdue_list_is_a_file_sales_can_act_on(
     json.dumps(data)
     with pytest.raises(QualdeskError, match="already there"):
         export_overdue(desk, ZONE, out=tmp_path / "overdue.csv", by=Actor("lee", "lead"))
-    jsonl = export_overdue(desk, ZONE, out=tmp_path / "overdue.jsonl", fmt="jsonl", by=Actor("lee", "lead"))
+    jsonl = export_overdue(
+        desk, ZONE, out=tmp_path / "overdue.jsonl", fmt="jsonl", by=Actor("lee", "lead")
+    )
     assert jsonl.file is not None
     lines = jsonl.file.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["Qualdesk Lead ID"] for line in lines] == sorted(handed_off[:3])

@@ -6,6 +6,7 @@ import pytest
 from textual.widgets import OptionList, Static
 
 from qualdesk.core.errors import QualdeskError
+from qualdesk.services.access import administrator
 from qualdesk.services.desk import Desk
 from qualdesk.services.intake.importer import ImportOptions, import_file
 from qualdesk.services.reps import add_rep, set_active
@@ -15,7 +16,6 @@ from qualdesk.tui.screens.help import HelpScreen
 from qualdesk.tui.screens.signin import SignInScreen
 from tests.conftest import WriteCsv
 from tests.tui.conftest import text_of
-from qualdesk.services.access import administrator
 
 SIZE = (120, 36)
 

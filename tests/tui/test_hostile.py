@@ -22,6 +22,7 @@ from textual import events
 from textual.widgets import TextArea
 
 from qualdesk.db.models import Lead
+from qualdesk.services.access import Actor
 from qualdesk.services.calling.calls import end_call, set_criterion
 from qualdesk.services.calling.queue import claim_next
 from qualdesk.services.desk import Desk
@@ -38,7 +39,6 @@ from qualdesk.tui.screens.search import SearchScreen
 from qualdesk.tui.screens.team import TeamScreen
 from tests.conftest import FrozenClock
 from tests.tui.conftest import settle
-from qualdesk.services.access import Actor
 
 SIZE = (160, 45)
 NAME = "Bob [b]bold[/b]\u200b [/]"

@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from textual.widgets import DataTable, Input, ProgressBar
 
 from qualdesk.db.models import NurtureHandOff, Review
+from qualdesk.services.access import Actor
 from qualdesk.services.calling.calls import end_call, set_criterion
 from qualdesk.services.calling.queue import claim_lead, claim_next
 from qualdesk.services.desk import Desk
@@ -25,7 +26,6 @@ from qualdesk.tui.screens.review import ReviewScreen
 from qualdesk.tui.screens.team import TeamScreen
 from tests.conftest import FrozenClock
 from tests.tui.conftest import SMALL, lead, settle, text_of
-from qualdesk.services.access import Actor
 
 SIZE = (120, 40)
 LEADS = """Name,Company,Title,Phone

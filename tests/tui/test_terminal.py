@@ -24,13 +24,13 @@ from sqlmodel import col, select
 from textual._xterm_parser import XTermParser
 
 from qualdesk.db.models import ChecklistAnswer, Lead, Touch
+from qualdesk.services.access import Actor
 from qualdesk.services.desk import Desk, open_desk
 from qualdesk.services.intake.importer import ImportOptions, import_file
 from qualdesk.services.reps import add_rep
 from qualdesk.services.rules import load_rules
 from qualdesk.tui.terminal import ESC, IDLE_WAIT, KeyReader
 from tests.conftest import REPO
-from qualdesk.services.access import Actor
 
 LEADS = """Name,Company,Title,Phone
 Bob Stone,Acme,Owner,+1 212 555 0101
