@@ -61,7 +61,8 @@ def test_a_rep_at_a_desk_shows_on_the_floor_with_the_lead_and_what_they_do(
     opened = open_session(desk, ana, source="terminal", place="host pid 1")
     claim = claim_next(desk, ana)
     assert claim is not None and claim.lead_id == ids["ny"]
-    assert beat(desk, opened, state="card", lead_id=claim.lead_id, last_key_at=clock.now)
+    heard = beat(desk, opened, state="card", lead_id=claim.lead_id, last_key_at=clock.now)
+    assert heard.open and heard.holding
     clock.now += timedelta(seconds=10)
 
     row = floor(desk, ZONE).row("ana")
@@ -123,7 +124,7 @@ def test_signing_out_ends_the_session_and_a_new_desk_ends_those_left_behind(
     first = open_session(desk, ana, source="terminal", place="host pid 1")
     end_session(desk, first, "signed out")
     assert floor(desk, ZONE).rows == []
-    assert not beat(desk, first, state="waiting", lead_id=None, last_key_at=clock.now)
+    assert not beat(desk, first, state="waiting", lead_id=None, last_key_at=clock.now).open
 
     crashed = open_session(desk, ana, source="terminal", place="host pid 2")
     clock.now += timedelta(minutes=5)  # its process died: no beat, no goodbye
@@ -138,7 +139,7 @@ def test_signing_out_ends_the_session_and_a_new_desk_ends_those_left_behind(
     row = floor(desk, ZONE).row("ana")
     assert row is not None and row.session_id == again and row.desks == 1
     # The desk that was in fact still there opens another at its next beat.
-    assert not beat(desk, live, state="waiting", lead_id=None, last_key_at=clock.now)
+    assert not beat(desk, live, state="waiting", lead_id=None, last_key_at=clock.now).open
 
 
 def test_a_team_lead_releases_a_lead_and_the_reps_notes_stay_their_draft(
@@ -146,6 +147,7 @@ def test_a_team_lead_releases_a_lead_and_the_reps_notes_stay_their_draft(
 ) -> None:
     ids = make_leads("ny")
     ana, ben = reps["ana"], reps["ben"]
+    opened = open_session(desk, ana, source="terminal", place="host pid 1")
     claim = claim_next(desk, ana)
     assert claim is not None
     assert save_draft(desk, claim, "asked for the CFO; call after 3")
@@ -159,7 +161,10 @@ def test_a_team_lead_releases_a_lead_and_the_reps_notes_stay_their_draft(
     assert (change.changed_by, change.rep_id) == ("lee", lee.id)
     draft = load_draft(desk, ids["ny"], ana.id or 0)
     assert draft is not None and draft.text == "asked for the CFO; call after 3"
-    # ana's desk, still running, loses the card at its next write, told why.
+    # ana's desk, still running, hears at its next beat that the lead is no longer hers,
+    # and loses the card as any lost hold does, told why.
+    heard = beat(desk, opened, state="call", lead_id=ids["ny"], last_key_at=clock.now)
+    assert heard.open and not heard.holding
     with pytest.raises(ClaimLost, match="lee released it from the live floor"):
         renew(desk, claim)
     # The lead is back in the queue at once: ben is offered it.

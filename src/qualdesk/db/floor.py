@@ -82,6 +82,16 @@ def beat(
     return int(getattr(done, "rowcount", 0) or 0) == 1
 
 
+def still_holds(session: Session, *, lead_id: int, session_id: int) -> bool:
+    """Whether the session's rep still holds the lead (both read by their keys)."""
+    found = session.scalar(
+        select(col(Lead.id))
+        .join(DeskSession, col(DeskSession.rep_id) == col(Lead.claimed_by))
+        .where(col(Lead.id) == lead_id, col(DeskSession.id) == session_id)
+    )
+    return found is not None
+
+
 def end_session(session: Session, *, session_id: int, now: datetime, why: str) -> bool:
     """End a session that is still open; False if it had ended already."""
     done = session.execute(

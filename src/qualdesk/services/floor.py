@@ -130,7 +130,7 @@ def _iso(moment: datetime | None) -> str | None:
     """An instant as ISO 8601 in UTC, or None."""
     if moment is None:
         return None
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def open_session(
@@ -162,10 +162,22 @@ def open_session(
     return opened
 
 
+@dataclass(frozen=True)
+class Heard:
+    """What a beat found: whether the session is still open, and the lead still the rep's."""
+
+    open: bool
+    holding: bool
+
+
 def beat(
     desk: Desk, session_id: int, *, state: str, lead_id: int | None, last_key_at: datetime
-) -> bool:
+) -> Heard:
     """Say the desk is there and what its rep is doing: one UPDATE of the session's row.
+
+    With a lead on the card, one more read by the lead's key says whether the
+    rep still holds it (a team lead may have released it), so the desk can
+    close the card at once rather than at its next renewal.
 
     Args:
         desk: the open desk.
@@ -175,14 +187,19 @@ def beat(
         last_key_at: the rep's last key press on this desk.
 
     Returns:
-        False if the session had ended (a newer desk of theirs ended it): open another.
+        Whether the session is still open (if not, a newer desk of theirs ended
+        it: open another), and whether the lead is still the rep's.
     """
     now = desk.clock()
     with desk.db.writing() as session:
-        return sql.beat(
+        heard = sql.beat(
             session, session_id=session_id, state=state, lead_id=lead_id,
             last_key_at=last_key_at, now=now,
         )  # fmt: skip
+        holding = lead_id is None or sql.still_holds(
+            session, lead_id=lead_id, session_id=session_id
+        )
+    return Heard(heard, holding)
 
 
 def end_session(desk: Desk, session_id: int, why: str) -> None:
