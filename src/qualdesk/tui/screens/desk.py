@@ -804,6 +804,18 @@ class DeskScreen(Screen[None]):
         self._put_back()
         self.line.wait(QUIT_WAIT)
 
+    def floor_state(self) -> tuple[str, int | None]:
+        """What the rep is doing, for the live floor (core.floor.STATES), and the lead held."""
+        if self.claim is None or self.card is None:
+            return "waiting", None
+        lead_id = self.claim.lead_id
+        ending = (RoutingDialog, CallbackDialog)
+        if self.saving is not None or any(isinstance(s, ending) for s in self.app.screen_stack):
+            return "routing", lead_id
+        if self.outcome is not None or self.inbound:
+            return "call", lead_id
+        return "card", lead_id
+
     def action_queue(self) -> None:
         self.app.push_screen(QueueScreen(self.desk, self.rep))
 

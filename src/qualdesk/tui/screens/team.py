@@ -2,7 +2,8 @@
 
 Figures are counted in a worker, so switching periods never blocks a key;
 the screen says what it is counting until the figures arrive. From here a
-team lead exports qualified leads to sales and reviews sales' rejections.
+team lead exports qualified leads to sales, reviews sales' rejections, and
+watches the live floor (`f`): who is at the desk now, doing what.
 """
 
 from __future__ import annotations
@@ -17,230 +18,42 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from qualdesk.core.periods import Period, PeriodProblem, named_period, typed_period
-from qualdesk.core.sparkline import sparkline
-from qualdesk.core.words import amount, counted
 from qualdesk.db.models import Rep
 from qualdesk.services.desk import Desk
-from qualdesk.services.figures.team import (
-    DeskFigures,
-    GroupFigures,
-    RepFigures,
-    TeamFigures,
-    team_figures,
-)
+from qualdesk.services.figures.team import TeamFigures, team_figures
 from qualdesk.tui.screens.export import ExportDialog
+from qualdesk.tui.screens.floor import FloorView
 from qualdesk.tui.screens.forms import AskDialog
 from qualdesk.tui.screens.review import ReviewScreen
+from qualdesk.tui.screens.teamlines import (
+    CAMPAIGNS,
+    FOLLOW_UP,
+    NARROW,
+    NARROW_CAMPAIGNS,
+    NARROW_QUALIFIED_BY,
+    NARROW_REPS,
+    QUALIFIED_BY,
+    REPS,
+    WAITING,
+    campaign_row,
+    desk_lines,
+    num,
+    qualified_by_row,
+    rep_row,
+)
 from qualdesk.tui.widgets.tables import fill
 
-REPS = ("Rep", "Touches", "Calls", "Connects", "Rate", "Other channels", "Qualified",
-        "Nurtured", "Out", "Att/lead", "Variety", "Talk")  # fmt: skip
-CAMPAIGNS = ("Campaign", "Leads", "Qualified", "Rate", "Handed off", "Accepted", "Acceptance",
-             "Opps", "Won", "Won amount", "Reviewed", "Valid")  # fmt: skip
-QUALIFIED_BY = ("Qualified by", "Handed off", "Accepted", "Acceptance", "Opps", "Won", "Lost",
-                "Win rate", "Won amount")  # fmt: skip
-WAITING = ("Waiting for sales", "Leads", "Overdue", "Oldest (working days)")
-# On a narrow terminal (80 columns), the main figures only: no sideways scrolling.
-NARROW_REPS = ("Rep", "Touches", "Calls", "Connects", "Rate", "Other", "Qualified",
-               "Nurtured", "Out")  # fmt: skip
-NARROW_CAMPAIGNS = ("Campaign", "Leads", "Qualified", "Rate", "Handed off", "Acceptance", "Won")
-NARROW_QUALIFIED_BY = ("Qualified by", "Handed off", "Accepted", "Opps", "Won", "Won amount")
-NARROW = 110
 # The table under the desk's figures shows one of these; `t` goes to the next.
 TABLES = ("campaigns", "sources", "qualified by", "follow-up", "waiting for sales")
-FOLLOW_UP = ("Follow-up by rep", "On target", "Under target", "Behind", "Closed under")
-
-
 REFRESH_EVERY = 60.0
-
-
-def _decided(accepted: int, rejected: int) -> str:
-    decided = accepted + rejected
-    return f" ({accepted / decided:.0%} of those decided)" if decided else ""
-
-
-def pct(value: float | None) -> Text:
-    return num("-" if value is None else f"{value:.0%}")
-
-
-def num(value: int | str) -> Text:
-    """A figure, right-aligned in its column."""
-    return Text(f"{value:,}" if isinstance(value, int) else value, justify="right")
-
-
-def _rep_row(r: RepFigures, narrow: bool) -> tuple[Text | str, ...]:
-    """A rep's line: the main figures; when there is room, by channel and per lead too."""
-    others = {channel: n for channel, n in sorted(r.by_channel.items()) if channel != "phone"}
-    head = (r.rep, num(r.touches), num(r.calls), num(r.connects), pct(r.connect_rate))
-    routed = (num(r.qualified), num(r.nurtured), num(r.disqualified))
-    if narrow:
-        return (*head, num(sum(others.values())), *routed)
-    per_lead = (
-        num(f"{r.attempts_per_lead:.1f}" if r.attempts_per_lead is not None else "-"),
-        num(f"{r.channel_variety:.1f}" if r.channel_variety is not None else "-"),
-        num(f"{r.talk_seconds // 3600}h{r.talk_seconds % 3600 // 60:02d}"),
-    )
-    by_channel = ", ".join(f"{c} {n:,}" for c, n in others.items())
-    return (*head, by_channel, *routed, *per_lead)
-
-
-def money(cents: int) -> Text:
-    """An amount sales reported, in their currency's units, right-aligned."""
-    return num(amount(cents))
-
-
-def _ratio(part: int, whole: int) -> Text:
-    return pct(part / whole if whole else None)
-
-
-def _campaign_row(g: GroupFigures, narrow: bool) -> tuple[Text | str, ...]:
-    """A campaign's line: volume, qualified, acceptance, wins; outcomes and reviews with room."""
-    head = (g.name, num(g.leads), num(g.qualified), pct(g.qualified_rate), num(g.handed_off))
-    # Nothing decided yet is no rate at all, not 0%.
-    acceptance = pct(g.acceptance_rate if g.accepted + g.rejected else None)
-    if narrow:
-        return (*head, acceptance, num(g.won))
-    return (*head, num(g.accepted), acceptance, num(g.opportunities), num(g.won),
-            money(g.won_cents), num(g.reviewed), pct(g.valid_share))  # fmt: skip
-
-
-def _qualified_by_row(r: RepFigures, narrow: bool) -> tuple[Text | str, ...]:
-    """What became of the leads a rep qualified: sales' verdicts and the outcomes."""
-    if narrow:
-        return (r.rep, num(r.handed_off), num(r.accepted), num(r.opportunities), num(r.won),
-                money(r.won_cents))  # fmt: skip
-    return (r.rep, num(r.handed_off), num(r.accepted), _ratio(r.accepted, r.handed_off),
-            num(r.opportunities), num(r.won), num(r.lost), _ratio(r.won, r.won + r.lost),
-            money(r.won_cents))  # fmt: skip
-
-
-def _line(text: Text, label: str, *parts: str | tuple[str, str]) -> None:
-    text.append(f"{label}  ", style="bold")
-    text.append_text(Text.assemble(*parts))
-    text.append("\n")
-
-
-def _desk_lines(d: DeskFigures, narrow: bool) -> Text:
-    """The desk's figures, a line each; at 80 columns, each line's short form."""
-    text = Text()
-    late = (f"{d.sla_breaches:,} breaches", "red" if d.sla_breaches else "green")
-    decided = _decided(d.accepted, d.rejected)
-    waiting = d.awaiting
-    overdue = (
-        (f"{waiting.overdue:,} past {waiting.verdict_days} working days",
-         "red" if waiting.overdue else "green")
-        if waiting else ("", "")
-    )  # fmt: skip
-    if narrow:
-        _line(
-            text,
-            "Queue",
-            f"{d.due_now:,} due · {d.callable_now:,} callable · "
-            f"{d.waiting_for_hours:,} wait for hours · "
-            f"{counted(d.callbacks_later, 'callback')} later",
-        )
-        _line(text, "Speed to lead", late, f" of {d.new_leads:,} new ({d.speed_to_lead_hours} h)")
-        f = d.follow_up
-        _line(
-            text,
-            "Follow-up",
-            f"{f.on_target:,} on target · {f.under_target:,} under "
-            f"({f.behind:,} behind) · {f.closed_under_target:,} closed under",
-        )
-        _line(
-            text,
-            "Conversion",
-            f"{d.new_leads:,} → {d.qualified:,} qualified ({pct(d.conversion)}) · "
-            f"{d.accepted:,} accepted, {d.rejected:,} rejected, {d.awaiting_verdict:,} waiting",
-        )
-        _line(
-            text,
-            "Outcomes",
-            f"{counted(d.opportunities, 'opp')} → {d.won:,} won, "
-            f"{d.lost:,} lost · amount won {money(d.won_cents)}",
-        )
-        if waiting is not None:
-            _line(text, "Sales", f"{waiting.waiting:,} waiting · ", overdue)
-        _line(
-            text,
-            "To do",
-            f"{counted(d.to_review, 'rejection')} to review (v) · "
-            f"{counted(d.waiting_for_export, 'lead')} to export (x)",
-        )
-    else:
-        _line(
-            text,
-            "Queue now",
-            f"{d.due_now:,} due · {d.callable_now:,} callable now · "
-            f"{d.waiting_for_hours:,} waiting for calling hours · {d.unknown_zone:,} unknown "
-            f"zone · {counted(d.callbacks_later, 'callback')} later · {d.in_calls:,} in calls",
-        )
-        _line(
-            text,
-            "Speed to lead",
-            late,
-            f" of {d.new_leads:,} new leads "
-            f"({d.speed_to_lead_hours} h of calling hours: {d.touched_late:,} touched late, "
-            f"{d.untouched_overdue:,} still untouched)",
-        )
-        f = d.follow_up
-        _line(
-            text,
-            "Follow-up",
-            f"{f.on_target:,} on target · {f.under_target:,} under target ({f.behind:,} behind) · "
-            f"{f.closed_under_target:,} closed under target · {f.not_owed:,} owed none",
-        )
-        acceptance = (
-            f"acceptance {pct(d.acceptance_rate)} of handed off{decided}"
-            if d.accepted + d.rejected
-            else "acceptance: none decided yet"
-        )
-        _line(
-            text,
-            "Conversion",
-            f"{d.new_leads:,} arrived → {d.qualified:,} of them qualified "
-            f"({pct(d.conversion)}) · {d.handed_off:,} handed off → {d.accepted:,} accepted, "
-            f"{d.rejected:,} rejected, {d.awaiting_verdict:,} awaiting · {acceptance}",
-        )
-        _line(
-            text,
-            "Outcomes",
-            f"{d.accepted:,} accepted → "
-            f"{counted(d.opportunities, 'opportunity', 'opportunities')} "
-            f"({_ratio(d.opportunities, d.accepted)}) → {d.won:,} won, {d.lost:,} lost · "
-            f"win rate {_ratio(d.won, d.won + d.lost)} · amount won {money(d.won_cents)}",
-        )
-        if waiting is not None:
-            bands = [(band, n) for band, n in waiting.by_age.items() if band != "overdue"]
-            ages = " · ".join(f"{band} d {n:,}" for band, n in bands)
-            _line(
-                text,
-                "Sales' verdicts",
-                f"{waiting.waiting:,} waiting ({ages}) · ",
-                overdue,
-                " (t: by batch)" if waiting.overdue else "",
-            )
-        _line(
-            text,
-            "Reviews",
-            f"{d.reviewed:,} reviewed, "
-            f"{counted(d.rejections_valid, 'rejection')} found valid ({pct(d.valid_share)}) · "
-            f"{d.to_review:,} to review (v) · "
-            f"{d.waiting_for_export:,} qualified waiting for export (x)",
-        )
-    touches = [t for _, t, _ in d.trend]
-    qualified = [q for _, _, q in d.trend]
-    text.append(f"Last {len(d.trend)} days  ", style="bold")
-    text.append("touches ")
-    text.append(sparkline(touches), style="cyan")
-    text.append(f" {sum(touches):,}   qualified ")
-    text.append(sparkline(qualified), style="green")
-    text.append(f" {sum(qualified):,}")
-    return text
+# Keys that work on the figures only, and on the live floor only.
+FIGURES_ONLY = frozenset({"period", "dates", "next_table", "floor"})
+FLOOR_ONLY = frozenset({"figures", "release", "hand_callbacks"})
 
 
 class TeamScreen(Screen[None]):
-    """Per-rep and desk figures for today, this week, this month, all time or chosen days."""
+    """Per-rep and desk figures for today, this week, this month, all time or chosen days;
+    and the live floor."""
 
     CSS_PATH = "team.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -249,8 +62,6 @@ class TeamScreen(Screen[None]):
         Binding("m", "period('month')", "Month", id="team.month"),
         Binding("a", "period('all')", "All", id="team.all", tooltip="All time"),
         Binding("r", "dates", "Dates", id="team.dates", tooltip="Figures for days you type"),
-        Binding("x", "export", "Export", id="team.export", tooltip="Export to sales or to nurture"),
-        Binding("v", "review", "Review", id="team.review", tooltip="Review sales' rejections"),
         Binding(
             "t",
             "next_table",
@@ -258,6 +69,31 @@ class TeamScreen(Screen[None]):
             id="team.table",
             tooltip="Campaigns, sources, outcomes by who qualified, leads waiting for sales",
         ),
+        Binding(
+            "f",
+            "floor",
+            "Floor",
+            id="team.floor",
+            tooltip="The live floor: who is at a desk now, the lead they hold, what they do",
+        ),
+        Binding("f", "figures", "Figures", id="team.figures", tooltip="Back to the figures"),
+        Binding(
+            "r",
+            "release",
+            "Release lead",
+            id="team.release",
+            tooltip="On the floor: release the highlighted rep's lead (asks first; "
+            "their notes stay their draft)",
+        ),
+        Binding(
+            "c",
+            "hand_callbacks",
+            "Hand callbacks",
+            id="team.hand-callbacks",
+            tooltip="On the floor: hand the highlighted rep's callbacks to another rep",
+        ),
+        Binding("x", "export", "Export", id="team.export", tooltip="Export to sales or to nurture"),
+        Binding("v", "review", "Review", id="team.review", tooltip="Review sales' rejections"),
         Binding("escape", "close", "Desk", id="team.close", tooltip="Back to the desk"),
     ]
 
@@ -268,6 +104,8 @@ class TeamScreen(Screen[None]):
         self.period = named_period("today", desk.clock(), rep.time_zone)
         self.figures: TeamFigures | None = None
         self.table = TABLES[0]
+        # The live floor shows instead of the figures (`f` switches).
+        self.on_floor = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -276,6 +114,7 @@ class TeamScreen(Screen[None]):
         yield Static(id="team-desk")
         yield Static(id="team-table-title")
         yield DataTable(id="team-campaigns", cursor_type="row", zebra_stripes=True)
+        yield FloorView(self.desk, self.rep, id="team-floor")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -287,10 +126,42 @@ class TeamScreen(Screen[None]):
         self.set_class(self.size.height < 32, "-short")
         if self.figures is not None:
             self._show(self.figures)
+        self.query_one(FloorView).show(narrow=(self.size.width or 120) < NARROW)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The period and table keys belong to the figures, release and hand-over to the floor."""
+        if action in FIGURES_ONLY:
+            return not self.on_floor
+        if action in FLOOR_ONLY:
+            return self.on_floor
+        return True
 
     def _refresh(self) -> None:
-        if self.is_active:
+        if self.is_active and not self.on_floor:
             self._count(self.period)
+
+    def action_floor(self) -> None:
+        """Show the live floor in place of the figures, read at once and every few seconds."""
+        self._switch(True)
+        floor = self.query_one(FloorView)
+        floor.read()
+        floor.focus_table()
+
+    def action_figures(self) -> None:
+        self._switch(False)
+        self.query_one("#team-reps", DataTable).focus()
+        self.count()
+
+    def _switch(self, on_floor: bool) -> None:
+        self.on_floor = on_floor
+        self.set_class(on_floor, "-floor")
+        self.refresh_bindings()
+
+    def action_release(self) -> None:
+        self.query_one(FloorView).release_selected()
+
+    def action_hand_callbacks(self) -> None:
+        self.query_one(FloorView).hand_selected()
 
     def action_period(self, name: str) -> None:
         self.period = named_period(name, self.desk.clock(), self.rep.time_zone)
@@ -349,10 +220,10 @@ class TeamScreen(Screen[None]):
         if not narrow:
             summary.append(f" ({figures.zone})")
         self.query_one("#team-summary", Static).update(summary)
-        rows = [_rep_row(r, narrow) for r in figures.reps]
+        rows = [rep_row(r, narrow) for r in figures.reps]
         columns: tuple[str, ...] = NARROW_REPS if narrow else REPS
         fill(self.query_one("#team-reps", DataTable), columns, rows)
-        text = _desk_lines(d, narrow)
+        text = desk_lines(d, narrow)
         self.query_one("#team-desk", Static).update(text)
         self._show_table(figures, narrow)
 
@@ -363,7 +234,7 @@ class TeamScreen(Screen[None]):
         columns: tuple[str, ...]
         if self.table in ("campaigns", "sources"):
             groups = d.by_campaign if self.table == "campaigns" else d.by_source
-            rows = [_campaign_row(g, narrow) for g in groups]
+            rows = [campaign_row(g, narrow) for g in groups]
             columns = NARROW_CAMPAIGNS if narrow else CAMPAIGNS
             columns = (self.table[:-1].capitalize(), *columns[1:])
         elif self.table == "follow-up":
@@ -374,7 +245,7 @@ class TeamScreen(Screen[None]):
             ]  # fmt: skip
             columns = FOLLOW_UP
         elif self.table == "qualified by":
-            rows = [_qualified_by_row(r, narrow) for r in figures.reps if r.handed_off]
+            rows = [qualified_by_row(r, narrow) for r in figures.reps if r.handed_off]
             columns = NARROW_QUALIFIED_BY if narrow else QUALIFIED_BY
         else:
             waiting = d.awaiting
