@@ -92,7 +92,7 @@ def wait_until(condition: Callable[[], Any], what: str, patience: float = PATIEN
 class Served:
     """A running `qualdesk serve`: its URL, process and what it printed."""
 
-    def __init__(self, db: Path, folder: Path, *args: str) -> None:
+    def __init__(self, db: str | Path, folder: Path, *args: str) -> None:
         self.db = db
         self.output = folder / "serve.out"
         for _attempt in range(3):  # another worker may take the free port first
@@ -100,10 +100,22 @@ class Served:
             self.url = f"http://127.0.0.1:{self.port}/"
             with self.output.open("wb") as out:
                 self.process = subprocess.Popen(
-                    [sys.executable, "-m", "qualdesk", "--db", str(db), "serve",
-                     "--port", str(self.port), *args],
-                    cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                )  # fmt: skip
+                    [
+                        sys.executable,
+                        "-m",
+                        "qualdesk",
+                        "--db",
+                        str(db),
+                        "serve",
+                        "--port",
+                        str(self.port),
+                        *args,
+                    ],
+                    cwd=REPO,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
             wait_until(lambda: self.listening() or self.process.poll() is not None, "the server")
             if self.process.poll() is None:
                 return
@@ -193,7 +205,7 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., Served]]:
     """Start `qualdesk serve` on a desk; every server started is stopped at the end."""
     started: list[Served] = []
 
-    def start(db: Path, *args: str) -> Served:
+    def start(db: str | Path, *args: str) -> Served:
         served = Served(db, tmp_path, *args)
         started.append(served)
         return served

@@ -47,7 +47,7 @@ def midday_country(now: datetime | None = None) -> tuple[str, str, str]:
 
 
 def build_served_desk(
-    db: Path, folder: Path, *, reps: list[tuple[str, str]], leads: int
+    db: str | Path, folder: Path, *, reps: list[tuple[str, str]], leads: int
 ) -> tuple[str, str]:
     """A desk at `db` with these (handle, role) reps and `leads` leads callable now.
 
@@ -92,7 +92,7 @@ def require_passwords(db: str | Path, folder: Path, passwords: dict[str, str]) -
         desk.close()
 
 
-def rows(db: Path, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+def rows(db: str | Path, sql: str, **params: Any) -> list[tuple[Any, ...]]:
     """What the desk's database holds now."""
     engine = make_engine(database_url(db))
     try:

@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 
 from tests.browser.conftest import ANSI, PATIENCE, Served, wait_until
+from tests.browser.desks import build_served_desk
 
 
 async def screen_until(websocket: aiohttp.ClientWebSocketResponse, wanted: str) -> str:
@@ -31,8 +32,16 @@ async def test_a_websocket_without_the_page_gets_the_sign_in_screen_and_no_furth
     url = f"ws://127.0.0.1:{served.port}/ws?width=99999999&height=-3"
     async with aiohttp.ClientSession() as session, session.ws_connect(url) as websocket:
         await screen_until(websocket, "Who is signing in")
-        for junk in ("not json", "[]", "{}", '["stdin", 5]', '["resize", {"width": 1e400}]',
-                     '["resize", "wide"]', '["ping", {"a": 1}]', '["nonsense"]'):  # fmt: skip
+        for junk in (
+            "not json",
+            "[]",
+            "{}",
+            '["stdin", 5]',
+            '["resize", {"width": 1e400}]',
+            '["resize", "wide"]',
+            '["ping", {"a": 1}]',
+            '["nonsense"]',
+        ):
             await websocket.send_str(junk)
         await websocket.send_bytes(b"\x00\xff")
         await websocket.send_str(json.dumps(["stdin", "\x1b"]))  # Esc: quit the sign-in
@@ -55,6 +64,16 @@ async def test_a_page_of_another_site_may_not_open_a_desk(
             await session.ws_connect(f"ws://127.0.0.1:{served.port}/ws", headers={"Origin": origin})
     assert refused.value.status == 403
     assert "desk opened" not in served.printed()
+
+
+async def test_a_desk_on_either_engine_is_served(
+    db_location: str | Path, serve: Callable[..., Served], tmp_path: Path
+) -> None:
+    build_served_desk(db_location, tmp_path, reps=[("ana", "rep")], leads=3)
+    served = serve(db_location)
+    url = f"ws://127.0.0.1:{served.port}/ws"
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as websocket:
+        assert "Ana  ana  rep" in await screen_until(websocket, "Who is signing in")
 
 
 async def test_the_page_of_this_server_may(served_desk: Path, serve: Callable[..., Served]) -> None:

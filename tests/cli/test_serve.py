@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
@@ -34,9 +35,18 @@ def test_a_public_url_elsewhere_needs_password_sign_in(run: Run) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["desk.example.com", "ftp://desk.example.com", "https://", "http://h/?q=1",
-            "http://h:99999", "http://h/#top", "https://user@h", "http://h/\x1b[2J"],
-)  # fmt: skip
+    "url",
+    [
+        "desk.example.com",
+        "ftp://desk.example.com",
+        "https://",
+        "http://h/?q=1",
+        "http://h:99999",
+        "http://h/#top",
+        "https://user@h",
+        "http://h/\x1b[2J",
+    ],
+)
 def test_a_bad_public_url_is_one_line(run: Run, url: str) -> None:
     result = run("serve", "--public-url", url)
     assert result.code == 2
@@ -78,3 +88,32 @@ def test_the_served_desk_still_needs_a_terminal_outside_a_browser(run: Run) -> N
     result = run("desk", "--served")
     assert result.code == 1
     assert "needs a terminal" in one_line(result.err)
+
+
+def test_each_tab_runs_the_desk_on_the_same_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qualdesk.cli.serve import desk_command
+
+    monkeypatch.setenv("QUALDESK_DB", "put back as it was after the test")
+    monkeypatch.delenv("QUALDESK_DB")
+    assert desk_command("/srv/a desk.db").endswith(
+        "-m qualdesk --db '/srv/a desk.db' desk --served"
+    )
+    assert desk_command("postgresql://qualdesk@db/desk").endswith(
+        "--db postgresql://qualdesk@db/desk desk --served"
+    )
+    assert "QUALDESK_DB" not in os.environ
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql://qualdesk:secret@db/desk", "postgresql://qualdesk@db/desk?password=secret"]
+)
+def test_a_password_in_the_url_stays_off_the_desks_command_line(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    from qualdesk.cli.serve import desk_command
+
+    monkeypatch.setenv("QUALDESK_DB", "put back as it was after the test")
+    monkeypatch.delenv("QUALDESK_DB")
+    command = desk_command(url)
+    assert "secret" not in command and command.endswith("-m qualdesk desk --served")
+    assert os.environ["QUALDESK_DB"] == url  # the desk processes' environment

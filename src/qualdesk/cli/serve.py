@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import os
 import shlex
 import socket
 import sys
@@ -63,9 +64,32 @@ def serve_command(app: AppContext, host: str, port: int, public_url: str | None)
             "a password (qualdesk reps passwd), or serve on 127.0.0.1"
         )
     desk.close()
-    command = shlex.join([sys.executable, "-m", "qualdesk", "--db", target, "desk", "--served"])
-    server = _desk_server(command, host, port, public)
+    server = _desk_server(desk_command(target), host, port, public)
     asyncio.run(server.run(target))
+
+
+def desk_command(target: str) -> str:
+    """The command each tab's desk process runs, on the same database as the server.
+
+    A URL holding a password goes to the desk processes in their environment
+    (QUALDESK_DB), where only this user can read it, not on their command line.
+    """
+    from qualdesk.services.locations import DB_ENV
+
+    where = ["--db", target]
+    if "://" in target and _has_password(target):
+        os.environ[DB_ENV] = target
+        where = []
+    return shlex.join([sys.executable, "-m", "qualdesk", *where, "desk", "--served"])
+
+
+def _has_password(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        inline = parts.password is not None
+    except ValueError:
+        inline = False
+    return inline or "password=" in parts.query.lower()
 
 
 def checked_public_url(url: str) -> str:
