@@ -215,7 +215,11 @@ class QualdeskApp(App[None]):
 
     def _start_floor(self, rep: Rep) -> None:
         """The live floor's record of this desk (who, where, doing what), kept fresh."""
-        return
+        from qualdesk.tui.floorbeat import FloorBeat
+
+        beat = FloorBeat(self.desk, rep, source="browser" if self.served else "terminal")
+        beat.start(self)
+        self.floor_beat = beat
 
     def _stop_floor(self, why: str) -> None:
         beat, self.floor_beat = self.floor_beat, None
