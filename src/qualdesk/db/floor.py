@@ -186,11 +186,15 @@ def _callbacks_of(rep_id: int) -> tuple[ColumnElement[bool], ...]:
 
 
 def callbacks_by_owner(session: Session) -> dict[int, int]:
-    """How many callbacks each rep owns (ix_leads_callbacks)."""
+    """How many callbacks each rep owns, from ix_leads_callbacks alone.
+
+    A callback time is cleared whenever a lead leaves the working stage (its
+    call routes it on, or its number goes on the do-not-call list), so the
+    index needs no look at the stage (which would walk every working lead).
+    """
     found = session.execute(
         select(col(Lead.owner_id), func.count())
         .where(col(Lead.callback_at).is_not(None), col(Lead.owner_id).is_not(None))
-        .where(col(Lead.stage) == Stage.WORKING.value)
         .group_by(col(Lead.owner_id))
     )
     return {int(owner): int(count) for owner, count in found}
