@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -163,7 +164,9 @@ def test_a_stuck_lease_is_found_and_fix_releases_only_it(
     assert "warning  leases" in found.out
     assert "1 lead held past the lease (ana 1); the oldest ran out" in found.out
     assert "`qualdesk doctor --fix` releases them now" in found.out
-    assert "No problems; 1 warning worth a look." in found.out
+    # On PostgreSQL the test server's role is a superuser: the access check warns too.
+    warnings = "2 warnings" if "warning  access" in found.out else "1 warning"
+    assert f"No problems; {warnings} worth a look." in found.out
 
     fixed = run("doctor", "--fix", "--json")
     assert fixed.code == 0, fixed.err
@@ -445,7 +448,8 @@ def test_a_demo_desk_on_postgresql_is_healthy_and_the_file_checks_are_skipped(
     assert "  ok       server          PostgreSQL 1" in out
     assert "  skipped  integrity       (SQLite only)" in out
     assert "  skipped  journal mode    (SQLite only)" in out
-    assert out.endswith("All checks ok (2 checks skipped).\n")
+    # The test server's role is a superuser: the one warning (see the access tests below).
+    assert out.endswith("No problems; 1 warning worth a look.\n")
     code, out, _ = _main(capsys, "--db", server_desk, "doctor", "--json")
     assert code == 0
     checks = _checks(out)
@@ -454,6 +458,7 @@ def test_a_demo_desk_on_postgresql_is_healthy_and_the_file_checks_are_skipped(
         "integrity": "skipped",
         "schema": "ok",
         "journal_mode": "skipped",
+        "access": "warning",
         "rules": "ok",
         "leases": "ok",
         "time_zones": "ok",
@@ -497,3 +502,114 @@ def test_an_empty_database_on_the_server_is_not_a_desk_and_is_left_empty(
     assert checks["leases"]["status"] == "skipped"
     code, out, _ = _main(capsys, "--db", pg_database, "doctor", "--json")
     assert _checks(out)["schema"]["detail"] == "an empty database, not a desk"  # none created
+
+
+def _access(run: Run) -> dict[str, str]:
+    result = run("doctor", "--json")
+    assert result.code == 0, result.out + result.err  # a warning, never a problem
+    return _checks(result.out)["access"]
+
+
+def _group_name(path: Path) -> str:
+    import grp
+
+    return grp.getgrgid(path.stat().st_gid).gr_name
+
+
+def _owner_name(path: Path) -> str:
+    import pwd
+
+    return pwd.getpwuid(path.stat().st_uid).pw_name
+
+
+unix_only = pytest.mark.skipif(os.name == "nt", reason="file permissions are Unix's")
+
+
+@unix_only
+def test_a_file_only_its_owner_can_write_is_ok(run: Run, demo_copy: Path) -> None:
+    demo_copy.chmod(0o600)
+    demo_copy.parent.chmod(0o700)
+    access = _access(run)
+    assert (access["status"], access["detail"]) == (
+        "ok",
+        f"only its owner, {_owner_name(demo_copy)}, can write it and its folder",
+    )
+    demo_copy.chmod(0o644)
+    access = _access(run)
+    assert access["status"] == "ok"
+    assert access["detail"].endswith("(others on this machine can read it)")
+    text = run("doctor")
+    assert "  ok       access          only its owner" in text.out
+
+
+@unix_only
+def test_a_group_writable_file_is_a_warning_naming_the_group(run: Run, demo_copy: Path) -> None:
+    demo_copy.chmod(0o660)
+    demo_copy.parent.chmod(0o700)
+    access = _access(run)
+    assert access["status"] == "warning"
+    # The doctor's own reading left -wal and -shm beside the file, made as the file is.
+    assert access["detail"].startswith(
+        f"others than its owner, {_owner_name(demo_copy)}, can write desk.db (660), "
+        f"desk.db-wal (660), desk.db-shm (660) by group {_group_name(demo_copy)} ("
+    )
+    assert "everyone" not in access["detail"]
+    advice = access["advice"]
+    assert advice.startswith("everyone who may write them can change the desk")
+    assert "chmod 600" in advice and "chmod 660 and 770" in advice and "docs/access.md" in advice
+    text = run("doctor")
+    assert text.code == 0
+    assert "  warning  access          others than its owner" in text.out
+    assert "-> everyone who may write them" in text.out
+    assert "No problems; 1 warning worth a look." in text.out
+
+
+@unix_only
+def test_a_folder_or_wal_files_everyone_may_write_are_named(run: Run, demo_copy: Path) -> None:
+    demo_copy.chmod(0o600)
+    folder = demo_copy.parent
+    folder.chmod(0o777)
+    try:
+        access = _access(run)
+    finally:
+        folder.chmod(0o700)
+    assert access["status"] == "warning"
+    assert f"can write its folder (777) by group {_group_name(folder)} (" in access["detail"]
+    assert access["detail"].endswith(") and everyone on this machine")
+    assert access["advice"].startswith("everyone on this machine can change the desk")
+
+    # A rep's qualdesk has the desk open: its -wal and -shm are beside the file.
+    holder = sqlite3.connect(demo_copy)
+    try:
+        holder.execute("PRAGMA journal_mode = WAL")
+        holder.execute("UPDATE reps SET name = name")
+        holder.commit()
+        shm = Path(f"{demo_copy}-shm")
+        assert shm.exists()
+        Path(f"{demo_copy}-wal").chmod(0o600)
+        shm.chmod(0o666)
+        access = _access(run)
+    finally:
+        holder.close()
+    assert access["status"] == "warning"
+    assert f"can write desk.db-shm (666) by group {_group_name(demo_copy)} (" in access["detail"]
+    assert access["detail"].endswith(") and everyone on this machine")
+    assert "desk.db (" not in access["detail"] and "desk.db-wal" not in access["detail"]
+
+
+@pytest.mark.postgresql
+def test_a_superuser_role_on_postgresql_is_a_warning(
+    server_desk: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    user = server_desk.split("://", 1)[1].split("@", 1)[0].split(":", 1)[0]  # postgres
+    code, out, _ = _main(capsys, "--db", server_desk, "doctor", "--json")
+    assert code == 0
+    access = _checks(out)["access"]
+    assert access["status"] == "warning"
+    assert access["detail"] == (
+        f"qualdesk connects as {user}, which is a superuser: it may do anything on the server"
+    )
+    assert access["advice"].startswith("anyone with this role's password can change or drop")
+    assert "`qualdesk db upgrade`" in access["advice"] and "docs/access.md" in access["advice"]
+    code, out, _ = _main(capsys, "--db", server_desk, "doctor")
+    assert f"  warning  access          qualdesk connects as {user}, which is a superuser" in out

@@ -24,6 +24,7 @@ LABELS = {
     "integrity": "integrity",
     "schema": "schema version",
     "journal_mode": "journal mode",
+    "access": "access",
     "rules": "rules",
     "leases": "leases",
     "time_zones": "time zones",
@@ -39,9 +40,10 @@ def doctor_command(ctx: click.Context, fix: bool, as_json: bool) -> None:
     """Check the database and say what to do about each finding.
 
     Checks the file's integrity (PRAGMA quick_check), its schema version, WAL
-    mode, the rules in force, leases past their expiry and leads on the desk
-    with no usable time zone. On PostgreSQL: the server and its version, then
-    the same checks but those of a SQLite file. Never creates or upgrades the
+    mode, who besides its owner may write it, the rules in force, leases past
+    their expiry and leads on the desk with no usable time zone. On
+    PostgreSQL: the server and its version, what the role qualdesk connects
+    as may do, then the same checks but those of a SQLite file. Never creates or upgrades the
     database; --fix only releases expired leases, in one transaction.
 
     Exit status: 0 when no check found a problem (warnings are worth a look

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import String, cast, func, inspect, literal, or_, select, update
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel import col
@@ -56,6 +57,23 @@ class StoredRules(NamedTuple):
     loaded_by: str
     source: str
     text: str
+
+
+class RolePowers(NamedTuple):
+    """What the role a desk connects as may do beyond the desk's rows, and what it lacks."""
+
+    role: str
+    superuser: bool
+    create_role: bool
+    create_database: bool
+    database_owner: str
+    owns_database: bool  # the owner, or a member of the owner's role
+    owned_tables: int  # tables of the desk it owns, or may own by its role's membership
+    may_create_tables: bool  # CREATE on the desk's schema
+    schema: str
+    may_use_temporary: bool  # imports stage their rows in temporary tables
+    unwritable: tuple[str, ...]  # tables it may not read, add to, change and delete from
+    unusable_sequences: tuple[str, ...]  # id sequences it may not take the next id from
 
 
 class Holder(NamedTuple):
@@ -238,6 +256,30 @@ class DeskServer:
             )
         )
 
+    def role_powers(self) -> RolePowers:
+        """The connection's role: superuser, owner, DDL, and the privileges the desk needs."""
+
+        def read(conn: Connection) -> RolePowers:
+            row = conn.execute(sql_text(_ROLE_POWERS)).one()
+            unwritable = conn.execute(sql_text(_UNWRITABLE_TABLES)).scalars().all()
+            unusable = conn.execute(sql_text(_UNUSABLE_SEQUENCES)).scalars().all()
+            return RolePowers(
+                role=str(row.role),
+                superuser=bool(row.superuser),
+                create_role=bool(row.create_role),
+                create_database=bool(row.create_database),
+                database_owner=str(row.database_owner),
+                owns_database=bool(row.owns_database),
+                owned_tables=int(row.owned_tables),
+                may_create_tables=bool(row.may_create_tables),
+                schema=str(row.schema),
+                may_use_temporary=bool(row.may_use_temporary),
+                unwritable=tuple(str(name) for name in unwritable),
+                unusable_sequences=tuple(str(name) for name in unusable),
+            )
+
+        return self._read(read)
+
     def tables(self) -> dict[str, set[str]]:
         def read(conn: Connection) -> dict[str, set[str]]:
             seen = inspect(conn)
@@ -348,6 +390,43 @@ class DeskServer:
                 return str(calm_one).removeprefix(f"{self.shown}: ")
         text = str(getattr(exc, "orig", None) or exc).strip()
         return text.splitlines()[0] if text else type(exc).__name__
+
+
+# The desk's tables and sequences: those of the schema its connection works in.
+_DESK_RELATIONS = (
+    "FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = current_schema()"
+)
+_ROLE_POWERS = f"""
+SELECT current_user AS role, r.rolsuper AS superuser, r.rolcreaterole AS create_role,
+       r.rolcreatedb AS create_database,
+       pg_catalog.pg_get_userbyid(d.datdba) AS database_owner,
+       pg_catalog.pg_has_role(current_user, d.datdba, 'MEMBER') AS owns_database,
+       (SELECT count(*) {_DESK_RELATIONS} AND c.relkind IN ('r', 'p')
+           AND pg_catalog.pg_has_role(current_user, c.relowner, 'MEMBER')) AS owned_tables,
+       coalesce(pg_catalog.has_schema_privilege(current_schema(), 'CREATE'), false)
+           AS may_create_tables,
+       coalesce(current_schema(), '') AS schema,
+       pg_catalog.has_database_privilege(d.oid, 'TEMPORARY') AS may_use_temporary
+FROM pg_catalog.pg_roles AS r, pg_catalog.pg_database AS d
+WHERE r.rolname = current_user AND d.datname = current_database()
+"""
+_UNWRITABLE_TABLES = f"""
+SELECT c.relname {_DESK_RELATIONS} AND c.relkind IN ('r', 'p') AND NOT (
+    pg_catalog.has_table_privilege(c.oid, 'SELECT')
+    AND (c.relname = 'alembic_version' OR (
+        pg_catalog.has_table_privilege(c.oid, 'INSERT')
+        AND pg_catalog.has_table_privilege(c.oid, 'UPDATE')
+        AND pg_catalog.has_table_privilege(c.oid, 'DELETE'))))
+ORDER BY c.relname
+"""
+_UNUSABLE_SEQUENCES = f"""
+SELECT c.relname {_DESK_RELATIONS} AND c.relkind = 'S'
+    -- CASE: the planner may test rows of other kinds and schemas first; this never fails on them
+    AND CASE WHEN c.relkind = 'S' AND n.nspname = current_schema()
+        THEN NOT pg_catalog.has_sequence_privilege(c.oid, 'USAGE') ELSE false END
+ORDER BY c.relname
+"""
 
 
 def _expired(now: datetime) -> Any:

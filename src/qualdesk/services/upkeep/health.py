@@ -2,7 +2,10 @@
 
 On SQLite every check reads the file as it is, through a read-only connection
 (see `db.checkup`); on PostgreSQL the checks read one snapshot of the
-database, and those of the file itself are skipped. The doctor never creates,
+database, and those of the file itself are skipped. The access check says
+who may change the desk without qualdesk: on SQLite, who besides the file's
+owner may write it; on PostgreSQL, what the role it connects as may do
+beyond the desk's rows (`permissions`). The doctor never creates,
 upgrades or switches a database. Only `fix=True` writes, and only what is
 safe while reps work: leases past their expiry, released in one transaction,
 as the next claim would.
@@ -30,9 +33,10 @@ from qualdesk.db.engine import is_postgres, shown_location
 from qualdesk.db.sqlitefile import database_file, not_sqlite
 from qualdesk.services.desk import Clock, system_clock
 from qualdesk.services.resources import data_file
+from qualdesk.services.upkeep.permissions import file_access, role_access
 
 Status = Literal["ok", "warning", "problem", "skipped"]
-CHECKS = ("integrity", "schema", "journal_mode", "rules", "leases", "time_zones")
+CHECKS = ("integrity", "schema", "journal_mode", "access", "rules", "leases", "time_zones")
 # On PostgreSQL: the server first; the checks of the SQLite file itself are listed as skipped.
 SERVER_CHECKS = ("server", *CHECKS)
 SQLITE_ONLY = ("integrity", "journal_mode")
@@ -250,7 +254,7 @@ class _Examination:
             return Checkup(self.database, _unreadable(exc.reason))
         checks: dict[str, Callable[[], Finding]] = {
             "server": self._server, "integrity": self._integrity, "schema": self._schema,
-            "journal_mode": self._journal_mode, "rules": self._rules,
+            "journal_mode": self._journal_mode, "access": self._access, "rules": self._rules,
             "leases": self._leases, "time_zones": self._time_zones,
         }  # fmt: skip
         names = SERVER_CHECKS if self.on_server else CHECKS
@@ -354,6 +358,14 @@ class _Examination:
             "any qualdesk that opens the desk switches it to WAL (e.g. `qualdesk db upgrade`); "
             f"if it stays {mode}, the file may be on a network share: keep it on a local disk",
         )  # fmt: skip
+
+    def _access(self) -> Finding:
+        """Who may change the desk without qualdesk (see `permissions`)."""
+        if isinstance(self.reader, DeskServer):
+            verdict = role_access(self.reader.role_powers())
+        else:
+            verdict = file_access(self.reader.path)
+        return Finding("access", *verdict)
 
     def _rules(self) -> Finding:
         skipped = self._needs("rules", "rules_versions", "id", "loaded_at", "loaded_by", "text")
