@@ -43,12 +43,14 @@ def seconds_since(then: datetime | None, now: datetime) -> int | None:
 
 
 def elapsed(seconds: int | None) -> str:
-    """A span as the floor shows it: 45s, 4m, 1h05, 2d3h; '-' for none."""
+    """A span as the floor shows it: 45s, 4m07, 12m, 1h05, 2d3h; '-' for none."""
     if seconds is None:
         return "-"
     if seconds < 60:
         return f"{seconds}s"
     minutes = seconds // 60
+    if minutes < 10:
+        return f"{minutes}m{seconds % 60:02d}"
     if minutes < 60:
         return f"{minutes}m"
     hours, minutes = divmod(minutes, 60)

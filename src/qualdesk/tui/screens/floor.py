@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -40,8 +41,11 @@ from qualdesk.tui.widgets.tables import fill
 READ_EVERY = 5.0
 COLUMNS = ("", "Rep", "Desk", "Lead", "Doing", "For", "Idle", "Today", "Callbacks")
 NARROW_COLUMNS = ("", "Rep", "Lead", "Doing", "For", "Idle", "Today", "Cb")
-WIDE_LIMITS = (None, 10, 18, 24, 22, None, None, None, None)
-NARROW_LIMITS = (None, 8, 28, 12, None, None, None, None)
+# The widest each column may be; the lead's column (None here) takes what the others leave.
+WIDE_LIMITS = (None, 10, 18, None, 22, None, None, None, None)
+NARROW_LIMITS = (None, 8, None, 12, None, None, None, None)
+# The least the lead's column gets, cutting others' text before it gets less.
+LEAD_AT_LEAST = 20
 # What a rep is doing, in a narrow column.
 SHORT = {WAITING: "waiting", CARD: "on the card", CALL: "on a call", ROUTING: "routing",
          TEAM: "team view"}  # fmt: skip
@@ -77,6 +81,10 @@ def floor_cells(row: FloorRow, now: datetime, narrow: bool) -> tuple[Text | str,
     if narrow:
         return (mark, rep, _lead(row), doing, *right, *counts)
     return (mark, rep, _desk(row), _lead(row), doing, *right, *counts)
+
+
+def _cell_width(cell: Text | str) -> int:
+    return cell.cell_len if isinstance(cell, Text) else cell_len(shown(cell))
 
 
 def _seconds(then: datetime | None, now: datetime) -> int | None:
@@ -159,17 +167,34 @@ class FloorView(Vertical):
         keep = self.selected()
         rows = self.floor.rows
         now = self.floor.now
+        columns = NARROW_COLUMNS if self.narrow else COLUMNS
+        cells = [floor_cells(row, now, self.narrow) for row in rows]
         fill(
-            table,
-            NARROW_COLUMNS if self.narrow else COLUMNS,
-            [floor_cells(row, now, self.narrow) for row in rows],
-            keys=[row.handle for row in rows],
-            limits=NARROW_LIMITS if self.narrow else WIDE_LIMITS,
-        )
+            table, columns, cells, keys=[row.handle for row in rows],
+            limits=self._limits(columns, cells, self.screen.size.width or 80),
+        )  # fmt: skip
         handles = [row.handle for row in rows]
         if keep is not None and keep.handle in handles:
             table.move_cursor(row=handles.index(keep.handle), animate=False)
         self.query_one("#floor-title", Static).update(self._title(self.floor))
+
+    def _limits(
+        self, columns: tuple[str, ...], cells: list[tuple[Text | str, ...]], width: int
+    ) -> list[int | None]:
+        """Each column's widest, the lead's being what the others leave of the table's width."""
+        limits = list(NARROW_LIMITS if self.narrow else WIDE_LIMITS)
+        lead = columns.index("Lead")
+        others = 0
+        for index, label in enumerate(columns):
+            if index == lead:
+                continue
+            widest = max([cell_len(label), *(_cell_width(row[index]) for row in cells)])
+            cap = limits[index]
+            others += min(widest, cap) if cap is not None else widest
+        # Each column's padding (one each side), and the scrollbar's room.
+        left = width - others - 2 * len(columns) - 2
+        limits[lead] = max(LEAD_AT_LEAST, left)
+        return limits
 
     def _title(self, seen: Floor) -> Text:
         live = sum(1 for row in seen.rows if row.live)
@@ -262,7 +287,8 @@ class FloorView(Vertical):
             )
             return
         title = f"Hand {giver}'s {counted(count, 'callback')} to"
-        self.app.call_from_thread(self.app.push_screen, RepPicker(title, takers), picked)
+        live = {row.handle for row in self.floor.rows if row.live} if self.floor else set()
+        self.app.call_from_thread(self.app.push_screen, RepPicker(title, takers, live), picked)
 
     @work(thread=True, group="floor-change", exit_on_error=False)
     def _hand(self, giver: str, taker: str) -> None:
@@ -310,23 +336,29 @@ class RepPicker(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="ask.cancel"),
     ]
 
-    def __init__(self, title: str, reps: list[Rep]) -> None:
+    def __init__(self, title: str, reps: list[Rep], live: set[str] | None = None) -> None:
         super().__init__()
         self.title_text = title
         self.reps = reps
+        # Handles at a desk now, marked in the list.
+        self.live = live or set()
 
     def compose(self) -> ComposeResult:
+        wide = max(len(r.handle) for r in self.reps)
         with Vertical(classes="dialog", id="pick"):
             yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
-            yield OptionList(
-                *(
-                    Option(Text(f"{r.handle}  {shown(r.name)}  ({r.role})"), id=r.handle)
-                    for r in self.reps
-                ),
-                id="pick-reps",
-            )
-            yield Static(legend(("↑↓", "choose"), ("Enter", "hand over"), ("Esc", "cancel")),
-                         classes="dialog-keys")  # fmt: skip
+            yield OptionList(*(self._option(r, wide) for r in self.reps), id="pick-reps")
+            yield Static(
+                legend(("↑↓", "choose"), ("Enter", "hand over"), ("Esc", "cancel"),
+                       ("●", "at a desk now")),
+                classes="dialog-keys",
+            )  # fmt: skip
+
+    def _option(self, rep: Rep, wide: int) -> Option:
+        mark = ("● ", "green") if rep.handle in self.live else "  "
+        role = " (team lead)" if rep.role == "lead" else ""
+        return Option(Text.assemble(mark, f"{rep.handle:<{wide}}  ", shown(rep.name), role),
+                      id=rep.handle)  # fmt: skip
 
     def on_mount(self) -> None:
         options = self.query_one("#pick-reps", OptionList)
