@@ -127,19 +127,19 @@ def test_signing_out_ends_the_session_and_a_new_desk_ends_those_left_behind(
     assert not beat(desk, first, state="waiting", lead_id=None, last_key_at=clock.now).open
 
     crashed = open_session(desk, ana, source="terminal", place="host pid 2")
-    clock.now += timedelta(minutes=5)  # its process died: no beat, no goodbye
-    live = open_session(desk, ana, source="browser", place="10.0.0.7")
-    again = open_session(desk, ana, source="browser", place="10.0.0.7")  # the tab reloaded
+    stalled = open_session(desk, ana, source="terminal", place="host pid 3")
+    clock.now += timedelta(minutes=5)  # neither beat since: one died, one stalled
+    tab = open_session(desk, ana, source="browser", place="10.0.0.7 pid 4")
+    other_tab = open_session(desk, ana, source="browser", place="10.0.0.7 pid 5")
 
     ended = {row.id: (row.ended_why, row.ended_at) for row in sessions(desk)}
     assert ended[first][0] == "signed out"
-    assert ended[crashed][0] == "gone"
-    assert ended[live][0] == "gone"
-    assert ended[again] == ("", None)
+    assert ended[crashed] == ended[stalled] == ("gone", clock.now - timedelta(minutes=5))
+    assert ended[tab] == ended[other_tab] == ("", None)  # both there: a session each
     row = floor(desk, ZONE).row("ana")
-    assert row is not None and row.session_id == again and row.desks == 1
-    # The desk that was in fact still there opens another at its next beat.
-    assert not beat(desk, live, state="waiting", lead_id=None, last_key_at=clock.now).open
+    assert row is not None and row.session_id == other_tab and row.desks == 2
+    # The desk that was only slow finds its session ended at its next beat, and opens another.
+    assert not beat(desk, stalled, state="waiting", lead_id=None, last_key_at=clock.now).open
 
 
 def test_a_team_lead_releases_a_lead_and_the_reps_notes_stay_their_draft(

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, case, or_, select, update
+from sqlalchemy import ColumnElement, case, select, update
 from sqlmodel import Session, col, func
 
 from qualdesk.core.stages import Stage
@@ -39,17 +39,16 @@ def open_session(
 
 
 def end_left_behind(
-    session: Session, *, rep_id: int, place: str, gone_before: datetime, keep: int, why: str
+    session: Session, *, rep_id: int, gone_before: datetime, keep: int, why: str
 ) -> int:
-    """End the rep's open sessions at this same place, or not heard from since `gone_before`.
+    """End the rep's open sessions not heard from since `gone_before` (ix_desk_sessions_open).
 
     They end when they were last seen. Returns how many were ended.
     """
     ended = session.execute(
         update(DeskSession)
         .where(col(DeskSession.ended_at).is_(None), col(DeskSession.rep_id) == rep_id)
-        .where(col(DeskSession.id) != keep)
-        .where(or_(col(DeskSession.place) == place, col(DeskSession.seen_at) < gone_before))
+        .where(col(DeskSession.id) != keep, col(DeskSession.seen_at) < gone_before)
         .values(ended_at=DeskSession.seen_at, ended_why=why)
         .execution_options(synchronize_session=False)
     )

@@ -138,10 +138,11 @@ def open_session(
 ) -> int:
     """Record the rep signing in at a desk; returns the session's id for its beats.
 
-    A session of theirs left open at the same place (the same host and
-    process, or the same browser address), or not heard from for a few
-    beats, ends here: its desk has gone. A desk that is in fact still there
-    finds its session ended at its next beat and opens another.
+    A session of theirs not heard from for a few beats (its process died
+    without ending it) ends here, as of when it was last heard from. A desk
+    that was in fact still there, only slow, finds its session ended at its
+    next beat and opens another. Two desks of one rep that are both there
+    (a terminal and a browser tab, two tabs) keep a session each.
 
     Raises:
         QualdeskError: an unknown source.
@@ -156,9 +157,8 @@ def open_session(
             last_key_at=last_key_at or now,
         )  # fmt: skip
         sql.end_left_behind(
-            session, rep_id=rep.id, place=place[:200], gone_before=now - LIVE_FOR, keep=opened,
-            why="gone",
-        )  # fmt: skip
+            session, rep_id=rep.id, gone_before=now - LIVE_FOR, keep=opened, why="gone"
+        )
     return opened
 
 
