@@ -33,6 +33,7 @@ def every_kind(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from qualdesk.services.calling.leads import edit_lead
     from qualdesk.services.calling.queue import claim_lead
     from qualdesk.services.demo import build_demo
+    from qualdesk.services.floor import open_session
     from qualdesk.services.intake.dnc import add_number
     from qualdesk.services.reps import find_rep
     from qualdesk.services.resources import data_file
@@ -60,6 +61,7 @@ def every_kind(tmp_path_factory: pytest.TempPathFactory) -> Path:
         )
         claim = claim_lead(desk, find_rep(desk, "ana"), waiting[1])
         save_draft(desk, claim, "asked for a call back after the board meets — ✓")
+        open_session(desk, find_rep(desk, "ana"), source="terminal", place="desk-3 pid 4242")
         add_number(desk, "+1 646 555 0142", region="US", by="lee", reason="asked, by email")
     finally:
         desk.close()
