@@ -59,6 +59,9 @@ def _password_rules(tmp_path: Path) -> Path:
         (("feedback", "VERDICTS"), "read sales' feedback"),
         (("dnc", "remove", "+44 20 7946 0958", "--reason", "asked"), "take a number off"),
         (("reps", "log"), "read the sign-in log"),
+        (("backup", "OUT"), "back up the desk"),
+        (("db", "copy", "--to", "OUT"), "copy the desk"),
+        (("doctor", "--fix"), "repair the desk"),
     ],
 )
 def test_a_rep_is_refused_what_only_a_team_lead_may_do(

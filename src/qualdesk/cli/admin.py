@@ -110,6 +110,7 @@ def db_copy(ctx: click.Context, target: str, as_json: bool) -> None:
     from qualdesk.services.upkeep.dbcopy import copy_desk
 
     app: AppContext = ctx.obj
+    app.lead_only("copy the desk")
     progress = TableProgress()
     try:
         report = copy_desk(app.existing().target, target, progress=progress)

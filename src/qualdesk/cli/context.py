@@ -76,19 +76,46 @@ class AppContext:
             self.actor()
         return self._desk
 
-    def actor(self) -> Actor:
-        """Who this command acts as: the signed-in rep, or the desk's administrator."""
+    def lead_only(self, doing: str) -> None:
+        """Commands that copy or repair the whole desk: only a team lead, signed in as the
+        desk asks (--as; a password where it requires one); no handle on a desk without
+        sign-in is its administrator.
+
+        The desk is read as it is, never upgraded: a desk at an older schema
+        predates sign-in (its rules cannot ask for passwords), and one that
+        cannot be opened at all is left to the command to report.
+        """
+        from qualdesk.services.access import require_lead
+        from qualdesk.services.desk import open_desk
+
+        location = self.existing()
+        try:
+            desk = open_desk(location.target, upgrade=False)
+        except Exception:  # an older schema, or a damaged file the command reports itself
+            return
+        try:
+            if self._actor is None:
+                self._actor = self._signed_in(desk)
+            require_lead(self._actor, doing)
+        finally:
+            desk.close()
+
+    def _signed_in(self, desk: Desk) -> Actor:
         import socket
 
         from qualdesk.services.signin import command_actor
 
+        return command_actor(
+            desk,
+            self.as_flag or self.config.rep,
+            password=ask_password,
+            source=f"command line on {socket.gethostname()}",
+        )
+
+    def actor(self) -> Actor:
+        """Who this command acts as: the signed-in rep, or the desk's administrator."""
         if self._actor is None:
-            self._actor = command_actor(
-                self.desk(signed_in=False),
-                self.as_flag or self.config.rep,
-                password=ask_password,
-                source=f"command line on {socket.gethostname()}",
-            )
+            self._actor = self._signed_in(self.desk(signed_in=False))
         return self._actor
 
     def existing(self) -> Location:

@@ -52,6 +52,8 @@ def doctor_command(ctx: click.Context, fix: bool, as_json: bool) -> None:
     from qualdesk.services.upkeep.health import check_desk, desk_to_check
 
     app: AppContext = ctx.obj
+    if fix:
+        app.lead_only("repair the desk (doctor --fix)")
     desk = desk_to_check(app.existing().target)
     if not as_json:
         say(f"Checking {desk.shown}")
@@ -103,6 +105,7 @@ def backup_command(app: AppContext, file: Path, force: bool, as_json: bool) -> N
     """
     from qualdesk.services.upkeep.backup import PG_DUMP, back_up
 
+    app.lead_only("back up the desk")
     bar = ProgressBar("Backing up", 0, minimum=32 << 20)
     tables = TableProgress()
     try:
