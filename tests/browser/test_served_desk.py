@@ -93,7 +93,7 @@ def test_a_wrong_password_is_refused_then_the_right_one_signs_in(
     assert "ana sells" not in served.printed()
 
 
-def test_a_rep_is_refused_the_team_view(
+def test_a_rep_is_refused_the_team_view_a_team_lead_is_not(
     served_desk: Path, serve: Callable[..., Served], browser: Browser
 ) -> None:
     served = serve(served_desk)
@@ -105,7 +105,16 @@ def test_a_rep_is_refused_the_team_view(
     mark = tab.mark()
     tab.press("Control+t")
     tab.wait_for("team lead", mark)
-    assert "Team view" not in tab.text[mark:]
+    assert "Team figures" not in tab.text[mark:]
+
+    lead = browser.tab()  # a team lead's tab beside it opens the team view
+    lead.open(served.url)
+    lead.wait_for("Who is signing in")
+    lead.press("ArrowDown", "Enter")
+    lead.wait_for("Lee (lee)")
+    mark = lead.mark()
+    lead.press("Control+t")
+    lead.wait_for("Team figures", mark)
 
 
 def test_closing_the_page_gives_the_lead_back_with_its_notes(
