@@ -52,7 +52,7 @@ def test_the_right_password_signs_in_and_is_recorded(desk: Desk, staff: dict[str
     with desk.db.reading() as session:
         stored = session.exec(select(Rep).where(Rep.handle == "ana")).one()
     assert stored.password_hash and "ana-password-1" not in stored.password_hash
-    log = sign_in_log(desk, "ana")
+    log = sign_in_log(desk, administrator(), "ana")
     assert [(e.event, e.source) for e in log][:2] == [("signed in", HERE), ("password set", HERE)]
 
 
@@ -64,7 +64,7 @@ def test_a_wrong_password_and_an_unknown_handle_get_the_same_line(
     with pytest.raises(SignInRefused) as unknown:
         sign_in(desk, "nobody", "ana-password-1", source=HERE)
     assert str(wrong.value) == str(unknown.value) == NOT_ACCEPTED
-    events = [(e.handle, e.event) for e in sign_in_log(desk)]
+    events = [(e.handle, e.event) for e in sign_in_log(desk, administrator())]
     assert ("ana", "failed") in events and ("nobody", "failed") in events
 
 
@@ -82,7 +82,7 @@ def test_five_failures_lock_a_handle_for_fifteen_minutes(
         sign_in(desk, "ana", "ana-password-1", source=HERE)
     clock.now += timedelta(minutes=1)
     assert sign_in(desk, "ana", "ana-password-1", source=HERE).handle == "ana"
-    events = [e.event for e in reversed(sign_in_log(desk, "ana"))]
+    events = [e.event for e in reversed(sign_in_log(desk, administrator(), "ana"))]
     assert events[-9:] == ["failed"] * 5 + ["locked", "refused", "refused", "signed in"]
 
 
@@ -121,7 +121,7 @@ def test_a_rep_without_a_password_cannot_sign_in(desk: Desk, staff: dict[str, Re
     add_rep(desk, "ben", "Ben Okafor", "rep", by=as_rep(staff["lee"]))
     with pytest.raises(SignInRefused, match="not accepted"):
         sign_in(desk, "ben", "", source=HERE)
-    assert sign_in_log(desk, "ben")[0].detail == "no password set"
+    assert sign_in_log(desk, administrator(), "ben")[0].detail == "no password set"
 
 
 @pytest.mark.parametrize(
@@ -148,7 +148,7 @@ def test_a_very_long_or_odd_sign_in_is_refused_calmly(desk: Desk, staff: dict[st
         sign_in(desk, "ana", "y" * 100_000, source=HERE)
     with pytest.raises(SignInRefused, match="not accepted"):
         sign_in(desk, "[bold]ana\x1b[2J" + "z" * 500, "guess", source=HERE)
-    stored = sign_in_log(desk)[0].handle
+    stored = sign_in_log(desk, administrator())[0].handle
     assert len(stored) <= 40 and "\x1b" not in stored
 
 
@@ -192,3 +192,47 @@ def test_a_failure_is_recorded_whatever_the_handle_looks_like(
     with desk.db.reading() as session:
         failure = session.exec(select(SignInEvent).where(SignInEvent.event == "failed")).one()
     assert (failure.handle, failure.source) == ("ana", "browser from 203.0.113.9")
+
+
+def test_guesses_made_at_once_stop_at_five(desk: Desk, staff: dict[str, Rep]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def guess(number: int) -> str:
+        try:
+            sign_in(desk, "ana", f"guess-{number}", source=HERE)
+        except SignInRefused as exc:
+            return "locked" if "locked" in str(exc) else "wrong"
+        return "in"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(guess, range(16)))
+    assert answers.count("wrong") == 5 and answers.count("locked") == 11
+    events = [e.event for e in sign_in_log(desk, administrator(), "ana")]
+    assert events.count("failed") == 5 and events.count("locked") == 1
+    assert "checking" not in events
+
+
+def test_a_signed_in_desk_is_no_way_to_guess_a_password(desk: Desk, staff: dict[str, Rep]) -> None:
+    for _ in range(5):
+        with pytest.raises(SignInRefused, match="current password"):
+            change_own_password(desk, staff["ana"], "guess", "ana-password-2", source=HERE)
+    with pytest.raises(SignInRefused, match="locked"):
+        change_own_password(desk, staff["ana"], "ana-password-1", "ana-password-2", source=HERE)
+
+
+def test_a_team_lead_unlocks_a_handle_at_once(desk: Desk, staff: dict[str, Rep]) -> None:
+    from qualdesk.services.signin import unlock
+
+    assert not unlock(desk, as_rep(staff["lee"]), "ana")
+    for _ in range(5):
+        with pytest.raises(SignInRefused):
+            sign_in(desk, "ana", "guess", source=HERE)
+    with pytest.raises(NotAllowed, match="only a team lead may unlock a handle; ana is a rep"):
+        unlock(desk, as_rep(staff["ana"]), "ana")
+    assert unlock(desk, as_rep(staff["lee"]), "ana")
+    assert sign_in(desk, "ana", "ana-password-1", source=HERE).handle == "ana"
+
+
+def test_only_a_team_lead_reads_the_sign_in_log(desk: Desk, staff: dict[str, Rep]) -> None:
+    with pytest.raises(NotAllowed, match="only a team lead may read the sign-in log"):
+        sign_in_log(desk, as_rep(staff["ana"]))

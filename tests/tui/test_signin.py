@@ -61,7 +61,7 @@ async def test_a_wrong_password_is_refused_and_the_right_one_opens_the_desk(
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen)
         assert app.rep is not None and app.rep.handle == "ana"
-    events = [(e.handle, e.event) for e in sign_in_log(locked_down)]
+    events = [(e.handle, e.event) for e in sign_in_log(locked_down, administrator())]
     assert events[:3] == [("ana", "signed out"), ("ana", "signed in"), ("ana", "failed")]
 
 
@@ -120,5 +120,5 @@ async def test_an_idle_desk_signs_out_and_gives_back_its_lead(
         assert isinstance(app.screen, SignInScreen)
         assert app.rep is None
         assert lead(staffed, held).claimed_by is None
-    log = sign_in_log(staffed, "ana")
+    log = sign_in_log(staffed, administrator(), "ana")
     assert (log[0].event, log[0].detail) == ("signed out", "idle 30 min")

@@ -27,15 +27,23 @@ def last_event(
     ).first()
 
 
-def count_events(session: Session, handle: str, event: str, since: datetime) -> int:
-    """How many of one event a handle has had since a time."""
+def count_events(session: Session, handle: str, kinds: tuple[str, ...], since: datetime) -> int:
+    """How many events of these kinds a handle has had after a time."""
     found = session.scalar(
         select(func.count())
         .select_from(SignInEvent)
         .where(col(SignInEvent.handle) == handle, col(SignInEvent.at) > since)
-        .where(col(SignInEvent.event) == event)
+        .where(col(SignInEvent.event).in_(kinds))
     )
     return int(found or 0)
+
+
+def settle_event(session: Session, event_id: int, event: str, detail: str) -> None:
+    """Say what an attempt recorded as being checked turned out to be."""
+    row = session.get(SignInEvent, event_id)
+    if row is not None:
+        row.event, row.detail = event, detail
+        session.add(row)
 
 
 def events(session: Session, handle: str | None, limit: int) -> list[SignInEvent]:

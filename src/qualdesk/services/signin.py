@@ -15,6 +15,7 @@ from qualdesk.core.display import shown
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.passwords import PasswordRefused, check_new, hash_password, matches
 from qualdesk.db import reps, signins
+from qualdesk.db.engine import serialize
 from qualdesk.db.models import Rep, SignInEvent
 from qualdesk.services.access import Actor, administrator, as_rep, record_change, require_lead
 from qualdesk.services.desk import Desk
@@ -23,7 +24,10 @@ FAILURES_TO_LOCK = 5
 LOCK_FOR = timedelta(minutes=15)
 
 SIGNED_IN, FAILED, LOCKED, REFUSED = "signed in", "failed", "locked", "refused"
-SIGNED_OUT, PASSWORD_SET = "signed out", "password set"
+SIGNED_OUT, PASSWORD_SET, UNLOCKED = "signed out", "password set", "unlocked"
+# An attempt whose password is being checked: counted as a failure until it turns out right,
+# so attempts made at once cannot get past the count.
+CHECKING = "checking"
 
 NOT_ACCEPTED = "handle or password not accepted"
 
@@ -70,27 +74,59 @@ def sign_in(desk: Desk, handle: str, password: str, *, source: str) -> Rep:
             handle locked after five failures, or a deactivated rep.
     """
     name = given_handle(handle)
-    now = desk.clock()
-    locked_until = _locked_until(desk, name, now)
-    if locked_until is not None:
-        _record(desk, name, None, REFUSED, source, "while locked")
-        minutes = max(1, -(-int((locked_until - now).total_seconds()) // 60))
-        raise SignInRefused(
-            f"too many failed attempts: signing in as this handle is locked for {minutes} "
-            f"more minute{'s' if minutes != 1 else ''}; a team lead can see why in the sign-in log"
-        )
-    with desk.db.reading() as session:
-        rep = reps.rep_with_handle(session, name)
+    attempt, rep = _begin_attempt(desk, name, source)
     if not matches(password, rep.password_hash if rep else None):
         detail = "no password set" if rep is not None and not rep.password_hash else ""
-        _fail(desk, name, rep, source, detail, now)
+        _fail(desk, attempt, name, rep, source, detail)
         raise SignInRefused(NOT_ACCEPTED)
     assert rep is not None
     if not rep.active:
-        _record(desk, name, rep.id, REFUSED, source, "deactivated")
+        _settle(desk, attempt, REFUSED, "deactivated")
         raise SignInRefused(f"{rep.handle} is deactivated; ask a team lead")
-    _record(desk, name, rep.id, SIGNED_IN, source, "")
+    _settle(desk, attempt, SIGNED_IN, "")
     return rep
+
+
+def _begin_attempt(desk: Desk, name: str, source: str) -> tuple[int, Rep | None]:
+    """Record an attempt as being checked, unless the handle is locked; one handle at a time.
+
+    Raises:
+        SignInRefused: the handle is locked (five failures, or checks under way, in
+            the last 15 minutes since its last sign-in, lock or unlock).
+    """
+    now = desk.clock()
+    with desk.db.writing() as session:
+        serialize(session, f"sign-in {name}")
+        rep = reps.rep_with_handle(session, name)
+        lock = signins.last_event(session, name, (LOCKED, UNLOCKED), now - LOCK_FOR)
+        if lock is not None and lock.event == LOCKED:
+            locked_until: datetime | None = lock.at + LOCK_FOR
+        else:
+            reset = signins.last_event(session, name, (SIGNED_IN, UNLOCKED), now - LOCK_FOR)
+            since = reset.at if reset is not None else now - LOCK_FOR
+            failures = signins.count_events(session, name, (FAILED, CHECKING), since)
+            locked_until = now + LOCK_FOR if failures >= FAILURES_TO_LOCK else None
+        if locked_until is not None:
+            signins.record_event(session, _event(now, name, None, REFUSED, source, "while locked"))
+            minutes = max(1, -(-int((locked_until - now).total_seconds()) // 60))
+            locked = SignInRefused(
+                f"too many failed attempts: signing in as this handle is locked for {minutes} "
+                f"more minute{'s' if minutes != 1 else ''}; a team lead can see why in the "
+                "sign-in log"
+            )
+        else:
+            attempt = _event(now, name, rep.id if rep else None, CHECKING, source, "")
+            signins.record_event(session, attempt)
+            session.flush()
+            assert attempt.id is not None
+            return attempt.id, rep
+    raise locked
+
+
+def _settle(desk: Desk, attempt: int, event: str, detail: str) -> None:
+    """What an attempt turned out to be."""
+    with desk.db.writing() as session:
+        signins.settle_event(session, attempt, event, detail)
 
 
 def command_actor(
@@ -189,72 +225,89 @@ def set_password(desk: Desk, actor: Actor, handle: str, password: str, *, source
 def change_own_password(desk: Desk, rep: Rep, current: str, new: str, *, source: str) -> None:
     """A rep changing their own password at the desk, with the current one first.
 
+    The current password is checked as a sign-in is: counted, and refused
+    while the handle is locked, so a desk left signed in is no way to guess it.
+
     Raises:
-        SignInRefused: the current password is wrong (counted as a failed attempt).
+        SignInRefused: the handle is locked, or the current password is wrong
+            (counted as a failed attempt).
         QualdeskError: the new password is refused, saying why.
     """
-    with desk.db.reading() as session:
-        stored = reps.rep_with_handle(session, rep.handle)
+    attempt, stored = _begin_attempt(desk, rep.handle, source)
     if stored is not None and stored.password_hash and not matches(current, stored.password_hash):
-        _fail(desk, rep.handle, stored, source, "changing password", desk.clock())
+        _fail(desk, attempt, rep.handle, stored, source, "changing password")
         raise SignInRefused("the current password is not the one on the desk")
+    _settle(desk, attempt, SIGNED_IN, "to change the password")
     actor = Actor(rep.handle, rep.role, rep.id)
     set_password(desk, actor, rep.handle, new, source=source)
 
 
-def sign_in_log(desk: Desk, handle: str | None = None, *, limit: int = 200) -> list[SignInRecord]:
-    """The newest sign-in events first: for one handle, or everyone."""
+def unlock(desk: Desk, actor: Actor, handle: str) -> bool:
+    """A team lead lets a locked handle sign in again at once; False if it was not locked.
+
+    Raises:
+        NotAllowed: a rep asking.
+    """
+    require_lead(actor, "unlock a handle")
+    name = given_handle(handle)
+    now = desk.clock()
+    with desk.db.writing() as session:
+        serialize(session, f"sign-in {name}")
+        rep = reps.rep_with_handle(session, name)
+        lock = signins.last_event(session, name, (LOCKED, UNLOCKED), now - LOCK_FOR)
+        if lock is None or lock.event != LOCKED:
+            return False
+        signins.record_event(
+            session, _event(now, name, rep.id if rep else None, UNLOCKED, "", f"by {actor.handle}")
+        )
+        record_change(session, now, actor, "unlocked", name)
+    return True
+
+
+def sign_in_log(
+    desk: Desk, actor: Actor, handle: str | None = None, *, limit: int = 200
+) -> list[SignInRecord]:
+    """The newest sign-in events first, for one handle or everyone: a team lead's to read.
+
+    Raises:
+        NotAllowed: a rep asking.
+    """
+    require_lead(actor, "read the sign-in log")
     name = given_handle(handle) if handle is not None else None
     with desk.db.reading() as session:
         rows = signins.events(session, name, limit)
     return [SignInRecord(r.at, r.handle, r.event, r.source, r.detail) for r in rows]
 
 
-def _locked_until(desk: Desk, name: str, now: datetime) -> datetime | None:
-    with desk.db.reading() as session:
-        lock = signins.last_event(session, name, (LOCKED,), now - LOCK_FOR)
-    return lock.at + LOCK_FOR if lock is not None else None
+def _event(
+    at: datetime, name: str, rep_id: int | None, event: str, source: str, detail: str
+) -> SignInEvent:
+    return SignInEvent(
+        at=at, handle=name, rep_id=rep_id, event=event, source=source[:200], detail=detail[:200]
+    )
 
 
-def _fail(desk: Desk, name: str, rep: Rep | None, source: str, detail: str, now: datetime) -> None:
-    """Record a failure, and a lock when it is the fifth since the last sign-in or lock."""
-    rep_id = rep.id if rep else None
+def _fail(desk: Desk, attempt: int, name: str, rep: Rep | None, source: str, detail: str) -> None:
+    """An attempt failed; the fifth since the last sign-in or unlock locks the handle."""
+    now = desk.clock()
     with desk.db.writing() as session:
-        signins.record_event(
-            session,
-            SignInEvent(
-                at=now, handle=name, rep_id=rep_id, event=FAILED, source=source[:200], detail=detail
-            ),
-        )
+        serialize(session, f"sign-in {name}")
+        signins.settle_event(session, attempt, FAILED, detail)
         session.flush()
-        last = signins.last_event(session, name, (SIGNED_IN, LOCKED), now - LOCK_FOR)
-        since = last.at if last is not None else now - LOCK_FOR
-        if signins.count_events(session, name, FAILED, since) >= FAILURES_TO_LOCK:
+        if signins.last_event(session, name, (LOCKED,), now - LOCK_FOR) is not None:
+            return  # already locked by an attempt made at the same time
+        reset = signins.last_event(session, name, (SIGNED_IN, UNLOCKED), now - LOCK_FOR)
+        since = reset.at if reset is not None else now - LOCK_FOR
+        if signins.count_events(session, name, (FAILED,), since) >= FAILURES_TO_LOCK:
             signins.record_event(
                 session,
-                SignInEvent(
-                    at=now,
-                    handle=name,
-                    rep_id=rep_id,
-                    event=LOCKED,
-                    source=source[:200],
-                    detail=f"{FAILURES_TO_LOCK} failed attempts",
-                ),
-            )
+                _event(now, name, rep.id if rep else None, LOCKED, source,
+                       f"{FAILURES_TO_LOCK} failed attempts"),
+            )  # fmt: skip
 
 
 def _record(
     desk: Desk, name: str, rep_id: int | None, event: str, source: str, detail: str
 ) -> None:
     with desk.db.writing() as session:
-        signins.record_event(
-            session,
-            SignInEvent(
-                at=desk.clock(),
-                handle=name,
-                rep_id=rep_id,
-                event=event,
-                source=source[:200],
-                detail=detail,
-            ),
-        )
+        signins.record_event(session, _event(desk.clock(), name, rep_id, event, source, detail))
