@@ -298,8 +298,8 @@ def test_the_floor_as_json_names_its_fields(
         "seen_at": "2026-11-23T15:00:01Z", "seen_seconds_ago": 30, "state": "call",
         "state_since": "2026-11-23T15:00:01Z", "state_seconds": 30, "idle_seconds": 30,
         "lead": {
-            "id": ids["ny"], "name": "New Yorker", "company": "", "held_since": None,
-            "held_seconds": None, "lease_until": "2026-11-23T15:10:01Z",
+            "id": ids["ny"], "name": "New Yorker", "company": "", "held_since": "2026-11-23T15:00:01Z",
+            "held_seconds": 30, "lease_until": "2026-11-23T15:10:01Z",
         },
         "touches_today": 0, "callbacks": 0,
     }  # fmt: skip

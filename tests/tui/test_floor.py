@@ -96,7 +96,7 @@ async def test_a_rep_at_a_desk_shows_on_the_team_leads_floor(
             await reread(lee_app, pilot)
             rows = floor_rows(lee_app)
             assert [row[:2] for row in rows] == [["●", "ana"], ["●", "lee (lead)"]]
-            assert rows[0][3:8] == ["#1 Bob Stone, Acme", "on a call", "8s", "8s", "0"]
+            assert rows[0][3:8] == ["#1 (8s) Bob Stone, Acme", "on a call", "8s", "8s", "0"]
             assert rows[1][4] == "in the team view"
             title = str(lee_app.screen.query_one("#floor-title").render())
             assert "2 at a desk · 1 lead held" in title
@@ -105,7 +105,7 @@ async def test_a_rep_at_a_desk_shows_on_the_team_leads_floor(
             await reread(lee_app, pilot)
             ana_row = floor_rows(lee_app)[0]
             assert ana_row[0] == "○" and ana_row[4] == "gone (was on a call)"
-            assert ana_row[3] == "#1 Bob Stone, Acme"
+            assert ana_row[3] == "#1 (1m08) Bob Stone, Acme"
             # Back to the figures and to the floor again.
             await pilot.press("f")
             await settle(pilot)

@@ -61,11 +61,11 @@ def beat(
 ) -> bool:  # fmt: skip
     """Say the desk is there and what its rep is doing; False if the session has ended.
 
-    `state_since` moves only when the state, or the lead it is on, changes.
+    `state_since` moves only when the state, or the lead it is on, changes;
+    `lead_since` only when the lead does.
     """
-    same = (col(DeskSession.state) == state) & col(DeskSession.lead_id).is_not_distinct_from(
-        lead_id
-    )
+    same_lead = col(DeskSession.lead_id).is_not_distinct_from(lead_id)
+    same = (col(DeskSession.state) == state) & same_lead
     done = session.execute(
         update(DeskSession)
         .where(col(DeskSession.id) == session_id, col(DeskSession.ended_at).is_(None))
@@ -75,6 +75,9 @@ def beat(
             state=state,
             lead_id=lead_id,
             state_since=case((same, col(DeskSession.state_since)), else_=now),
+            lead_since=None
+            if lead_id is None
+            else case((same_lead, col(DeskSession.lead_since)), else_=now),
         )
         .execution_options(synchronize_session=False)
     )
@@ -115,6 +118,7 @@ class SessionRow(NamedTuple):
     state: str
     state_since: datetime
     lead_id: int | None
+    lead_since: datetime | None
 
 
 def open_sessions(session: Session, *, seen_after: datetime) -> list[SessionRow]:
@@ -124,7 +128,7 @@ def open_sessions(session: Session, *, seen_after: datetime) -> list[SessionRow]
             col(DeskSession.id), col(DeskSession.rep_id), col(DeskSession.source),
             col(DeskSession.place), col(DeskSession.started_at), col(DeskSession.seen_at),
             col(DeskSession.last_key_at), col(DeskSession.state), col(DeskSession.state_since),
-            col(DeskSession.lead_id),
+            col(DeskSession.lead_id), col(DeskSession.lead_since),
         )
         .where(col(DeskSession.ended_at).is_(None), col(DeskSession.seen_at) > seen_after)
         .order_by(col(DeskSession.seen_at).desc(), col(DeskSession.id).desc())

@@ -589,5 +589,7 @@ class DeskSession(SQLModel, table=True):
     state: str = Field(default="", max_length=20)
     state_since: datetime = _when()
     lead_id: int | None = Field(default=None, foreign_key="leads.id")
+    # Since when this desk has had that lead on its card.
+    lead_since: datetime | None = _when(nullable=True)
     ended_at: datetime | None = _when(nullable=True)
     ended_why: str = Field(default="", max_length=40)

@@ -235,6 +235,13 @@ def floor(desk: Desk, zone_name: str) -> Floor:
     return Floor(now, zone_name, rows)
 
 
+def _held_since(desk_session: SessionRow | None, lead_id: int) -> datetime | None:
+    """Since when the rep's desk has had the lead on its card (None: held with no desk)."""
+    if desk_session is None or desk_session.lead_id != lead_id:
+        return None
+    return desk_session.lead_since
+
+
 def _row(
     rep: sql.FloorRep,
     sessions: list[SessionRow],
@@ -266,7 +273,9 @@ def _row(
         idle_seconds=seconds_since(chosen.last_key_at, now) if chosen else None,
         lead=None
         if lead is None
-        else HeldLead(lead.lead_id, lead.name, lead.company, None, lead.until),
+        else HeldLead(
+            lead.lead_id, lead.name, lead.company, _held_since(chosen, lead.lead_id), lead.until
+        ),
         touches_today=touches,
         callbacks=callbacks,
         desks=len(live),

@@ -217,7 +217,12 @@ class QualdeskApp(App[None]):
         """The live floor's record of this desk (who, where, doing what), kept fresh."""
         from qualdesk.tui.floorbeat import FloorBeat
 
-        beat = FloorBeat(self.desk, rep, source="browser" if self.served else "terminal")
+        if self.served:  # the browser's address, and this tab's own process
+            where = self.source.removeprefix("browser").strip() or "tab"
+            place = f"{where} pid {os.getpid()}"
+            beat = FloorBeat(self.desk, rep, source="browser", place=place)
+        else:
+            beat = FloorBeat(self.desk, rep, source="terminal")
         beat.start(self)
         self.floor_beat = beat
 

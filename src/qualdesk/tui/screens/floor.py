@@ -51,8 +51,12 @@ SHORT = {WAITING: "waiting", CARD: "on the card", CALL: "on a call", ROUTING: "r
          TEAM: "team view"}  # fmt: skip
 
 
-def _lead(row: FloorRow) -> str:
-    return f"#{row.lead.id} {row.lead.who}" if row.lead is not None else ""
+def _lead(row: FloorRow, now: datetime) -> str:
+    """The lead held: its id, how long the rep has had it on their card, who it is."""
+    if row.lead is None:
+        return ""
+    held = f"({elapsed(_seconds(row.lead.since, now))}) " if row.lead.since else ""
+    return f"#{row.lead.id} {held}{row.lead.who}"
 
 
 def _desk(row: FloorRow) -> str:
@@ -79,8 +83,8 @@ def floor_cells(row: FloorRow, now: datetime, narrow: bool) -> tuple[Text | str,
     right = [Text(value, justify="right") for value in (span, idle)]
     counts = [Text(f"{n:,}", justify="right") for n in (row.touches_today, row.callbacks)]
     if narrow:
-        return (mark, rep, _lead(row), doing, *right, *counts)
-    return (mark, rep, _desk(row), _lead(row), doing, *right, *counts)
+        return (mark, rep, _lead(row, now), doing, *right, *counts)
+    return (mark, rep, _desk(row), _lead(row, now), doing, *right, *counts)
 
 
 def _cell_width(cell: Text | str) -> int:

@@ -68,6 +68,7 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=20), nullable=False),
         sa.Column("state_since", UTCDateTime(), nullable=False),
         sa.Column("lead_id", sa.Integer(), nullable=True),
+        sa.Column("lead_since", UTCDateTime(), nullable=True),
         sa.Column("ended_at", UTCDateTime(), nullable=True),
         sa.Column("ended_why", sa.String(length=40), nullable=False),
         sa.ForeignKeyConstraint(
