@@ -93,6 +93,27 @@ def test_a_wrong_password_is_refused_then_the_right_one_signs_in(
     assert "ana sells" not in served.printed()
 
 
+def test_markup_in_the_handle_and_a_very_long_password_are_refused_calmly(
+    served_desk: Path, serve: Callable[..., Served], browser: Browser, tmp_path: Path
+) -> None:
+    require_passwords(served_desk, tmp_path, {"lee": "lee's long secret"})
+    served = serve(served_desk)
+    tab = browser.tab()
+    tab.open(served.url)
+    tab.wait_for("Sign in to the desk")
+    tab.type("[b]lee[/b]")
+    tab.wait_for("[b]lee[/b]")  # drawn as typed, not as markup
+    tab.press("Enter")
+    mark = tab.mark()
+    tab.type("x" * 300)
+    tab.press("Enter")
+    tab.wait_for("not accepted", mark)
+
+    events = rows(served_desk, "SELECT handle, event FROM sign_in_events ORDER BY id")
+    assert events[-1] == ("[b]lee[/b]", "failed")
+    assert served.process.poll() is None and "Traceback" not in served.printed()
+
+
 def test_a_rep_is_refused_the_team_view_a_team_lead_is_not(
     served_desk: Path, serve: Callable[..., Served], browser: Browser
 ) -> None:
