@@ -75,7 +75,8 @@ def build_served_desk(
 
 def require_passwords(db: str | Path, folder: Path, passwords: dict[str, str]) -> None:
     """Give these reps passwords, then load the default rules with sign_in = "password"."""
-    from qualdesk.services.access import administrator
+    from qualdesk.services.access import administrator, as_rep
+    from qualdesk.services.reps import list_reps
     from qualdesk.services.rules import load_rules
     from qualdesk.services.signin import set_password
 
@@ -87,7 +88,9 @@ def require_passwords(db: str | Path, folder: Path, passwords: dict[str, str]) -
     try:
         for handle, password in passwords.items():
             set_password(desk, administrator(), handle, password, source="test")
-        load_rules(desk, rules, administrator())
+        # Sign-in is turned on by a team lead signing in as they do it.
+        lead = next(r for r in list_reps(desk) if r.role == "lead" and r.handle in passwords)
+        load_rules(desk, rules, as_rep(lead), password=passwords[lead.handle])
     finally:
         desk.close()
 

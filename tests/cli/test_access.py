@@ -112,7 +112,11 @@ def test_a_team_lead_may_and_the_change_is_recorded_as_theirs(
 def test_on_a_desk_with_passwords_every_command_signs_in(
     staffed: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert staffed("--as", "lee", "rules", "load", str(_password_rules(tmp_path))).code == 0
+    monkeypatch.setenv("QUALDESK_PASSWORD", "lee-password-1")
+    switched = staffed("--as", "lee", "rules", "load", str(_password_rules(tmp_path)))
+    assert switched.code == 0, switched.err
+    assert "have each rep change theirs" in switched.err
+    monkeypatch.delenv("QUALDESK_PASSWORD")
     unnamed = staffed("leads", "find", "Ada")
     assert (unnamed.code, unnamed.out) == (1, "")
     assert "asks everyone to sign in: give --as HANDLE" in unnamed.err
@@ -134,11 +138,25 @@ def test_on_a_desk_with_passwords_every_command_signs_in(
     assert all("password-1" not in json.dumps(e) for e in log)
 
 
-def test_the_rules_cannot_ask_for_passwords_nobody_has(run: Run, tmp_path: Path) -> None:
+def test_turning_sign_in_on_takes_a_team_lead_who_signs_in(
+    staffed: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = str(_password_rules(tmp_path))
+    unnamed = staffed("rules", "load", rules)
+    assert unnamed.code == 1 and "give --as HANDLE" in unnamed.err
+    monkeypatch.setenv("QUALDESK_PASSWORD", "not-lees")
+    wrong = staffed("--as", "lee", "rules", "load", rules)
+    assert wrong.err == "qualdesk: handle or password not accepted\n"
+    assert 'sign_in = "none"' in staffed("--as", "lee", "rules", "show", "--toml").out
+
+
+def test_a_team_lead_without_a_password_cannot_turn_sign_in_on(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     run("reps", "add", "lee", "--name", "Lee Morgan", "--role", "lead")
-    result = run("rules", "load", str(_password_rules(tmp_path)))
-    assert result.code == 1
-    assert "no active team lead has a password yet" in result.err
+    monkeypatch.setenv("QUALDESK_PASSWORD", "")
+    result = run("--as", "lee", "rules", "load", str(_password_rules(tmp_path)))
+    assert (result.code, result.err) == (1, "qualdesk: handle or password not accepted\n")
     assert "Rules version 1," in run("rules", "show").out
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from qualdesk.services.access import administrator
+from qualdesk.services.access import administrator, as_rep
 from qualdesk.services.desk import Desk
+from qualdesk.services.reps import find_rep
 from qualdesk.services.resources import data_file
 from qualdesk.services.rules import load_rules
 from qualdesk.services.signin import set_password, sign_in, sign_in_log
@@ -33,7 +34,8 @@ def locked_down(staffed: Desk, tmp_path: Path) -> Desk:
     rules = tmp_path / "password.toml"
     text = data_file("desk.toml").read_text(encoding="utf-8")
     rules.write_text(text.replace('sign_in = "none"', 'sign_in = "password"'), "utf-8")
-    load_rules(staffed, rules, administrator())
+    lee = find_rep(staffed, "lee")
+    load_rules(staffed, rules, as_rep(lee), password="lee-password-1")
     return staffed
 
 

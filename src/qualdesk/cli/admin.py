@@ -161,9 +161,24 @@ def rules_group() -> None:
 @pass_app
 def rules_load(app: AppContext, file: Path) -> None:
     """Validate FILE and make it the rules version every rep uses."""
-    from qualdesk.services.rules import load_rules
+    from qualdesk.cli.context import ask_password
+    from qualdesk.core.errors import QualdeskError
+    from qualdesk.services.rules import PasswordNeeded, load_rules
 
-    current, stored = load_rules(app.desk(), file, app.actor())
+    desk = app.desk()
+    actor = app.actor()
+    try:
+        current, stored = load_rules(desk, file, actor)
+    except PasswordNeeded as needed:
+        password = ask_password(actor.handle)
+        if password is None:
+            raise QualdeskError(f"{needed}; no terminal to ask for it on") from None
+        current, stored = load_rules(desk, file, actor, password=password)
+        say(
+            "Sign-in by password is on. Passwords set while the desk asked for none could be "
+            "set by anyone who could open it: have each rep change theirs (F2 at the desk).",
+            err=True,
+        )
     if stored:
         say(f"Loaded {file} as rules version {current.version}; it is now in force.")
     else:

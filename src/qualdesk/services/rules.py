@@ -30,13 +30,24 @@ def read_rules_file(path: Path) -> str:
     return text
 
 
-def load_rules(desk: Desk, path: Path, by: Actor) -> tuple[RulesInForce, bool]:
+class PasswordNeeded(QualdeskError):
+    """Turning sign-in on takes a team lead who signs in with their own password."""
+
+
+def load_rules(
+    desk: Desk, path: Path, by: Actor, *, password: str | None = None
+) -> tuple[RulesInForce, bool]:
     """Validate a rules file and store it as the version in force.
+
+    Turning sign-in by password on takes a team lead who signs in as they do
+    it: on a desk without sign-in anyone may name a team lead, so the switch
+    itself proves who makes it.
 
     Args:
         desk: the open desk.
         path: the TOML rules file.
         by: who loads it: a team lead.
+        password: `by`'s password, when the file turns sign-in on.
 
     Returns:
         The rules now in force, and whether a new version was stored (False
@@ -45,11 +56,15 @@ def load_rules(desk: Desk, path: Path, by: Actor) -> tuple[RulesInForce, bool]:
     Raises:
         NotAllowed: a rep asking; nothing is stored.
         RulesError: the file breaks a rule; nothing is stored.
+        PasswordNeeded: the file turns sign-in on and no password was given.
+        SignInRefused: the file turns sign-in on and the password is not `by`'s.
         QualdeskError: rules asking for passwords on a desk where no team lead
             has one (nobody could sign in to run it); nothing is stored.
     """
     require_lead(by, "load rules")
     text = read_rules_file(path)
+    if parse_rules(text).sign_in == "password" and desk.rules().rules.sign_in != "password":
+        _signs_in_to_turn_on(desk, by, password, path)
     digest = hashlib.sha256(text.encode()).hexdigest()
     with desk.db.writing() as session:
         # Two loads at once: the second sees the version the first stored.
@@ -75,6 +90,19 @@ def load_rules(desk: Desk, path: Path, by: Actor) -> tuple[RulesInForce, bool]:
         )
         session.flush()
         return desk.rules(session), True
+
+
+def _signs_in_to_turn_on(desk: Desk, by: Actor, password: str | None, path: Path) -> None:
+    from qualdesk.services.signin import sign_in
+
+    if by.rep_id is None:
+        raise QualdeskError(
+            f'{path}: sign_in = "password" is turned on by a team lead signing in: give '
+            "--as HANDLE; nothing was stored"
+        )
+    if password is None:
+        raise PasswordNeeded(f"{path}: turning sign-in on needs {by.handle}'s password")
+    sign_in(desk, by.handle, password, source="turning sign-in on")
 
 
 def rules_text(desk: Desk) -> tuple[RulesInForce, str]:
