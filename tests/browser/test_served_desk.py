@@ -174,3 +174,25 @@ def test_a_browser_that_dies_mid_call_gives_the_lead_back(
     wait_until(lambda: not held_by(served_desk, "ana"), "the lead to be given back")
     assert rows(served_desk, "SELECT lead_id, text FROM note_drafts") == [(lead, "budget in Q3")]
     assert rows(served_desk, "SELECT count(*) FROM touches") == [(0,)]
+
+
+def test_escape_then_a_digit_typed_at_once_are_two_keys_in_the_browser(
+    served_desk: Path, serve: Callable[..., Served], browser: Browser
+) -> None:
+    """Esc leaves the notes and 6 ticks a criterion, however close together they come."""
+    served = serve(served_desk)
+    tab = browser.tab()
+    lead, _name = signed_in_with_card(tab, served, served_desk)
+    tab.press("c", "i")
+    tab.type("budget agreed")
+    tab.press("Escape", "6", "e", "Enter")
+
+    wait_until(lambda: not [x for x in held_by(served_desk, "ana") if x[0] == lead], "the call")
+    assert rows(
+        served_desk, "SELECT disposition, notes FROM touches WHERE lead_id = :lead", lead=lead
+    ) == [("connected", "budget agreed")]
+    assert rows(
+        served_desk,
+        "SELECT criterion FROM checklist_answers WHERE lead_id = :lead AND established",
+        lead=lead,
+    ) == [("pains",)]
