@@ -65,7 +65,7 @@ def test_a_rep_at_a_desk_shows_on_the_floor_with_the_lead_and_what_they_do(
     assert heard.open and heard.holding
     clock.now += timedelta(seconds=10)
 
-    row = floor(desk, ZONE).row("ana")
+    row = floor(desk, ZONE, by=administrator()).row("ana")
 
     assert row is not None
     assert (row.name, row.role, row.source, row.place) == (
@@ -81,7 +81,7 @@ def test_a_rep_at_a_desk_shows_on_the_floor_with_the_lead_and_what_they_do(
     assert (row.lead.id, row.lead.name) == (ids["ny"], "New Yorker")
     assert row.touches_today == 0
     # ben signed in nowhere and holds nothing: not on the floor.
-    assert floor(desk, ZONE).row("ben") is None
+    assert floor(desk, ZONE, by=administrator()).row("ben") is None
 
 
 def test_the_state_keeps_its_start_until_it_changes(
@@ -109,7 +109,7 @@ def test_a_desk_not_heard_from_is_gone_and_a_lead_held_without_one_shows(
     assert claim_next(desk, reps["ben"]) is not None  # ben never opened a session
     clock.now += timedelta(minutes=1)
 
-    seen = floor(desk, ZONE)
+    seen = floor(desk, ZONE, by=administrator())
 
     ana, ben = seen.row("ana"), seen.row("ben")
     assert ana is not None and not ana.live and ana.desks == 0
@@ -123,7 +123,7 @@ def test_signing_out_ends_the_session_and_a_new_desk_ends_those_left_behind(
     ana = reps["ana"]
     first = open_session(desk, ana, source="terminal", place="host pid 1")
     end_session(desk, first, "signed out")
-    assert floor(desk, ZONE).rows == []
+    assert floor(desk, ZONE, by=administrator()).rows == []
     assert not beat(desk, first, state="waiting", lead_id=None, last_key_at=clock.now).open
 
     crashed = open_session(desk, ana, source="terminal", place="host pid 2")
@@ -136,7 +136,7 @@ def test_signing_out_ends_the_session_and_a_new_desk_ends_those_left_behind(
     assert ended[first][0] == "signed out"
     assert ended[crashed] == ended[stalled] == ("gone", clock.now - timedelta(minutes=5))
     assert ended[tab] == ended[other_tab] == ("", None)  # both there: a session each
-    row = floor(desk, ZONE).row("ana")
+    row = floor(desk, ZONE, by=administrator()).row("ana")
     assert row is not None and row.session_id == other_tab and row.desks == 2
     # The desk that was only slow finds its session ended at its next beat, and opens another.
     assert not beat(desk, stalled, state="waiting", lead_id=None, last_key_at=clock.now).open
@@ -186,8 +186,13 @@ def test_only_a_held_lead_can_be_released_and_only_by_a_team_lead(
     with pytest.raises(QualdeskError, match="no lead #999"):
         release_lead(desk, as_rep(lee), 999)
     assert changes(desk, ids["ny"]) == []
+    with pytest.raises(QualdeskError, match="held by ana now, not ben; nothing was changed"):
+        release_lead(desk, as_rep(lee), ids["ny"], holder="ben")
+    assert changes(desk, ids["ny"]) == []
+    with pytest.raises(NotAllowed, match="only a team lead may see the live floor; ana is a rep"):
+        floor(desk, ZONE, by=as_rep(reps["ana"]))
     # The desk's administrator (no sign-in asked) may, as a team lead may.
-    assert release_lead(desk, administrator(), ids["ny"]) == "ana"
+    assert release_lead(desk, administrator(), ids["ny"], holder="ana") == "ana"
 
 
 def callback_for(desk: Desk, rep: Rep, clock: FrozenClock, hours: int) -> int:
@@ -204,9 +209,9 @@ def test_a_reps_callbacks_go_to_another_rep_with_who_did_it(
     ana, ben = reps["ana"], reps["ben"]
     mine = [callback_for(desk, ana, clock, 1), callback_for(desk, ana, clock, 2)]
     bens = callback_for(desk, ben, clock, 1)
-    assert floor(desk, ZONE).rows == []
+    assert floor(desk, ZONE, by=administrator()).rows == []
     open_session(desk, ana, source="terminal", place="host pid 1")
-    row = floor(desk, ZONE).row("ana")
+    row = floor(desk, ZONE, by=administrator()).row("ana")
     assert row is not None and row.callbacks == 2 and row.touches_today == 2
 
     assert hand_callbacks(desk, as_rep(lee), "ana", "ben") == 2
@@ -270,7 +275,10 @@ def test_todays_touches_are_counted_in_the_team_leads_day(
     clock.now = clock.now.replace(hour=15)
     open_session(desk, ana, source="terminal", place="host pid 1")
 
-    in_new_york, in_utc = floor(desk, ZONE).row("ana"), floor(desk, "UTC").row("ana")
+    in_new_york, in_utc = (
+        floor(desk, ZONE, by=administrator()).row("ana"),
+        floor(desk, "UTC", by=administrator()).row("ana"),
+    )
 
     assert in_new_york is not None and in_new_york.touches_today == 0
     assert in_utc is not None and in_utc.touches_today == 1
@@ -287,7 +295,7 @@ def test_the_floor_as_json_names_its_fields(
     beat(desk, opened, state="call", lead_id=claim.lead_id, last_key_at=clock.now)
     clock.now += timedelta(seconds=30)
 
-    data = floor(desk, ZONE).as_json()
+    data = floor(desk, ZONE, by=administrator()).as_json()
 
     assert data["now"] == "2026-11-23T15:00:31Z"
     assert data["zone"] == ZONE and data["live_within_seconds"] == 20

@@ -596,3 +596,18 @@ def test_the_card_counts_the_leads_a_do_not_call_request_would_stop(
         f"number ({warned}), but a do-not-call request lists the number dialled (the "
         f"alternate) and stopped {ended.stopped_by_dnc} other lead(s)"
     )
+
+
+def test_a_rep_may_not_edit_a_lead_another_rep_holds_until_the_hold_runs_out(
+    desk: Desk, reps: dict[str, Rep], make_leads: Make, clock: FrozenClock
+) -> None:
+    from qualdesk.services.access import NotAllowed
+
+    ids = make_leads("ny")
+    _claim(desk, reps["ben"])
+    with pytest.raises(NotAllowed, match="only a team lead may edit a lead another rep holds"):
+        edit_lead(desk, ids["ny"], {"title": "CTO"}, by=as_rep(reps["ana"]))
+    assert _changes(desk) == []
+    assert edit_lead(desk, ids["ny"], {"title": "CTO"}, by=Actor("lee", "lead")).changes
+    clock.now += timedelta(minutes=11)  # ben's hold has run out (he has gone)
+    assert edit_lead(desk, ids["ny"], {"title": "CFO"}, by=as_rep(reps["ana"])).changes

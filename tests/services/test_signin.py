@@ -236,3 +236,21 @@ def test_a_team_lead_unlocks_a_handle_at_once(desk: Desk, staff: dict[str, Rep])
 def test_only_a_team_lead_reads_the_sign_in_log(desk: Desk, staff: dict[str, Rep]) -> None:
     with pytest.raises(NotAllowed, match="only a team lead may read the sign-in log"):
         sign_in_log(desk, as_rep(staff["ana"]))
+
+
+def test_a_handle_locked_again_after_an_unlock_is_recorded_and_unlocks_again(
+    desk: Desk, staff: dict[str, Rep]
+) -> None:
+    from qualdesk.services.signin import unlock
+
+    lee = as_rep(staff["lee"])
+    for _ in range(2):
+        for _ in range(5):
+            with pytest.raises(SignInRefused, match="not accepted"):
+                sign_in(desk, "ana", "guess", source=HERE)
+        with pytest.raises(SignInRefused, match="locked"):
+            sign_in(desk, "ana", "ana-password-1", source=HERE)
+        assert unlock(desk, lee, "ana")
+    assert sign_in(desk, "ana", "ana-password-1", source=HERE).handle == "ana"
+    events = [e.event for e in sign_in_log(desk, administrator(), "ana")]
+    assert events.count("locked") == 2 and events.count("unlocked") == 2

@@ -124,3 +124,34 @@ async def test_an_idle_desk_signs_out_and_gives_back_its_lead(
         assert lead(staffed, held).claimed_by is None
     log = sign_in_log(staffed, administrator(), "ana")
     assert (log[0].event, log[0].detail) == ("signed out", "idle 30 min")
+
+
+async def test_keys_typed_straight_after_the_password_land_on_the_desk(
+    locked_down: Desk,
+) -> None:
+    from tests.tui.conftest import burst
+
+    app = create_app(locked_down, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, *"ana-password-1", "enter", "n")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DeskScreen) and screen.card is not None
+        assert screen.card.lead.claimed_by is not None
+
+
+async def test_escape_does_not_cancel_a_password_change_under_way(locked_down: Desk) -> None:
+    app = create_app(locked_down, rep="ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"ana-password-1", "enter")
+        await settle(pilot)
+        await pilot.press("f2")
+        dialog = app.screen
+        assert isinstance(dialog, PasswordDialog)
+        dialog.changing = True  # as between Enter and the change's end
+        await pilot.press("escape")
+        assert app.screen is dialog
+        dialog.changing = False
+        await pilot.press("escape")
+        assert isinstance(app.screen, DeskScreen)

@@ -71,6 +71,12 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("qualdesk: interrupted", err=True)
         sys.exit(130)
+    except BrokenPipeError:
+        # The reader went away (`qualdesk rules show | head`): nothing more to say to it.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
     except Exception as exc:
         line, code = fail_line(exc)
         click.echo(f"qualdesk: {shown(line)}", err=True)

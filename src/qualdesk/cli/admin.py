@@ -311,11 +311,12 @@ def reps_group() -> None:
 @pass_app
 def reps_add(app: AppContext, handle: str, name: str, role: str, time_zone: str | None) -> None:
     """Add a rep (or a team lead with --role lead)."""
+    from qualdesk.core.display import shown
     from qualdesk.services.reps import add_rep, local_zone
 
     desk = app.desk()
     rep = add_rep(desk, handle, name, role, time_zone or local_zone(), by=app.actor())
-    say(f"Added {rep.role} {rep.handle} ({rep.name}, {rep.time_zone}).")
+    say(f"Added {rep.role} {rep.handle} ({shown(rep.name)}, {rep.time_zone}).")
     say(f"Set their password with: qualdesk reps passwd {rep.handle}", err=True)
 
 
@@ -363,8 +364,16 @@ def _new_password(handle: str, from_stdin: bool) -> str:
         raise QualdeskError(
             "no terminal to ask for the password on; give it on stdin with --password-stdin"
         )
+    from qualdesk.core.passwords import PasswordRefused, check_new
+
     try:
         first = getpass.getpass(f"New password for {shown(handle)}: ")
+        try:
+            check_new(first)
+        except PasswordRefused as exc:
+            raise QualdeskError(
+                f"password for {shown(handle)}: {exc}; nothing was changed"
+            ) from None
         second = getpass.getpass("Again: ")
     except EOFError:
         raise QualdeskError("no password given; nothing was changed") from None
@@ -378,11 +387,13 @@ def _new_password(handle: str, from_stdin: bool) -> str:
 @pass_app
 def reps_unlock(app: AppContext, handle: str) -> None:
     """Let a handle locked after five failed sign-ins sign in again at once (team leads)."""
+    import socket
+
     from qualdesk.core.display import shown
     from qualdesk.services.signin import unlock
 
     desk = app.desk()
-    if unlock(desk, app.actor(), handle):
+    if unlock(desk, app.actor(), handle, source=f"command line on {socket.gethostname()}"):
         say(f"{shown(handle)} may sign in again.")
     else:
         say(f"{shown(handle)} is not locked; nothing was changed.")

@@ -86,12 +86,11 @@ class AppContext:
         cannot be opened at all is left to the command to report.
         """
         from qualdesk.services.access import require_lead
-        from qualdesk.services.desk import open_desk
+        from qualdesk.services.desk import read_desk
 
         location = self.existing()
-        try:
-            desk = open_desk(location.target, upgrade=False)
-        except Exception:  # an older schema, or a damaged file the command reports itself
+        desk = read_desk(location.target)
+        if desk is None:  # an older schema, or a file the command itself reports on
             return
         try:
             if self._actor is None:

@@ -31,7 +31,7 @@ def floor_group(ctx: click.Context, zone: str | None, as_json: bool) -> None:
 
     app: AppContext = ctx.obj
     desk = app.desk()
-    seen = floor(desk, reading_zone(app, desk, zone))
+    seen = floor(desk, reading_zone(app, desk, zone), by=app.actor())
     if as_json:
         print_json(seen.as_json())
     else:

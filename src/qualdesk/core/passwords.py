@@ -33,11 +33,17 @@ def check_new(password: str) -> str:
         raise PasswordRefused("holds a control character (a tab, a line break, an escape)")
     if password.strip() != password:
         raise PasswordRefused("starts or ends with a space")
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PasswordRefused("is not text (bytes that are not UTF-8)") from None
     return password
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    text = unicodedata.normalize("NFC", password).encode("utf-8")
+    # A password given as bytes that are not UTF-8 (from a pipe) still hashes; it can match
+    # nothing stored, as check_new never lets one be set.
+    text = unicodedata.normalize("NFC", password).encode("utf-8", "surrogatepass")
     return hashlib.scrypt(text, salt=salt, n=n, r=r, p=p, maxmem=256 * 1024 * 1024,
                           dklen=HASH_BYTES)  # fmt: skip
 

@@ -27,15 +27,24 @@ def last_event(
     ).first()
 
 
-def count_events(session: Session, handle: str, kinds: tuple[str, ...], since: datetime) -> int:
-    """How many events of these kinds a handle has had after a time."""
-    found = session.scalar(
+def count_events(
+    session: Session,
+    handle: str,
+    kinds: tuple[str, ...],
+    since: datetime,
+    *,
+    after_id: int | None = None,
+) -> int:
+    """How many events of these kinds a handle has had after a time (and after an event)."""
+    query = (
         select(func.count())
         .select_from(SignInEvent)
         .where(col(SignInEvent.handle) == handle, col(SignInEvent.at) > since)
         .where(col(SignInEvent.event).in_(kinds))
     )
-    return int(found or 0)
+    if after_id is not None:
+        query = query.where(col(SignInEvent.id) > after_id)
+    return int(session.scalar(query) or 0)
 
 
 def settle_event(session: Session, event_id: int, event: str, detail: str) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from qualdesk.core.errors import QualdeskError
+from qualdesk.core.errors import DatabaseBusy, QualdeskError
 from qualdesk.core.rules import DeskRules, parse_rules
 from qualdesk.db import rulesversions
 from qualdesk.db.engine import Database, Session, serialize, shown_location
@@ -85,6 +85,30 @@ def open_desk(location: str | Path, *, clock: Clock = system_clock, upgrade: boo
         has_rules = rulesversions.any_stored(session)
     if not has_rules:
         _store_default_rules(desk)
+    return desk
+
+
+def read_desk(location: str | Path) -> Desk | None:
+    """The desk as it is, to learn who may act on it: never upgraded, never given rules,
+    never recovered (a write cut off mid-transaction stays for the command to report).
+
+    None when it cannot be read that way: an older schema (before sign-in, so its
+    rules cannot ask for passwords), a rollback journal waiting beside the file,
+    or a file that is not a desk; the command then says what is wrong itself.
+    """
+    if "://" not in str(location) and Path(f"{Path(location).expanduser()}-journal").exists():
+        return None
+    try:
+        desk = Desk(open_database(location, upgrade=False))
+    except DatabaseBusy:
+        raise
+    except QualdeskError:
+        return None
+    try:
+        desk.rules()
+    except LookupError:
+        desk.close()
+        return None
     return desk
 
 

@@ -209,13 +209,18 @@ def end_session(desk: Desk, session_id: int, why: str) -> None:
         sql.end_session(session, session_id=session_id, now=now, why=why)
 
 
-def floor(desk: Desk, zone_name: str) -> Floor:
+def floor(desk: Desk, zone_name: str, *, by: Actor) -> Floor:
     """Every rep at a desk or holding a lead: what they do, since when, today's touches.
 
     Args:
         desk: the open desk.
         zone_name: the zone today is counted in (the team lead's, as the team view counts).
+        by: who looks: a team lead (the floor names where each rep is, and their leads).
+
+    Raises:
+        NotAllowed: a rep asking.
     """
+    require_lead(by, "see the live floor")
     now = desk.clock()
     today = named_period("today", now, zone_name)
     with desk.db.reading() as session:
@@ -282,7 +287,9 @@ def _row(
     )
 
 
-def release_lead(desk: Desk, actor: Actor, lead_id: int, reason: str = "") -> str:
+def release_lead(
+    desk: Desk, actor: Actor, lead_id: int, reason: str = "", *, holder: str | None = None
+) -> str:
     """Release the lead a rep holds, so it is back in the queue at once; returns their handle.
 
     The notes the rep typed are already kept as their draft (written as they
@@ -290,9 +297,13 @@ def release_lead(desk: Desk, actor: Actor, lead_id: int, reason: str = "") -> st
     the rep's desk is still running, its next write on the card finds the
     hold gone and closes the card, saying who released it.
 
+    Args:
+        holder: the handle of the rep the team lead saw holding it (the floor's
+            confirmation): if another rep holds it by now, nothing changes.
+
     Raises:
         NotAllowed: a rep asking; nothing changes.
-        QualdeskError: no such lead, or nobody holds it.
+        QualdeskError: no such lead, nobody holds it, or not the rep expected.
     """
     require_lead(actor, "release a rep's lead")
     now = desk.clock()
@@ -302,8 +313,12 @@ def release_lead(desk: Desk, actor: Actor, lead_id: int, reason: str = "") -> st
             raise QualdeskError(f"no lead #{lead_id}")
         if lead.claimed_by is None:
             raise QualdeskError(f"lead #{lead_id} is not held by anyone; nothing was changed")
-        holder = session.get(Rep, lead.claimed_by)
-        handle = holder.handle if holder is not None else f"rep #{lead.claimed_by}"
+        held_by = session.get(Rep, lead.claimed_by)
+        handle = held_by.handle if held_by is not None else f"rep #{lead.claimed_by}"
+        if holder is not None and handle != holder:
+            raise QualdeskError(
+                f"lead #{lead_id} is held by {handle} now, not {holder}; nothing was changed"
+            )
         claims.give_back(session, lead_id, updated_at=now)
         sql.record_changes(
             session,

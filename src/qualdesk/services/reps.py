@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from qualdesk.core.display import shown
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.stages import Role
 from qualdesk.db import reps
+from qualdesk.db.engine import serialize
 from qualdesk.db.models import Rep
 from qualdesk.services.access import Actor, administrator, record_change, require_lead
 from qualdesk.services.desk import Desk
@@ -73,14 +75,18 @@ def add_rep(
     """
     by = by or administrator()
     handle = handle.strip().lower()
+    if len(handle) > 40:
+        raise QualdeskError(f"handle {shown(handle[:40])!r}...: use at most 40 characters")
     if not _HANDLE.match(handle):
         raise QualdeskError(
-            f"handle {handle!r}: use lower-case letters, digits, . _ - (start with a letter)"
+            f"handle {shown(handle)!r}: use lower-case letters, digits, . _ - (start with a letter)"
         )
     if role not in {r.value for r in Role}:
         raise QualdeskError(f"role {role!r}: expected rep or lead")
     if not name.strip():
         raise QualdeskError("name: must not be empty")
+    if not name.isprintable():
+        raise QualdeskError(f"name {shown(name)!r}: holds a control character; type it plainly")
     rep = Rep(
         handle=handle,
         name=name.strip(),
@@ -89,6 +95,7 @@ def add_rep(
         created_at=desk.clock(),
     )
     with desk.db.writing() as session:
+        serialize(session, "reps")  # two first team leads at once: one is the first
         if reps.reps_in_role(session, "lead"):
             require_lead(by, "add reps")
         added = reps.insert_rep(session, rep)
@@ -123,6 +130,7 @@ def set_active(desk: Desk, handle: str, active: bool, *, by: Actor) -> Rep:
     """
     require_lead(by, "activate reps" if active else "deactivate reps")
     with desk.db.writing() as session:
+        serialize(session, "reps")  # two team leads deactivating each other: one stays
         rep = reps.rep_with_handle(session, handle.strip().lower())
         if rep is None:
             raise QualdeskError(f"no rep with handle {handle!r} (see `qualdesk reps list`)")

@@ -15,7 +15,7 @@ from qualdesk.core.display import shown
 from qualdesk.core.errors import QualdeskError
 from qualdesk.core.passwords import PasswordRefused, check_new, hash_password, matches
 from qualdesk.db import reps, signins
-from qualdesk.db.engine import serialize
+from qualdesk.db.engine import Session, serialize
 from qualdesk.db.models import Rep, SignInEvent
 from qualdesk.services.access import Actor, administrator, as_rep, record_change, require_lead
 from qualdesk.services.desk import Desk
@@ -98,16 +98,16 @@ def _begin_attempt(desk: Desk, name: str, source: str) -> tuple[int, Rep | None]
     with desk.db.writing() as session:
         serialize(session, f"sign-in {name}")
         rep = reps.rep_with_handle(session, name)
-        lock = signins.last_event(session, name, (LOCKED, UNLOCKED), now - LOCK_FOR)
-        if lock is not None and lock.event == LOCKED:
-            locked_until: datetime | None = lock.at + LOCK_FOR
+        rep_id = rep.id if rep else None
+        marker, failures = _standing(session, name, now, (FAILED, CHECKING))
+        if marker is not None and marker.event == LOCKED:
+            locked_until: datetime | None = marker.at + LOCK_FOR
         else:
-            reset = signins.last_event(session, name, (SIGNED_IN, UNLOCKED), now - LOCK_FOR)
-            since = reset.at if reset is not None else now - LOCK_FOR
-            failures = signins.count_events(session, name, (FAILED, CHECKING), since)
             locked_until = now + LOCK_FOR if failures >= FAILURES_TO_LOCK else None
         if locked_until is not None:
-            signins.record_event(session, _event(now, name, None, REFUSED, source, "while locked"))
+            signins.record_event(
+                session, _event(now, name, rep_id, REFUSED, source, "while locked")
+            )
             minutes = max(1, -(-int((locked_until - now).total_seconds()) // 60))
             locked = SignInRefused(
                 f"too many failed attempts: signing in as this handle is locked for {minutes} "
@@ -115,7 +115,7 @@ def _begin_attempt(desk: Desk, name: str, source: str) -> tuple[int, Rep | None]
                 "sign-in log"
             )
         else:
-            attempt = _event(now, name, rep.id if rep else None, CHECKING, source, "")
+            attempt = _event(now, name, rep_id, CHECKING, source, "")
             signins.record_event(session, attempt)
             session.flush()
             assert attempt.id is not None
@@ -238,11 +238,10 @@ def change_own_password(desk: Desk, rep: Rep, current: str, new: str, *, source:
         _fail(desk, attempt, rep.handle, stored, source, "changing password")
         raise SignInRefused("the current password is not the one on the desk")
     _settle(desk, attempt, SIGNED_IN, "to change the password")
-    actor = Actor(rep.handle, rep.role, rep.id)
-    set_password(desk, actor, rep.handle, new, source=source)
+    set_password(desk, as_rep(rep), rep.handle, new, source=source)
 
 
-def unlock(desk: Desk, actor: Actor, handle: str) -> bool:
+def unlock(desk: Desk, actor: Actor, handle: str, *, source: str = "") -> bool:
     """A team lead lets a locked handle sign in again at once; False if it was not locked.
 
     Raises:
@@ -258,7 +257,8 @@ def unlock(desk: Desk, actor: Actor, handle: str) -> bool:
         if lock is None or lock.event != LOCKED:
             return False
         signins.record_event(
-            session, _event(now, name, rep.id if rep else None, UNLOCKED, "", f"by {actor.handle}")
+            session,
+            _event(now, name, rep.id if rep else None, UNLOCKED, source, f"by {actor.handle}"),
         )
         record_change(session, now, actor, "unlocked", name)
     return True
@@ -287,6 +287,18 @@ def _event(
     )
 
 
+def _standing(
+    session: Session, name: str, now: datetime, counted: tuple[str, ...]
+) -> tuple[SignInEvent | None, int]:
+    """A handle's newest sign-in, lock or unlock in the last 15 minutes, and the attempts of
+    the kinds counted since it (in the order recorded, whatever the clock says)."""
+    marker = signins.last_event(session, name, (LOCKED, SIGNED_IN, UNLOCKED), now - LOCK_FOR)
+    failures = signins.count_events(
+        session, name, counted, now - LOCK_FOR, after_id=marker.id if marker else None
+    )
+    return marker, failures
+
+
 def _fail(desk: Desk, attempt: int, name: str, rep: Rep | None, source: str, detail: str) -> None:
     """An attempt failed; the fifth since the last sign-in or unlock locks the handle."""
     now = desk.clock()
@@ -294,11 +306,10 @@ def _fail(desk: Desk, attempt: int, name: str, rep: Rep | None, source: str, det
         serialize(session, f"sign-in {name}")
         signins.settle_event(session, attempt, FAILED, detail)
         session.flush()
-        if signins.last_event(session, name, (LOCKED,), now - LOCK_FOR) is not None:
+        marker, failures = _standing(session, name, now, (FAILED,))
+        if marker is not None and marker.event == LOCKED:
             return  # already locked by an attempt made at the same time
-        reset = signins.last_event(session, name, (SIGNED_IN, UNLOCKED), now - LOCK_FOR)
-        since = reset.at if reset is not None else now - LOCK_FOR
-        if signins.count_events(session, name, (FAILED,), since) >= FAILURES_TO_LOCK:
+        if failures >= FAILURES_TO_LOCK:
             signins.record_event(
                 session,
                 _event(now, name, rep.id if rep else None, LOCKED, source,

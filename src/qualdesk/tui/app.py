@@ -71,6 +71,8 @@ class QualdeskApp(App[None]):
         # A handle to offer on the password sign-in screen (--rep, the config's rep).
         self.handle = handle
         self.last_key_at: datetime = desk.clock()
+        # Keys typed as the desk starts wait for its first screen.
+        self.holding_keys = True
         self.floor_beat: object | None = None
         self.user_keys = keymap or {}
         self.preferences = preferences or DeskPreferences()
@@ -122,6 +124,10 @@ class QualdeskApp(App[None]):
             self.push_screen(self.sign_in_screen(), self.sign_in)
         else:
             self.sign_in(self.rep)
+        self.call_after_refresh(self._started)
+
+    def _started(self) -> None:
+        self.holding_keys = False
 
     def sign_in_screen(self) -> SignInScreen | PasswordSignInScreen:
         """The screen that asks who is there, as the rules in force want it asked."""
@@ -284,19 +290,19 @@ class QualdeskApp(App[None]):
                 loop.remove_signal_handler(number)
 
     def _quit_now(self) -> None:
-        self._quit([s for s in self.screen_stack if isinstance(s, DeskScreen)])
+        self._quit([s for s in self.screen_stack if isinstance(s, DeskScreen)], why="closed")
 
     def _quit_answer(self, quit_now: bool | None) -> None:
         self.asking_to_quit = None
         if quit_now:
             self._quit([s for s in self.screen_stack if isinstance(s, DeskScreen)])
 
-    def _quit(self, desks: list[DeskScreen]) -> None:
+    def _quit(self, desks: list[DeskScreen], why: str = "quit") -> None:
         for screen in desks:
             screen.give_back()
-        self._stop_floor("quit")
+        self._stop_floor(why)
         if self.rep is not None:
-            self._record_presence(record_sign_out, self.rep, source=self.source, why="quit")
+            self._record_presence(record_sign_out, self.rep, source=self.source, why=why)
             self.rep = None
         self.exit()
 

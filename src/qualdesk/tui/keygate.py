@@ -85,7 +85,9 @@ class KeyGate:
 
     def held(self) -> bool:
         """Whether a screen holds keys while work that decides where they land is under way."""
-        held = any(getattr(screen, "holding_keys", False) for screen in self.app.screen_stack)
+        held = getattr(self.app, "holding_keys", False) or any(
+            getattr(screen, "holding_keys", False) for screen in self.app.screen_stack
+        )
         if not held:
             self._held_since = None
         elif self._held_since is None:

@@ -342,7 +342,8 @@ def edit_lead(
             lead = claims.lead_held_for_writing(session, lead_id)
         if lead is None:
             raise QualdeskError(f"no lead #{lead_id}")
-        if claim is None and lead.claimed_by is not None and lead.claimed_by != by.rep_id:
+        held = lead.claim_expires_at is not None and lead.claim_expires_at > now
+        if claim is None and held and lead.claimed_by not in (None, by.rep_id):
             require_lead(by, "edit a lead another rep holds")
         try:
             edit = plan_edit(details_of(lead), asked)

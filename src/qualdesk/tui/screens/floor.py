@@ -142,7 +142,7 @@ class FloorView(Vertical):
     def read(self) -> None:
         """Read the floor now (in a worker); the table follows when it arrives."""
         try:
-            seen = floor(self.desk, self.rep.time_zone)
+            seen = floor(self.desk, self.rep.time_zone, by=as_rep(self.rep))
         except QualdeskError as exc:
             self.post_message(self.Read(None, str(exc)))
         except Exception as exc:  # shown once in the title, logged
@@ -250,7 +250,7 @@ class FloorView(Vertical):
     @work(thread=True, group="floor-change", exit_on_error=False)
     def _release(self, lead_id: int, handle: str) -> None:
         try:
-            holder = release_lead(self.desk, as_rep(self.rep), lead_id)
+            holder = release_lead(self.desk, as_rep(self.rep), lead_id, holder=handle)
         except QualdeskError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=8)
             return

@@ -96,6 +96,11 @@ class PasswordSignInScreen(Screen[Rep | None]):
         self.handle = handle or ""
         self.checking = False
 
+    @property
+    def holding_keys(self) -> bool:
+        """Keys typed while the password is checked wait for the desk it opens."""
+        return self.checking
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="signin-box"):
@@ -139,10 +144,11 @@ class PasswordSignInScreen(Screen[Rep | None]):
         self.app.call_from_thread(self._checked, rep)
 
     def _checked(self, result: Rep | str) -> None:
-        self.checking = False
         if isinstance(result, Rep):
+            # Keys stay held until the desk this opens takes them up.
             self.dismiss(result)
             return
+        self.checking = False
         password = self.query_one("#signin-password", Input)
         password.value = ""
         password.focus()
@@ -168,6 +174,7 @@ class PasswordDialog(ModalScreen[bool]):
         self.desk = desk
         self.rep = rep
         self.source = source
+        self.changing = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="password"):
@@ -196,6 +203,8 @@ class PasswordDialog(ModalScreen[bool]):
             self._say("the two new passwords differ")
             self.query_one("#password-new", Input).focus()
             return
+        self.changing = True
+        self._say("Changing...")
         self._change(current, new)
 
     @work(thread=True, exclusive=True, group="password")
@@ -203,15 +212,21 @@ class PasswordDialog(ModalScreen[bool]):
         try:
             change_own_password(self.desk, self.rep, current, new, source=self.source)
         except QualdeskError as exc:
-            self.app.call_from_thread(self._say, str(exc))
+            self.app.call_from_thread(self._refused, str(exc))
             return
         except Exception as exc:
-            self.app.call_from_thread(self._say, unexpected_line(exc))
+            self.app.call_from_thread(self._refused, unexpected_line(exc))
             return
         self.app.call_from_thread(self.dismiss, True)
+
+    def _refused(self, line: str) -> None:
+        self.changing = False
+        self._say(line)
 
     def _say(self, line: str) -> None:
         self.query_one("#password-message", Static).update(Text(shown(line)))
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        """Esc cancels, but not a change already under way: it says when it is done."""
+        if not self.changing:
+            self.dismiss(False)
