@@ -66,6 +66,24 @@ async def test_a_page_of_another_site_may_not_open_a_desk(
     assert "desk opened" not in served.printed()
 
 
+async def test_a_name_pointed_at_this_machine_by_another_site_is_refused(
+    served_desk: Path, serve: Callable[..., Served]
+) -> None:
+    """A site whose name resolves to 127.0.0.1 (DNS rebinding) is still another site."""
+    served = serve(served_desk)
+    named = {"Host": f"evil.example:{served.port}", "Origin": f"http://evil.example:{served.port}"}
+    async with aiohttp.ClientSession() as session:
+        page = await session.get(served.url, headers={"Host": named["Host"]})
+        assert page.status == 421
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await session.ws_connect(f"ws://127.0.0.1:{served.port}/ws", headers=named)
+        assert refused.value.status == 421
+        for name in ("localhost", "127.0.0.1", "[::1]"):
+            page = await session.get(served.url, headers={"Host": f"{name}:{served.port}"})
+            assert page.status == 200, name
+    assert "desk opened" not in served.printed()
+
+
 async def test_a_desk_on_either_engine_is_served(
     db_location: str | Path, serve: Callable[..., Served], tmp_path: Path
 ) -> None:

@@ -64,7 +64,7 @@ def serve_command(app: AppContext, host: str, port: int, public_url: str | None)
             "a password (qualdesk reps passwd), or serve on 127.0.0.1"
         )
     desk.close()
-    server = _desk_server(desk_command(target), host, port, public)
+    server = _desk_server(desk_command(target), host, port, public, local)
     asyncio.run(server.run(target))
 
 
@@ -152,11 +152,11 @@ def http_url(host: str, port: int) -> str:
     return f"http://{shown_host}:{port}"
 
 
-def _desk_server(command: str, host: str, port: int, public_url: str | None) -> Any:
+def _desk_server(command: str, host: str, port: int, public_url: str | None, local: bool) -> Any:
     """The server; textual-serve and aiohttp load only here, when serving."""
     from qualdesk.cli.serving import DeskServer
 
-    return DeskServer(command, host=host, port=port, public_url=public_url)
+    return DeskServer(command, host=host, port=port, public_url=public_url, local=local)
 
 
 COMMANDS = [serve_command]

@@ -36,7 +36,14 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
 from qualdesk.cli.output import say
-from qualdesk.cli.serve import ADDRESS_ENV, DRIVER, MOST_COLUMNS, MOST_ROWS, http_url
+from qualdesk.cli.serve import (
+    ADDRESS_ENV,
+    DRIVER,
+    MOST_COLUMNS,
+    MOST_ROWS,
+    http_url,
+    names_loopback,
+)
 from qualdesk.core.errors import QualdeskError
 
 log = logging.getLogger("qualdesk.serve")
@@ -66,9 +73,18 @@ class DeskSession(AppService):
 class DeskServer(Server):
     """textual-serve's server for the desk (see the module docstring)."""
 
-    def __init__(self, command: str, *, host: str, port: int, public_url: str | None) -> None:
+    def __init__(
+        self, command: str, *, host: str, port: int, public_url: str | None, local: bool
+    ) -> None:
         super().__init__(command, host=host, port=port, title="qualdesk", public_url=public_url)
         self.given_public_url = public_url
+        # On loopback, only this machine's names: a site whose name a DNS trick points at
+        # 127.0.0.1 would otherwise be "the same site" as the desk in the rep's browser.
+        self.names: set[str] | None = None
+        if local:
+            self.names = {host.strip("[]").lower()}
+            if public_url is not None:
+                self.names.add((urlsplit(public_url).hostname or "").lower())
         self.sockets: set[web.WebSocketResponse] = set()
 
     async def run(self, target: str) -> None:
@@ -110,6 +126,22 @@ class DeskServer(Server):
         if exc.errno == errno.EADDRNOTAVAIL:
             return f"--host {self.host}: not an address of this machine"
         return f"{where}: cannot listen there ({exc.strerror or exc})"
+
+    async def _make_app(self) -> web.Application:
+        app = await super()._make_app()
+        app.middlewares.append(self._known_name)
+        return app
+
+    @web.middleware
+    async def _known_name(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        """On loopback, a request must name this machine (or the --public-url's host)."""
+        if self.names is not None:
+            name = (urlsplit(f"//{request.host}").hostname or "").lower()
+            if name not in self.names and not names_loopback(name):
+                log.warning("refused a request for another site (Host %r)", request.host[:100])
+                raise web.HTTPMisdirectedRequest(text="this desk answers to its own name only\n")
+        response: web.StreamResponse = await handler(request)
+        return response
 
     async def on_startup(self, app: web.Application) -> None:
         """textual-serve prints its banner here; `run` says where it serves once it listens."""
