@@ -44,7 +44,7 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def demo_copy(demo_file: Path, db_path: Path) -> Path:
-    shutil.copyfile(demo_file, db_path)
+    shutil.copy(demo_file, db_path)  # with its mode, as a desk file is made
     return db_path
 
 
@@ -534,12 +534,13 @@ def test_a_file_only_its_owner_can_write_is_ok(run: Run, demo_copy: Path) -> Non
         "ok",
         f"only its owner, {_owner_name(demo_copy)}, can write it and its folder",
     )
-    demo_copy.chmod(0o644)
-    access = _access(run)
-    assert access["status"] == "ok"
-    assert access["detail"].endswith("(others on this machine can read it)")
     text = run("doctor")
     assert "  ok       access          only its owner" in text.out
+    demo_copy.chmod(0o644)
+    access = _access(run)
+    assert access["status"] == "warning"
+    assert access["detail"].startswith("everyone on this machine can read it (644)")
+    assert "chmod o-r" in access["advice"]
 
 
 @unix_only
@@ -613,3 +614,13 @@ def test_a_superuser_role_on_postgresql_is_a_warning(
     assert "`qualdesk db upgrade`" in access["advice"] and "docs/access.md" in access["advice"]
     code, out, _ = _main(capsys, "--db", server_desk, "doctor")
     assert f"  warning  access          qualdesk connects as {user}, which is a superuser" in out
+
+
+def test_a_new_desk_file_is_its_owners_alone(run: Run, tmp_path: Path) -> None:
+    import stat
+
+    made = tmp_path / "new.db"
+    assert run("db", "init", str(made), db=None).code == 0
+    assert stat.S_IMODE(made.stat().st_mode) == 0o600
+    wal = made.with_name("new.db-wal")
+    assert not wal.exists() or stat.S_IMODE(wal.stat().st_mode) == 0o600

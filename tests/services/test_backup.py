@@ -167,7 +167,7 @@ def test_a_restored_backup_opens_as_the_desk(
     back_up(str(db_path), tmp_path / "backup.db")
     restored = tmp_path / "elsewhere" / "restored.db"
     restored.parent.mkdir()
-    shutil.copyfile(tmp_path / "backup.db", restored)
+    shutil.copy(tmp_path / "backup.db", restored)  # with its mode
 
     with pytest.raises(SystemExit) as exited:
         main(["--db", str(restored), "doctor"])

@@ -50,6 +50,10 @@ def open_database(location: str | Path, *, upgrade: bool = True) -> Database:
         if path.is_dir():
             raise SchemaError(f"{path} is a folder, not a database file")
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            # A new desk holds leads and password hashes: its owner's alone to read until
+            # someone decides otherwise (its -wal and -shm files take the same mode).
+            path.touch(mode=0o600)
     db = Database(make_engine(url))
     try:
         with db.read_connection() as conn, conn.begin():

@@ -79,9 +79,16 @@ def file_access(path: Path) -> Verdict:
         return Verdict("skipped", f"cannot read the permissions: {exc.strerror or exc}")
     owner = _user_name(info.st_uid)
     openings = [o for what, seen in paths if (o := _opening(what, seen)) is not None]
+    if not openings and info.st_mode & stat.S_IROTH:
+        return Verdict(
+            "warning",
+            f"everyone on this machine can read it ({stat.S_IMODE(info.st_mode):o}): every "
+            "lead, and the reps' password hashes",
+            "chmod o-r the file and any -wal and -shm beside it (chmod 600 if one user runs "
+            f"every qualdesk, 640 or 660 with a group of the desk's people) ({DOCS})",
+        )
     if not openings:
-        readable = " (others on this machine can read it)" if info.st_mode & stat.S_IROTH else ""
-        return Verdict("ok", f"only its owner, {owner}, can write it and its folder{readable}")
+        return Verdict("ok", f"only its owner, {owner}, can write it and its folder")
     by_whom: dict[str, list[Opening]] = {}
     for opening in openings:
         by_whom.setdefault(opening.who, []).append(opening)
