@@ -29,13 +29,15 @@ from qualdesk.services.signin import record_sign_in, record_sign_out, requires_p
 from qualdesk.tui.keygate import DeliverKey, KeyGate
 from qualdesk.tui.keymap import binding_ids
 from qualdesk.tui.screens import questions
-from qualdesk.tui.screens.desk import DeskScreen, desk_screen
+from qualdesk.tui.screens.desk import QUIT_WAIT, DeskScreen, desk_screen
 from qualdesk.tui.screens.forms import ConfirmDialog
 from qualdesk.tui.screens.help import HelpScreen
 from qualdesk.tui.screens.signin import PasswordDialog, PasswordSignInScreen, SignInScreen
 
 # How often the desk looks for a rep gone idle (the rules say how long is too long).
 IDLE_CHECK_SECONDS = 20
+# How long a closed desk waits for the database to take back its lead (a quit waits QUIT_WAIT).
+CLOSED_WAIT = 10.0
 
 
 class QualdeskApp(App[None]):
@@ -298,8 +300,11 @@ class QualdeskApp(App[None]):
             self._quit([s for s in self.screen_stack if isinstance(s, DeskScreen)])
 
     def _quit(self, desks: list[DeskScreen], why: str = "quit") -> None:
+        # Closed (a tab, a terminal): nobody waits on this desk any more, and many may close
+        # at once (a server stopping), so it waits longer for the database to take the lead.
+        wait = CLOSED_WAIT if why == "closed" else QUIT_WAIT
         for screen in desks:
-            screen.give_back()
+            screen.give_back(wait)
         self._stop_floor(why)
         if self.rep is not None:
             self._record_presence(record_sign_out, self.rep, source=self.source, why=why)

@@ -42,7 +42,7 @@ class Claim:
     resumed: bool = False
 
 
-def hold(session: Session, claim: Claim, now: datetime) -> Lead:
+def hold(session: Session, claim: Claim, now: datetime, *, saving: bool = True) -> Lead:
     """The claimed lead, in the caller's transaction, with the lease renewed.
 
     Renewing takes the lead's row for the rest of the transaction, so no other
@@ -50,10 +50,12 @@ def hold(session: Session, claim: Claim, now: datetime) -> Lead:
 
     Raises:
         ClaimLost: the claim expired or the lead was taken off the desk; the
-            message says which, so the rep knows what became of it.
+            message says which, so the rep knows what became of it, and, when
+            a change was being saved (`saving`), that it was not.
     """
     if not claims.renew_claim(session, claim.lead_id, claim.token, now, now + LEASE):
-        raise ClaimLost(f"{_why_lost(session, claim)}; this last change was not saved")
+        lost = _why_lost(session, claim)
+        raise ClaimLost(f"{lost}; this last change was not saved" if saving else lost)
     lead = session.get(Lead, claim.lead_id)
     assert lead is not None
     session.refresh(lead)
@@ -64,7 +66,7 @@ def renew(desk: Desk, claim: Claim) -> None:
     """Keep holding the lead while its card is open."""
     now = desk.clock()
     with desk.db.writing() as session:
-        hold(session, claim, now)
+        hold(session, claim, now, saving=False)
 
 
 def _why_lost(session: Session, claim: Claim) -> str:

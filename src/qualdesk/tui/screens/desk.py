@@ -796,13 +796,14 @@ class DeskScreen(Screen[None]):
             notes = box.text
         self._move(self.work.open_lead(lead_id, held, notes))
 
-    def give_back(self) -> None:
-        """The app is closing: keep the notes and give the lead back, if the database answers soon.
+    def give_back(self, wait: float = QUIT_WAIT) -> None:
+        """The app is closing: keep the notes and give the lead back, if the database answers
+        within `wait` seconds.
 
         Otherwise its lease returns it to the queue soon enough.
         """
         self._put_back()
-        self.line.wait(QUIT_WAIT)
+        self.line.wait(wait)
 
     def floor_state(self) -> tuple[str, int | None]:
         """What the rep is doing, for the live floor (core.floor.STATES), and the lead held."""
