@@ -135,7 +135,10 @@ def test_the_desk_role_works_a_whole_day_and_changes_no_table(
         ana = add_rep(desk, "ana", "Ana Reyes", "rep", "America/New_York", by=as_rep(lee))
         set_password(desk, as_rep(lee), "ana", "correct horse", source="test")
         assert sign_in(desk, "ana", "correct horse", source="test").id == ana.id
-        assert [e.event for e in sign_in_log(desk, administrator(), "ana")] == ["signed in", "password set"]
+        assert [e.event for e in sign_in_log(desk, administrator(), "ana")] == [
+            "signed in",
+            "password set",
+        ]
 
         leads = write_csv(
             [
