@@ -43,9 +43,9 @@ def qualdesk(ctx: click.Context, db_flag: str | None, as_flag: str | None) -> No
 
 
 def _register() -> None:
-    from qualdesk.cli import admin, desk, floor, handoff, imports, leads, maintenance, serve
+    from qualdesk.cli import admin, desk, floor, handoff, imports, leads, maintenance, reps, serve
 
-    for module in (admin, desk, imports, leads, handoff, floor, maintenance, serve):
+    for module in (admin, reps, desk, imports, leads, handoff, floor, maintenance, serve):
         for command in module.COMMANDS:
             qualdesk.add_command(command)
 
