@@ -21,7 +21,7 @@ from sqlmodel import select
 from textual import events
 from textual.widgets import TextArea
 
-from qualdesk.db.models import Lead
+from qualdesk.db.models import Lead, Rep
 from qualdesk.services.access import Actor
 from qualdesk.services.calling.calls import end_call, set_criterion
 from qualdesk.services.calling.queue import claim_next
@@ -54,7 +54,13 @@ QUALIFYING = ("vertical", "pains", "budget", "urgency")
 
 @pytest.fixture
 def hostile(desk: Desk, tmp_path: Path) -> tuple[Desk, int]:
-    add_rep(desk, "ana", "Ana [i]Reyes\x1b[0m", "rep", "America/New_York")
+    ana = add_rep(desk, "ana", "Ana [i]Reyes", "rep", "America/New_York")
+    # `reps add` refuses a control character in a name now; a desk may hold one from before.
+    with desk.db.writing() as session:
+        stored = session.get(Rep, ana.id)
+        assert stored is not None
+        stored.name = "Ana [i]Reyes\x1b[0m"
+        session.add(stored)
     add_rep(desk, "lee", "Lee Morgan", "lead", "America/New_York")
     path = tmp_path / "hostile.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
