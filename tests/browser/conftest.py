@@ -92,9 +92,12 @@ def wait_until(condition: Callable[[], Any], what: str, patience: float = PATIEN
 class Served:
     """A running `qualdesk serve`: its URL, process and what it printed."""
 
-    def __init__(self, db: str | Path, folder: Path, *args: str) -> None:
+    def __init__(
+        self, db: str | Path, folder: Path, *args: str, env: dict[str, str] | None = None
+    ) -> None:
         self.db = db
         self.output = folder / "serve.out"
+        environment = {**os.environ, **(env or {})}
         for _attempt in range(3):  # another worker may take the free port first
             self.port = free_port()
             self.url = f"http://127.0.0.1:{self.port}/"
@@ -112,6 +115,7 @@ class Served:
                         *args,
                     ],
                     cwd=REPO,
+                    env=environment,
                     stdout=out,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
@@ -205,8 +209,8 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., Served]]:
     """Start `qualdesk serve` on a desk; every server started is stopped at the end."""
     started: list[Served] = []
 
-    def start(db: str | Path, *args: str) -> Served:
-        served = Served(db, tmp_path, *args)
+    def start(db: str | Path, *args: str, env: dict[str, str] | None = None) -> Served:
+        served = Served(db, tmp_path, *args, env=env)
         started.append(served)
         return served
 

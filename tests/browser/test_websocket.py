@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,15 +16,35 @@ from tests.browser.desks import build_served_desk
 
 
 async def screen_until(websocket: aiohttp.ClientWebSocketResponse, wanted: str) -> str:
-    """What the desk draws, read until `wanted` shows (or the socket closes)."""
+    """What the desk draws, read until `wanted` shows (or the socket closes, or PATIENCE)."""
     drawn = ""
+    deadline = time.monotonic() + PATIENCE
     while wanted not in ANSI.sub("", drawn):
-        message = await websocket.receive(timeout=PATIENCE)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            tail = " ".join(ANSI.sub("", drawn).split())[-600:]
+            raise AssertionError(f"the desk never drew {wanted!r}; it drew: {tail!r}")
+        try:
+            # One bound for the whole wait: receive's own timeout starts again at each
+            # ping the server sends (every 15 s), so it alone may never run out.
+            async with asyncio.timeout(left):
+                message = await websocket.receive()
+        except TimeoutError:
+            continue
         if message.type is aiohttp.WSMsgType.BINARY:
             drawn += message.data.decode("utf-8", "replace")
         elif message.type is not aiohttp.WSMsgType.TEXT:
             raise AssertionError(f"the socket closed before {wanted!r} showed")
     return ANSI.sub("", drawn)
+
+
+async def until_closed(websocket: aiohttp.ClientWebSocketResponse) -> aiohttp.WSMessage:
+    """The message that ends the socket, after whatever the desk draws first (PATIENCE)."""
+    async with asyncio.timeout(PATIENCE):
+        closing = await websocket.receive()
+        while closing.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT):
+            closing = await websocket.receive()
+    return closing
 
 
 async def test_a_websocket_without_the_page_gets_the_sign_in_screen_and_no_further(
@@ -45,9 +67,7 @@ async def test_a_websocket_without_the_page_gets_the_sign_in_screen_and_no_furth
             await websocket.send_str(junk)
         await websocket.send_bytes(b"\x00\xff")
         await websocket.send_str(json.dumps(["stdin", "\x1b"]))  # Esc: quit the sign-in
-        closing = await websocket.receive(timeout=PATIENCE)
-        while closing.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT):
-            closing = await websocket.receive(timeout=PATIENCE)
+        closing = await until_closed(websocket)
     assert closing.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
     wait_until(lambda: "desk closed" in served.printed(), "the desk process to end")
     assert "Traceback" not in served.printed()
@@ -73,14 +93,17 @@ async def test_a_name_pointed_at_this_machine_by_another_site_is_refused(
     served = serve(served_desk)
     named = {"Host": f"evil.example:{served.port}", "Origin": f"http://evil.example:{served.port}"}
     async with aiohttp.ClientSession() as session:
-        page = await session.get(served.url, headers={"Host": named["Host"]})
-        assert page.status == 421
+        for path in ("", "static/js/textual.js", "favicon.ico", "download/x", "ws"):
+            page = await session.get(served.url + path, headers={"Host": named["Host"]})
+            assert page.status == 421, path
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
             await session.ws_connect(f"ws://127.0.0.1:{served.port}/ws", headers=named)
         assert refused.value.status == 421
         for name in ("localhost", "127.0.0.1", "[::1]"):
             page = await session.get(served.url, headers={"Host": f"{name}:{served.port}"})
             assert page.status == 200, name
+        icon = await session.get(served.url + "favicon.ico")
+        assert icon.status == 204
     assert "desk opened" not in served.printed()
 
 

@@ -117,3 +117,78 @@ def test_a_password_in_the_url_stays_off_the_desks_command_line(
     command = desk_command(url)
     assert "secret" not in command and command.endswith("-m qualdesk desk --served")
     assert os.environ["QUALDESK_DB"] == url  # the desk processes' environment
+
+
+def test_a_tab_gets_no_rep_password_the_server_was_given(tmp_path: Path) -> None:
+    from qualdesk.cli.serving import desk_environment
+
+    server = {
+        "QUALDESK_PASSWORD": "lee's long secret",
+        "qualdesk_password": "lee's long secret",
+        "QUALDESK_ADMIN_TOKEN": "t0ken",
+        "QUALDESK_API_SECRET": "s3cret",
+        "QUALDESK_DB": "postgresql://desk:dbpass@db/desk",  # the database's, as the server's
+        "QUALDESK_CONFIG": "/etc/qualdesk.toml",
+        "PGPASSWORD": "dbpass",
+        "QUALDESK_SERVED_EXPOSED": "1",
+        "PATH": "/usr/bin",
+    }
+    given = desk_environment(server, address="192.0.2.9", exposed=False, exports=tmp_path)
+    assert not any("secret" in value or "t0ken" in value for value in given.values())
+    assert {name for name in given if name.upper().startswith("QUALDESK_")} == {
+        "QUALDESK_DB",
+        "QUALDESK_CONFIG",
+        "QUALDESK_BROWSER_ADDRESS",
+        "QUALDESK_EXPORTS",
+    }
+    assert given["PGPASSWORD"] == "dbpass" and given["PATH"] == "/usr/bin"
+    assert given["QUALDESK_BROWSER_ADDRESS"] == "192.0.2.9"
+    assert given["QUALDESK_EXPORTS"] == str(tmp_path)
+    assert given["TEXTUAL_DRIVER"] == "qualdesk.tui.browser:DeskWebDriver"
+    exposed = desk_environment({}, address="", exposed=True, exports=tmp_path)
+    assert exposed["QUALDESK_SERVED_EXPOSED"] == "1"
+
+
+@pytest.mark.parametrize(
+    "host, shown, note",
+    [
+        ("127.0.0.1", "http://127.0.0.1:8000", None),
+        ("::1", "http://[::1]:8000", None),
+        ("0.0.0.0", f"http://{socket.gethostname()}:8000", "http://127.0.0.1:8000"),
+        ("::", f"http://{socket.gethostname()}:8000", "http://[::1]:8000"),
+    ],
+)
+def test_the_address_printed_is_one_a_browser_can_open(
+    host: str, shown: str, note: str | None
+) -> None:
+    from qualdesk.cli.serve import browse_address
+
+    where, said = browse_address(host, 8000)
+    assert where == shown
+    if note is None:
+        assert said is None
+    else:
+        assert said is not None and said.endswith(f"on this machine {note})")
+
+
+def test_exports_need_a_folder(run: Run, tmp_path: Path) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("not a folder", encoding="utf-8")
+    result = run("serve", "--exports", str(taken))
+    assert result.code == 1
+    assert one_line(result.err).endswith(
+        f"--exports {taken}: something that is not a folder is there"
+    )
+
+
+def test_at_least_one_tab(run: Run) -> None:
+    result = run("serve", "--max-tabs", "0")
+    assert result.code == 2
+    assert "--max-tabs" in one_line(result.err)
+
+
+def test_the_server_and_the_desk_name_the_same_exports_folder() -> None:
+    from qualdesk.cli import serve
+    from qualdesk.tui import browser
+
+    assert serve.EXPORTS_FOLDER == browser.EXPORTS_FOLDER

@@ -2,9 +2,10 @@
 
 Each websocket the page opens starts `qualdesk --db DB desk --served` on
 pipes, with the desk's web driver (qualdesk.tui.browser), at the sign-in
-screen. When the tab closes or the connection drops (aiohttp's heartbeat
-notices a silent one within about 20 s), textual-serve sends that process a
-quit, and the desk gives its lead back as a closed terminal does.
+screen, up to --max-tabs at once. When the tab closes or the connection drops
+(aiohttp's heartbeat notices a silent one within about 20 s), textual-serve
+sends that process a quit, and the desk gives its lead back as a closed
+terminal does.
 """
 
 from __future__ import annotations
@@ -27,9 +28,12 @@ from qualdesk.core.errors import QualdeskError
 
 # The desk process each tab runs picks this driver (textual-serve sets Textual's own).
 DRIVER = "qualdesk.tui.browser:DeskWebDriver"
-ADDRESS_ENV = "QUALDESK_BROWSER_ADDRESS"  # as qualdesk.tui.browser reads it
 # A browser asks for its window's size in cells; nothing real is larger than this.
 MOST_COLUMNS, MOST_ROWS = 500, 200
+# Desk processes at once: each is about 90 MB and a second of CPU to start (docs/serve.md).
+MAX_TABS = 40
+# Where served desks write their exports, in the folder the server starts from.
+EXPORTS_FOLDER = "qualdesk-exports"
 
 
 @click.command("serve")
@@ -42,16 +46,38 @@ MOST_COLUMNS, MOST_ROWS = 500, 200
     metavar="URL",
     help="The address browsers use, when a reverse proxy stands in front (https://...).",
 )
+@click.option(
+    "--max-tabs",
+    default=MAX_TABS,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="Desks (browser tabs) open at once; a tab beyond it is told the desk is full.",
+)
+@click.option(
+    "--exports",
+    metavar="DIR",
+    help=f"The folder served desks export into [default: ./{EXPORTS_FOLDER}].",
+)
 @pass_app
-def serve_command(app: AppContext, host: str, port: int, public_url: str | None) -> None:
+def serve_command(
+    app: AppContext,
+    host: str,
+    port: int,
+    public_url: str | None,
+    max_tabs: int,
+    exports: str | None,
+) -> None:
     """Serve the desk to browsers: each tab runs its own desk, from the sign-in screen.
 
     It listens on 127.0.0.1 (this machine only) unless --host says otherwise;
     any other address, or a --public-url naming another host, needs the rules'
-    sign_in = "password". Put it behind a reverse proxy for HTTPS (docs/serve.md).
-    Ctrl+C stops it; every open desk gives its lead back first.
+    sign_in = "password", and its tabs then ask for passwords whatever the rules
+    say later. Exports from a tab are written in one folder (--exports). Put it
+    behind a reverse proxy for HTTPS (docs/serve.md). Ctrl+C stops it; every
+    open desk gives its lead back first.
     """
     public = checked_public_url(public_url) if public_url is not None else None
+    folder = exports_folder(exports)
     local = is_loopback(host)
     desk = app.desk(signed_in=False)  # each tab signs in; the server reads only the rules
     target = full_target(app.existing().target)
@@ -64,8 +90,28 @@ def serve_command(app: AppContext, host: str, port: int, public_url: str | None)
             "a password (qualdesk reps passwd), or serve on 127.0.0.1"
         )
     desk.close()
-    server = _desk_server(desk_command(target), host, port, public, local)
+    server = _desk_server(
+        desk_command(target),
+        host=host,
+        port=port,
+        public_url=public,
+        local=local,
+        exposed=exposed,
+        max_tabs=max_tabs,
+        exports=folder,
+    )
     asyncio.run(server.run(target))
+
+
+def exports_folder(given: str | None) -> Path:
+    """The folder served desks export into, as an absolute path (made on the first export)."""
+    try:
+        folder = Path(given if given is not None else EXPORTS_FOLDER).expanduser().resolve()
+    except (RuntimeError, OSError, ValueError):
+        raise QualdeskError(f"--exports {given!r}: not a folder that can be used") from None
+    if folder.exists() and not folder.is_dir():
+        raise QualdeskError(f"--exports {folder}: something that is not a folder is there")
+    return folder
 
 
 def desk_command(target: str) -> str:
@@ -152,11 +198,30 @@ def http_url(host: str, port: int) -> str:
     return f"http://{shown_host}:{port}"
 
 
-def _desk_server(command: str, host: str, port: int, public_url: str | None, local: bool) -> Any:
+def browse_address(host: str, port: int) -> tuple[str, str | None]:
+    """The address to give reps for a server listening on `host`, and a note when it is not
+    the one listened on: 0.0.0.0 or :: (every address) is no address a browser can open.
+    """
+    try:
+        every = ipaddress.ip_address(host.strip("[]")).is_unspecified
+    except ValueError:
+        every = host == ""
+    if not every:
+        return http_url(host, port), None
+    here = http_url("::1" if ":" in host else "127.0.0.1", port)
+    name = socket.gethostname() or "this-machine"
+    return (
+        http_url(name, port),
+        f"  (listening on every address of this machine: other machines use its name or "
+        f"address; on this machine {here})",
+    )
+
+
+def _desk_server(command: str, **how: Any) -> Any:
     """The server; textual-serve and aiohttp load only here, when serving."""
     from qualdesk.cli.serving import DeskServer
 
-    return DeskServer(command, host=host, port=port, public_url=public_url, local=local)
+    return DeskServer(command, **how)
 
 
 COMMANDS = [serve_command]

@@ -8,8 +8,12 @@ a traceback in the log. Here:
   host) is refused, so a page elsewhere cannot drive a desk on this machine;
 - sizes are kept within what a screen can show, and a message that is not
   what the page sends is dropped, with the session kept;
-- each desk process learns the browser's address (for the sign-in log) and
-  runs the desk's web driver;
+- each desk process learns the browser's address (for the sign-in log),
+  whether the server lets other machines in (it then asks for passwords
+  whatever the rules say) and its exports folder, runs the desk's web driver,
+  and gets no rep's password the server was started with;
+- at most --max-tabs desk processes run at once: a tab beyond is told the
+  desk is full and starts none;
 - the page's addresses follow the address the browser used, unless
   --public-url names the one in front (a reverse proxy).
 
@@ -27,24 +31,28 @@ import json
 import logging
 import re
 import signal
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp_jinja2
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
 from qualdesk.cli.output import say
 from qualdesk.cli.serve import (
-    ADDRESS_ENV,
     DRIVER,
     MOST_COLUMNS,
     MOST_ROWS,
+    browse_address,
     http_url,
     names_loopback,
 )
 from qualdesk.core.errors import QualdeskError
+from qualdesk.core.words import counted
+from qualdesk.tui.browser import ADDRESS_ENV, EXPORTS_ENV, EXPOSED_ENV
 
 log = logging.getLogger("qualdesk.serve")
 # textual-serve's page asks Google's servers for its font; it ships the font itself.
@@ -54,30 +62,88 @@ FONT_FACE = (
     "src: url('%sfonts/RobotoMono-VariableFont_wght.ttf') format('truetype'); }"
 )
 HEARTBEAT = 15  # seconds between pings; a connection silent for half of it more is closed
+# What a rep signs in with, in a variable of qualdesk's: never handed to a tab's desk.
+SECRET_WORDS = ("PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN")
+
+
+def full_line(max_tabs: int) -> str:
+    """What a browser beyond --max-tabs reads."""
+    return (
+        f"The desk is full ({counted(max_tabs, 'tab')} open, the most this server takes): "
+        "close one, or try again in a few minutes."
+    )
+
+
+def desk_environment(
+    base: Mapping[str, str], *, address: str, exposed: bool, exports: Path
+) -> dict[str, str]:
+    """A tab's desk process's environment: the server's, less any rep's password.
+
+    QUALDESK_PASSWORD (and any QUALDESK_ variable named for a secret) signs a
+    command in as whoever started the server; a tab's desk signs in on its own
+    screen and never gets it. The database's own (QUALDESK_DB, PGPASSWORD)
+    stays: each desk connects as the server does.
+    """
+    environment = {
+        name: value
+        for name, value in base.items()
+        if not (
+            name.upper().startswith("QUALDESK_")
+            and any(word in name.upper() for word in SECRET_WORDS)
+        )
+    }
+    environment["TEXTUAL_DRIVER"] = DRIVER
+    environment[ADDRESS_ENV] = address
+    environment[EXPORTS_ENV] = str(exports)
+    if exposed:
+        environment[EXPOSED_ENV] = "1"
+    else:
+        environment.pop(EXPOSED_ENV, None)
+    return environment
 
 
 class DeskSession(AppService):
     """One tab's desk process, told where the browser is and which driver to use."""
 
-    def __init__(self, command: str, *, address: str, **kwargs: Any) -> None:
+    def __init__(
+        self, command: str, *, address: str, exposed: bool, exports: Path, **kwargs: Any
+    ) -> None:
         super().__init__(command, **kwargs)
         self.address = address
+        self.exposed = exposed
+        self.exports = exports
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
-        environment = super()._build_environment(width=width, height=height)
-        environment["TEXTUAL_DRIVER"] = DRIVER
-        environment[ADDRESS_ENV] = self.address
-        return environment
+        return desk_environment(
+            super()._build_environment(width=width, height=height),
+            address=self.address,
+            exposed=self.exposed,
+            exports=self.exports,
+        )
 
 
 class DeskServer(Server):
     """textual-serve's server for the desk (see the module docstring)."""
 
     def __init__(
-        self, command: str, *, host: str, port: int, public_url: str | None, local: bool
+        self,
+        command: str,
+        *,
+        host: str,
+        port: int,
+        public_url: str | None,
+        local: bool,
+        exposed: bool,
+        max_tabs: int,
+        exports: Path,
     ) -> None:
         super().__init__(command, host=host, port=port, title="qualdesk", public_url=public_url)
         self.given_public_url = public_url
+        self.exposed = exposed
+        self.max_tabs = max_tabs
+        self.exports = exports
+        # Desk processes started and not yet ended (counted before each starts).
+        self.open_desks = 0
         # On loopback, only this machine's names: a site whose name a DNS trick points at
         # 127.0.0.1 would otherwise be "the same site" as the desk in the rep's browser.
         self.names: set[str] | None = None
@@ -106,11 +172,14 @@ class DeskServer(Server):
         for number in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(number, stop.set)
-        where = self.given_public_url or http_url(self.host, self.port)
-        say(f"Serving the desk {shown_location(target)} at {where}")
+        where, note = browse_address(self.host, self.port)
         if self.given_public_url:
-            say(f"  (listening on {http_url(self.host, self.port)})")
-        say("Each browser tab opens its own desk at the sign-in screen. Ctrl+C stops it.")
+            where, note = self.given_public_url, f"  (listening on {where})"
+        say(f"Serving the desk {shown_location(target)} at {where}")
+        if note:
+            say(note)
+        say(f"Each browser tab opens its own desk at the sign-in screen, {self.max_tabs} at most.")
+        say(f"Exports from the tabs go into {self.exports}. Ctrl+C stops it.")
         try:
             await stop.wait()
         finally:
@@ -130,7 +199,16 @@ class DeskServer(Server):
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()
         app.middlewares.append(self._known_name)
+        app.router.add_get("/favicon.ico", self.handle_favicon)
         return app
+
+    async def handle_favicon(self, request: web.Request) -> web.Response:
+        """No icon: "nothing here" rather than a 404 in every browser's console."""
+        return web.Response(status=204, headers={"Cache-Control": "max-age=86400"})
+
+    @property
+    def full(self) -> bool:
+        return self.open_desks >= self.max_tabs
 
     @web.middleware
     async def _known_name(self, request: web.Request, handler: Any) -> web.StreamResponse:
@@ -158,6 +236,13 @@ class DeskServer(Server):
 
     async def handle_index(self, request: web.Request) -> web.Response:
         """textual-serve's page, with its font from this server rather than from Google's."""
+        if self.full:
+            log.warning("browser %s: page refused, the desk is full", _who(request))
+            return web.Response(
+                status=503,
+                text=full_line(self.max_tabs) + "\n",
+                headers={"Retry-After": "60", "X-Frame-Options": "DENY"},
+            )
         public_url = self._public_url(request)
         static = f"{public_url}{request.app.router['static'].url_for(filename='/')}"
         websocket = request.app.router["websocket"].url_for()
@@ -198,6 +283,9 @@ class DeskServer(Server):
         width = _number(request.query.get("width"), 80, 10, MOST_COLUMNS)
         height = _number(request.query.get("height"), 24, 5, MOST_ROWS)
         address = browser_address(request)
+        if self.full:  # counted and taken with no await between: never one too many
+            return await self._refuse_full(request, websocket, address)
+        self.open_desks += 1
         session: DeskSession | None = None
         try:
             await websocket.prepare(request)
@@ -205,6 +293,8 @@ class DeskServer(Server):
             session = DeskSession(
                 self.command,
                 address=address,
+                exposed=self.exposed,
+                exports=self.exports,
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
                 close=websocket.close,
@@ -219,9 +309,27 @@ class DeskServer(Server):
             log.warning("browser %s: session ended by %s", address or "?", error)
         finally:
             self.sockets.discard(websocket)
-            if session is not None:
-                await session.stop()
-                log.info("browser %s: desk closed", address or "?")
+            try:
+                if session is not None:
+                    await session.stop()
+                    log.info("browser %s: desk closed", address or "?")
+            finally:
+                self.open_desks -= 1
+        return websocket
+
+    async def _refuse_full(
+        self, request: web.Request, websocket: web.WebSocketResponse, address: str
+    ) -> web.WebSocketResponse:
+        """A tab beyond --max-tabs: one line to read where the desk would be, then closed."""
+        log.warning(
+            "browser %s: refused, the desk is full (%d tabs open; serve --max-tabs)",
+            address or "?",
+            self.max_tabs,
+        )
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            await websocket.prepare(request)
+            await websocket.send_bytes(f"\r\n  {full_line(self.max_tabs)}\r\n".encode())
+            await websocket.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"the desk is full")
         return websocket
 
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: Any) -> None:
@@ -276,6 +384,10 @@ def _number(value: object, default: int, least: int, most: int) -> int:
     except (ValueError, OverflowError):
         return default
     return max(least, min(most, number))
+
+
+def _who(request: web.Request) -> str:
+    return browser_address(request) or "?"
 
 
 def _short(request: web.Request) -> str:

@@ -26,6 +26,7 @@ from qualdesk.services.locations import DeskPreferences
 from qualdesk.services.problems import unexpected_line
 from qualdesk.services.reps import find_rep
 from qualdesk.services.signin import record_sign_in, record_sign_out, requires_password
+from qualdesk.tui.browser import close_unless_signed_in, served_exposed
 from qualdesk.tui.keygate import DeliverKey, KeyGate
 from qualdesk.tui.keymap import binding_ids
 from qualdesk.tui.screens import questions
@@ -132,10 +133,23 @@ class QualdeskApp(App[None]):
         self.holding_keys = False
 
     def sign_in_screen(self) -> SignInScreen | PasswordSignInScreen:
-        """The screen that asks who is there, as the rules in force want it asked."""
-        if requires_password(self.desk):
-            return PasswordSignInScreen(self.desk, self.source, self.handle)
-        return SignInScreen(self.desk)
+        """The screen that asks who is there, as the rules in force want it asked.
+
+        On a served desk nobody signs in on in time, it closes the desk.
+        """
+        screen: SignInScreen | PasswordSignInScreen
+        if self.asks_password():
+            screen = PasswordSignInScreen(self.desk, self.source, self.handle)
+        else:
+            screen = SignInScreen(self.desk)
+        if self.served:
+            close_unless_signed_in(self, screen)
+        return screen
+
+    def asks_password(self) -> bool:
+        """Whether reps sign in here with a password: the rules ask for it, or this desk is
+        served by a server other machines reach (then whatever the rules say)."""
+        return requires_password(self.desk) or (self.served and served_exposed())
 
     def notify(
         self,
@@ -176,7 +190,7 @@ class QualdeskApp(App[None]):
             return
         self.rep = rep
         self.last_key_at = self.desk.clock()
-        if not requires_password(self.desk):
+        if not self.asks_password():  # a password sign-in is recorded as it is checked
             self._record_presence(record_sign_in, rep, source=self.source)
         self._start_floor(rep)
         self.push_screen(desk_screen(self.desk, rep, self.preferences))
@@ -324,7 +338,9 @@ def create_app(
     """The desk app for a desk, signed in as `rep` (a handle) or asking who is there.
 
     On a desk that asks for passwords, `rep` is only offered on the sign-in
-    screen; a served desk (a browser tab's) always asks who is there.
+    screen; a served desk (a browser tab's) always asks who is there, with a
+    password whatever the rules say when its server lets other machines in
+    (qualdesk serve sets QUALDESK_SERVED_EXPOSED=1 for its desks).
     """
     if served:
         return QualdeskApp(desk, None, keymap, preferences, source=source or "browser", served=True)

@@ -28,6 +28,7 @@ from qualdesk.services.handoff.export import (
 )
 from qualdesk.services.handoff.nurture import nurture_waiting
 from qualdesk.services.problems import unexpected_line
+from qualdesk.tui.browser import exports_folder, served_export_file
 from qualdesk.tui.widgets.choice import Choice
 from qualdesk.tui.widgets.keys import legend
 from qualdesk.tui.widgets.literal import LiteralInput
@@ -94,6 +95,9 @@ class ExportDialog(ModalScreen[ExportResult | None]):
 
     def on_mount(self) -> None:
         self._set_path()
+        if self.served:
+            where = Text(f"Written into {exports_folder()}", style="dim")
+            self.query_one("#export-result", Static).update(where)
         # The choices first: typing there cannot wipe the file name by accident.
         self.query_one("#export-to", RadioSet).focus()
         self._count()
@@ -128,10 +132,17 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         to, include_out, _ = DESTINATIONS[pressed if pressed >= 0 else 0]
         return to, include_out
 
+    @property
+    def served(self) -> bool:
+        """A browser tab's desk: it writes only in the server's exports folder, by file name."""
+        return bool(getattr(self.app, "served", False))
+
     def _set_path(self) -> None:
         fmt = self._choice("#export-format", FORMATS)
         name = default_name(self.desk.clock(), fmt, self._destination()[0])
-        self.query_one("#export-path", Input).value = str(Path.cwd() / name)
+        self.query_one("#export-path", Input).value = (
+            name if self.served else str(Path.cwd() / name)
+        )
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         if event.radio_set.id == "export-to":
@@ -163,11 +174,18 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         if not typed:
             self._problem("Give the file to write.")
             return
+        out = Path(typed)
+        if self.served:
+            try:
+                out = served_export_file(typed)
+            except QualdeskError as exc:
+                self._problem(str(exc))
+                return
         self.running = True
         self.query_one("#export-progress", ProgressBar).remove_class("-hidden")
         self.query_one("#export-result", Static).update("Writing…")
         self._export(
-            Path(typed),
+            out,
             self._choice("#export-format", FORMATS),
             self._choice("#export-profile", PROFILES),
             *self._destination(),
