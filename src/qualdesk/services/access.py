@@ -47,11 +47,6 @@ class Actor:
         """What a change records as who made it."""
         return self.handle
 
-    def __str__(self) -> str:
-        if self.role == ADMINISTRATOR:
-            return f"{self.handle} (the desk's administrator)"
-        return f"{self.handle} ({'team lead' if self.role == LEAD else 'rep'})"
-
 
 def as_rep(rep: Rep) -> Actor:
     """The actor for a signed-in rep or team lead."""

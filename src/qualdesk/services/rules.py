@@ -63,7 +63,8 @@ def load_rules(
     """
     require_lead(by, "load rules")
     text = read_rules_file(path)
-    if parse_rules(text).sign_in == "password" and desk.rules().rules.sign_in != "password":
+    asks_passwords = parse_rules(text).sign_in == "password"
+    if asks_passwords and desk.rules().rules.sign_in != "password":
         _signs_in_to_turn_on(desk, by, password, path)
     digest = hashlib.sha256(text.encode()).hexdigest()
     with desk.db.writing() as session:
@@ -73,7 +74,7 @@ def load_rules(
         stored = session.get(RulesVersion, current.version)
         if stored is not None and stored.sha256 == digest:
             return current, False
-        if parse_rules(text).sign_in == "password" and not reps.lead_with_password(session):
+        if asks_passwords and not reps.lead_with_password(session):
             raise QualdeskError(
                 f'{path}: sign_in = "password", but no active team lead has a password yet, '
                 "so nobody could sign in to run the desk; set one first with: "

@@ -93,17 +93,22 @@ def add_number(
     desk: Desk, raw: str, *, region: str | None, by: str, reason: str = ""
 ) -> tuple[str, bool, int]:
     """Put one number on the list; returns (E.164, newly added, leads stopped)."""
-    try:
-        phone = normalise_phone(raw, _region(desk, region))
-    except PhoneProblem as exc:
-        raise QualdeskError(str(exc)) from None
+    e164 = _one_number(desk, raw, region)
     with desk.db.writing() as session:
         # An import under way adds its leads first, or sees the number: never neither.
         staging.hold_intake(session)
         added, stopped = put_on_dnc(
-            session, desk, phone.e164, by=by, reason=reason, source="qualdesk dnc add"
+            session, desk, e164, by=by, reason=reason, source="qualdesk dnc add"
         )
-    return phone.e164, added, stopped
+    return e164, added, stopped
+
+
+def _one_number(desk: Desk, raw: str, region: str | None) -> str:
+    """A number typed on the command line, in E.164, or one line saying what is wrong."""
+    try:
+        return normalise_phone(raw, _region(desk, region)).e164
+    except PhoneProblem as exc:
+        raise QualdeskError(str(exc)) from None
 
 
 def remove_number(desk: Desk, raw: str, *, region: str | None, by: Actor, reason: str) -> str:
@@ -118,23 +123,20 @@ def remove_number(desk: Desk, raw: str, *, region: str | None, by: Actor, reason
     require_lead(by, "take a number off the do-not-call list")
     if not reason.strip():
         raise QualdeskError("--reason: say why the number may be called again (it is kept)")
-    try:
-        phone = normalise_phone(raw, _region(desk, region))
-    except PhoneProblem as exc:
-        raise QualdeskError(str(exc)) from None
+    e164 = _one_number(desk, raw, region)
     with desk.db.writing() as session:
         staging.hold_intake(session)
-        listed = session.get(DoNotCall, phone.e164)
+        listed = session.get(DoNotCall, e164)
         if listed is None:
-            raise QualdeskError(f"{phone.e164} is not on the do-not-call list")
+            raise QualdeskError(f"{e164} is not on the do-not-call list")
         was = f"added {listed.added_at:%Y-%m-%d} by {listed.added_by}"
         was += f" ({listed.reason})" if listed.reason else ""
         session.delete(listed)
         record_change(
-            session, desk.clock(), by, "do-not-call removed", phone.e164,
+            session, desk.clock(), by, "do-not-call removed", e164,
             f"{reason.strip()}; it was {was}",
         )  # fmt: skip
-    return phone.e164
+    return e164
 
 
 def import_numbers(desk: Desk, path: Path, *, region: str | None, by: str) -> DncImport:
